@@ -1,0 +1,74 @@
+// C ABI shims for the portal: translate C strings and handles, delegate to selfservice::Portal,
+// and make sure nothing thrown ever crosses into C.
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "selfservice.h"
+#include "selfservice/portal.hpp"
+
+struct selfservice_portal {
+  std::unique_ptr<selfservice::Portal> portal;
+};
+
+namespace {
+
+// Strings handed to C are malloc'ed so selfservice_free() is plain free(), whatever C++ runtime
+// the host uses.
+char* ToC(const std::string& text) {
+  char* out = static_cast<char*>(std::malloc(text.size() + 1));
+  if (out != nullptr) std::memcpy(out, text.c_str(), text.size() + 1);
+  return out;
+}
+
+std::optional<std::string_view> Optional(const char* text) {
+  return text ? std::optional<std::string_view>(text) : std::nullopt;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* selfservice_version(void) { return SELFSERVICE_VERSION_STRING; }
+
+int selfservice_abi_version(void) { return SELFSERVICE_ABI_VERSION; }
+
+selfservice_portal* selfservice_portal_open(const char* options_json, char** error_json) {
+  if (error_json != nullptr) *error_json = nullptr;
+  try {
+    auto options = options_json ? selfservice::PortalOptions::FromJson(options_json)
+                                : selfservice::Result<selfservice::PortalOptions>(selfservice::PortalOptions{});
+    selfservice::Status failure;
+    if (options.ok()) {
+      auto portal = selfservice::Portal::Open(std::move(options).value());
+      if (portal.ok()) return new selfservice_portal{std::move(portal).value()};
+      failure = portal.status();
+    } else {
+      failure = options.status();
+    }
+    if (error_json != nullptr) *error_json = ToC(selfservice::ErrorEnvelope(failure));
+  } catch (...) {
+    if (error_json != nullptr) *error_json = ToC(selfservice::ErrorEnvelope(selfservice::Status::Error(selfservice::ErrorCode::kDatabaseUnavailable)));
+  }
+  return nullptr;
+}
+
+void selfservice_portal_close(selfservice_portal* portal) { delete portal; }
+
+char* selfservice_invoke(selfservice_portal* portal, const char* method, const char* context_json,
+                         const char* request_json) {
+  try {
+    if (portal == nullptr || method == nullptr) {
+      return ToC(selfservice::ErrorEnvelope(selfservice::Status::Error(selfservice::ErrorCode::kInvalidArgument)));
+    }
+    return ToC(portal->portal->Invoke(method, Optional(context_json), Optional(request_json)));
+  } catch (...) {
+    return ToC(selfservice::ErrorEnvelope(selfservice::Status::Error(selfservice::ErrorCode::kDatabaseUnavailable)));
+  }
+}
+
+void selfservice_free(void* p) { std::free(p); }
+
+}  // extern "C"

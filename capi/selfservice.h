@@ -1,0 +1,102 @@
+/*
+ * libselfservice C ABI.
+ *
+ * The stable binary interface of the customer self-service portal library, for C hosts and for
+ * bindings (Python ctypes, Java JNA) that load libselfservice.so. Every call that does work goes
+ * through selfservice_invoke(): a method name, a context (who is calling) and a request, all JSON,
+ * and an answer that is always a JSON envelope (REQ-019 4.2/4.3):
+ *
+ *   success {"code": 200, "message", "data", "timestamp", "trace_id"[, "pagination"]}
+ *   failure {"code", "message", "errors": [{"field", "message", "code"}], "timestamp",
+ *            "trace_id", "help_url"}
+ *
+ * Conventions:
+ *   - Every string passed in is UTF-8 and NUL-terminated; the library never keeps a pointer to it.
+ *   - Every string the library returns is owned by the caller and freed with selfservice_free(),
+ *     never with free() or another allocator.
+ *   - No function throws, aborts or crashes on bad input; errors are envelopes.
+ *   - Functions are only ever added; a signature never changes. selfservice_abi_version() changes
+ *     only on an incompatible change.
+ *
+ * Thread safety: selfservice_invoke() may be called from many threads at once on one portal.
+ * selfservice_portal_close() must not race with calls on the same portal.
+ */
+#ifndef SELFSERVICE_H
+#define SELFSERVICE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define SELFSERVICE_API __declspec(dllexport)
+#else
+#define SELFSERVICE_API __attribute__((visibility("default")))
+#endif
+
+/** An open portal: a storage backend and the engines that serve method calls. Opaque. */
+typedef struct selfservice_portal selfservice_portal;
+
+/**
+ * The library's version as "MAJOR.MINOR.PATCH".
+ * @return a static string; do not free it.
+ * @since 0.1.0
+ */
+SELFSERVICE_API const char *selfservice_version(void);
+
+/**
+ * The version of this binary interface; it changes only on an incompatible change.
+ * @since 0.1.0
+ */
+SELFSERVICE_API int selfservice_abi_version(void);
+
+/**
+ * Opens a portal.
+ *
+ * @param options_json a JSON object, for example {"storage": "sqlite::memory:"} or
+ *        {"storage": "sqlite:/var/lib/portal.db", "pool_size": 4,
+ *         "session_idle_timeout_seconds": 1800, "log_level": "warn"}. NULL means all defaults
+ *        (a private in-memory database). Unknown keys are ignored with a warning in the log.
+ * @param error_json when not NULL, receives NULL on success, or on failure an error envelope
+ *        (code 10001 for bad options, 20004 when the storage cannot be opened) that the caller
+ *        frees with selfservice_free().
+ * @return the portal, to be closed with selfservice_portal_close(); NULL on failure.
+ * @since 0.1.0
+ */
+SELFSERVICE_API selfservice_portal *selfservice_portal_open(const char *options_json,
+                                                            char **error_json);
+
+/**
+ * Closes a portal and releases everything it holds. NULL is a no-op.
+ * @since 0.1.0
+ */
+SELFSERVICE_API void selfservice_portal_close(selfservice_portal *portal);
+
+/**
+ * Calls one method of the portal.
+ *
+ * @param portal an open portal; NULL answers 10001.
+ * @param method a method name such as "sessions.start" (docs/API.md); NULL answers 10001 and an
+ *        unknown name 10004.
+ * @param context_json who is calling: {"tenant_id", "customer_id", "user_id" (integers),
+ *        "roles": ["customer_user" | "customer_admin" | "platform_admin"],
+ *        "locale": "zh-CN" | "en-US", "trace_id"}. NULL, malformed or incomplete answers 10002.
+ * @param request_json the method's request, a JSON object; NULL or malformed answers 10001.
+ * @return the envelope as JSON, never NULL unless memory is exhausted; free it with
+ *         selfservice_free().
+ * @since 0.1.0
+ */
+SELFSERVICE_API char *selfservice_invoke(selfservice_portal *portal, const char *method,
+                                         const char *context_json, const char *request_json);
+
+/**
+ * Frees a string returned by the library. NULL is a no-op.
+ * @since 0.1.0
+ */
+SELFSERVICE_API void selfservice_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SELFSERVICE_H */

@@ -1,0 +1,6 @@
+# Every dependency comes from a Debian 12 package (scripts/install-deps.sh); nothing is downloaded.
+find_package(Boost 1.81...<1.82 CONFIG REQUIRED COMPONENTS json)
+find_package(SQLite3 REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(Threads REQUIRED)

@@ -1,0 +1,86 @@
+// Portal: one self-service portal instance, the C++ entry point of libselfservice.
+//
+// A Portal owns a Store and the engines, and answers method calls ("sessions.start",
+// "feedback.submit", ...; docs/API.md lists them) with the unified envelope of REQ-019 4.2/4.3:
+//   success {code: 200, message, data, timestamp, trace_id[, pagination]}
+//   failure {code, message, errors: [{field, message, code}], timestamp, trace_id, help_url}
+// Messages come from the zh-CN / en-US catalogs chosen by the context's locale.
+//
+// Thread safety: Invoke may be called from many threads at once on one Portal. Nothing throws.
+
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "selfservice/clock.hpp"
+#include "selfservice/context.hpp"
+#include "selfservice/repository.hpp"
+#include "selfservice/status.hpp"
+
+namespace selfservice {
+
+// "MAJOR.MINOR.PATCH" of this build.
+std::string_view Version();
+
+struct PortalOptions {
+  std::string storage = "sqlite::memory:";
+  int pool_size = 4;
+  // Paused sessions idle this long are timed out by sessions.sweep.
+  std::int64_t session_idle_timeout_seconds = 30 * 60;
+  // Error envelopes carry help_url = help_url_base + code.
+  std::string help_url_base = "https://docs.example.com/api/errors/";
+  // spdlog level name for the library's logger ("trace" ... "off").
+  std::string log_level = "warn";
+  std::shared_ptr<Clock> clock;  // the system clock when null
+
+  // Parses {"storage", "pool_size", "session_idle_timeout_seconds", "help_url_base",
+  // "log_level"}; unknown keys are logged and ignored. Bad values answer kInvalidArgument.
+  static Result<PortalOptions> FromJson(std::string_view json);
+};
+
+// One method of the dispatch table, as hosts (HTTP servers, bindings) discover it.
+struct MethodInfo {
+  std::string_view name;         // "sessions.start"
+  std::string_view http_method;  // "POST"
+  std::string_view route;        // "/api/v1/customer-portal/sessions"
+  std::string_view feature;      // the enabled_features entry that gates it
+};
+
+class Portal {
+ public:
+  static Result<std::unique_ptr<Portal>> Open(PortalOptions options);
+  ~Portal();
+  Portal(const Portal&) = delete;
+  Portal& operator=(const Portal&) = delete;
+
+  // The C ABI's call: context and request as JSON text (nullopt when the caller passed none);
+  // returns the envelope as JSON text.
+  std::string Invoke(std::string_view method, std::optional<std::string_view> context_json,
+                     std::optional<std::string_view> request_json) noexcept;
+
+  // The same for an already parsed context and request; returns the envelope.
+  boost::json::object Invoke(std::string_view method, const RequestContext& context,
+                             const boost::json::object& request) noexcept;
+
+  static const std::vector<MethodInfo>& Methods();
+
+  Store& store();
+
+ private:
+  struct Impl;
+  explicit Portal(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The error envelope of `status` for a call that could not reach a Portal (a NULL handle in C, or
+// options that could not open one).
+std::string ErrorEnvelope(const Status& status, Locale locale = Locale::kZhCN);
+
+}  // namespace selfservice

@@ -1,0 +1,169 @@
+// Repositories: the storage ports, one per aggregate, and the Store that groups them.
+//
+// Every method takes a Scope first: a query without a tenant cannot be written, and an object
+// outside the caller's row-level visibility is reported as kNotFound, exactly as if it did not
+// exist. Lists apply the same visibility and answer an empty page, never an error.
+//
+// Adapters are chosen by the scheme of a storage URI ("sqlite::memory:", "sqlite:/path/portal.db",
+// later "postgresql://...") through a small registry, so callers never name a concrete adapter.
+//
+// Thread safety: every Store and repository must be safe to use from many threads at once, and no
+// method may throw: failures are Status values (kDatabaseUnavailable for the engine's own
+// trouble, marked retryable when waiting may help).
+
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "selfservice/context.hpp"
+#include "selfservice/model.hpp"
+#include "selfservice/status.hpp"
+
+namespace selfservice {
+
+struct PageRequest {
+  int page = 1;  // 1-based
+  int size = 20;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::int64_t total = 0;  // matching items across all pages
+};
+
+class PortalConfigRepository {
+ public:
+  PortalConfigRepository() = default;
+  PortalConfigRepository(const PortalConfigRepository&) = delete;
+  PortalConfigRepository& operator=(const PortalConfigRepository&) = delete;
+  virtual ~PortalConfigRepository() = default;
+
+  // The stored configuration of `customer_id` in the scope's tenant, or nullopt when there is none.
+  virtual Result<std::optional<PortalConfig>> Find(const Scope& scope, std::int64_t customer_id) = 0;
+
+  // Atomically reads the configuration (a default one when none is stored), lets `mutate` change
+  // it, and stores the result unless `mutate` fails. Returns what was stored.
+  virtual Result<PortalConfig> Upsert(const Scope& scope, std::int64_t customer_id,
+                                      const std::function<Status(PortalConfig&)>& mutate) = 0;
+};
+
+struct SessionFilter {
+  std::optional<SessionState> state;
+  std::optional<SessionType> session_type;
+};
+
+// What one atomic session update produced: the session as stored and the interactions appended.
+struct SessionUpdate {
+  Session session;
+  std::vector<Interaction> appended;
+};
+
+class SessionRepository {
+ public:
+  SessionRepository() = default;
+  SessionRepository(const SessionRepository&) = delete;
+  SessionRepository& operator=(const SessionRepository&) = delete;
+  virtual ~SessionRepository() = default;
+
+  // Stores a new session; tenant, customer and user come from `session`, which the engine filled
+  // from the same scope. Returns it with its row id.
+  virtual Result<Session> Create(const Scope& scope, Session session) = 0;
+  virtual Result<Session> Get(const Scope& scope, std::string_view session_id) = 0;
+  virtual Result<Page<Session>> List(const Scope& scope, const SessionFilter& filter,
+                                     PageRequest page) = 0;
+
+  // Atomically reads the session, lets `mutate` change it and queue interactions to append, and
+  // stores both unless `mutate` fails; nothing is written on failure.
+  using Mutation = std::function<Status(Session& session, std::vector<Interaction>& append)>;
+  virtual Result<SessionUpdate> Update(const Scope& scope, std::string_view session_id,
+                                       const Mutation& mutate) = 0;
+
+  // Interactions of one visible session, oldest first.
+  virtual Result<Page<Interaction>> ListInteractions(const Scope& scope, std::string_view session_id,
+                                                     PageRequest page) = 0;
+
+  // Session ids of paused sessions last updated at or before `idle_since`, at most `limit`.
+  virtual Result<std::vector<std::string>> ListIdlePaused(const Scope& scope, Timestamp idle_since,
+                                                          int limit) = 0;
+};
+
+struct FeedbackFilter {
+  std::optional<FeedbackState> state;
+  std::optional<FeedbackType> feedback_type;
+};
+
+class FeedbackRepository {
+ public:
+  FeedbackRepository() = default;
+  FeedbackRepository(const FeedbackRepository&) = delete;
+  FeedbackRepository& operator=(const FeedbackRepository&) = delete;
+  virtual ~FeedbackRepository() = default;
+
+  virtual Result<Feedback> Create(const Scope& scope, Feedback feedback) = 0;
+  virtual Result<Feedback> Get(const Scope& scope, std::int64_t id) = 0;
+  virtual Result<Page<Feedback>> List(const Scope& scope, const FeedbackFilter& filter,
+                                      PageRequest page) = 0;
+  // Atomically reads, mutates and stores one feedback; nothing is written when `mutate` fails.
+  virtual Result<Feedback> Update(const Scope& scope, std::int64_t id,
+                                  const std::function<Status(Feedback&)>& mutate) = 0;
+};
+
+struct BehaviorFilter {
+  std::optional<ActionType> action_type;
+  std::optional<std::string> session_id;
+};
+
+class AnalyticsRepository {
+ public:
+  AnalyticsRepository() = default;
+  AnalyticsRepository(const AnalyticsRepository&) = delete;
+  AnalyticsRepository& operator=(const AnalyticsRepository&) = delete;
+  virtual ~AnalyticsRepository() = default;
+
+  // Appends all events or none.
+  virtual Status Append(const Scope& scope, const std::vector<BehaviorEvent>& events) = 0;
+  // Newest first.
+  virtual Result<Page<BehaviorEvent>> List(const Scope& scope, const BehaviorFilter& filter,
+                                           PageRequest page) = 0;
+};
+
+// All repositories of one storage backend.
+class Store {
+ public:
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
+
+  // For diagnostics, e.g. "sqlite".
+  virtual std::string_view name() const = 0;
+
+  virtual PortalConfigRepository& portal_configs() = 0;
+  virtual SessionRepository& sessions() = 0;
+  virtual FeedbackRepository& feedback() = 0;
+  virtual AnalyticsRepository& analytics() = 0;
+};
+
+struct StoreOptions {
+  int pool_size = 4;              // connections for concurrent readers
+  int busy_timeout_millis = 5000;  // how long a writer waits for a lock held by another process
+};
+
+// Opens the store a storage URI names: "sqlite::memory:" (a private in-memory database) or
+// "sqlite:/path/portal.db" (a file, created when missing, migrated to the current schema).
+// Unknown schemes answer kInvalidArgument on the field "storage".
+Result<std::unique_ptr<Store>> OpenStore(std::string_view uri, const StoreOptions& options = {});
+
+// Makes OpenStore() understand "scheme:..." URIs; `factory` receives the whole URI.
+using StoreFactory =
+    std::function<Result<std::unique_ptr<Store>>(std::string_view uri, const StoreOptions& options)>;
+void RegisterStoreScheme(std::string scheme, StoreFactory factory);
+
+}  // namespace selfservice

@@ -1,0 +1,113 @@
+// Status and Result: how every fallible operation of libselfservice reports failure.
+//
+// Expected failures are values, never exceptions. A Status carries one code of the product
+// requirement's error table (REQ-019 section 4.3, plus 10006 for refused state transitions), the
+// field errors that explain a 10001, and whether retrying may succeed (the signal a circuit
+// breaker acts on). User-facing text is not stored here: the envelope renders it from the
+// zh-CN / en-US catalogs in the caller's locale.
+//
+// Thread safety: values; safe to copy and move between threads.
+
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace selfservice {
+
+// The error table of REQ-019 section 4.3; the numeric values are part of the public contract.
+enum class ErrorCode : int {
+  kOk = 200,
+  kInvalidArgument = 10001,       // HTTP 400
+  kUnauthenticated = 10002,       // HTTP 401
+  kPermissionDenied = 10003,      // HTTP 403
+  kNotFound = 10004,              // HTTP 404
+  kRateLimited = 10005,           // HTTP 429
+  kTransitionNotAllowed = 10006,  // HTTP 409, not in the spec's table: state machines of 5.2
+  kAiUnavailable = 20001,         // HTTP 500
+  kSearchUnavailable = 20002,     // HTTP 500
+  kUploadFailed = 20003,          // HTTP 500
+  kDatabaseUnavailable = 20004,   // HTTP 500
+};
+
+// The HTTP status the spec pairs with `code`.
+int HttpStatus(ErrorCode code);
+
+// The machine-readable codes of the `errors[].code` field of an error envelope.
+namespace field_code {
+inline constexpr const char* kRequired = "FIELD_REQUIRED";
+inline constexpr const char* kInvalid = "FIELD_INVALID";
+inline constexpr const char* kTooLong = "FIELD_TOO_LONG";
+inline constexpr const char* kOutOfRange = "OUT_OF_RANGE";
+inline constexpr const char* kNotAllowed = "VALUE_NOT_ALLOWED";  // not one of an enumeration
+inline constexpr const char* kTransition = "TRANSITION_NOT_ALLOWED";
+}  // namespace field_code
+
+// One problem with one field of a request. `args` fill the catalog message's placeholders
+// (for example {"max", "100"}), so the message can be rendered in any locale later.
+struct FieldError {
+  std::string field;
+  std::string code;
+  std::vector<std::pair<std::string, std::string>> args;
+
+  friend bool operator==(const FieldError&, const FieldError&) = default;
+};
+
+class [[nodiscard]] Status {
+ public:
+  Status() = default;  // OK
+
+  static Status Ok() { return Status(); }
+  static Status Invalid(std::vector<FieldError> errors);
+  static Status InvalidField(std::string field, std::string code,
+                             std::vector<std::pair<std::string, std::string>> args = {});
+  static Status Unauthenticated(std::string detail = {});
+  static Status PermissionDenied(std::string detail = {});
+  static Status NotFound(std::string detail = {});
+  static Status TransitionNotAllowed(std::string_view from, std::string_view to);
+  static Status DatabaseUnavailable(std::string detail, bool retryable);
+  static Status Error(ErrorCode code, std::string detail = {}, bool retryable = false);
+
+  bool ok() const { return code_ == ErrorCode::kOk; }
+  ErrorCode code() const { return code_; }
+  // Developer-facing diagnostic, never shown to end users and never containing secrets.
+  const std::string& detail() const { return detail_; }
+  const std::vector<FieldError>& field_errors() const { return field_errors_; }
+  bool retryable() const { return retryable_; }
+
+ private:
+  ErrorCode code_ = ErrorCode::kOk;
+  std::string detail_;
+  std::vector<FieldError> field_errors_;
+  bool retryable_ = false;
+};
+
+// A value or the Status that explains its absence.
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Status status) : state_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return std::holds_alternative<T>(state_); }
+  const Status& status() const {
+    static const Status kOk;
+    return ok() ? kOk : std::get<Status>(state_);
+  }
+  T& value() & { return std::get<T>(state_); }
+  const T& value() const& { return std::get<T>(state_); }
+  T&& value() && { return std::get<T>(std::move(state_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+ private:
+  std::variant<T, Status> state_;
+};
+
+}  // namespace selfservice

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages libselfservice builds, tests and benchmarks with.
+# Idempotent: asks apt only for what is missing, so a warm machine pays a dpkg query and nothing else.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build ccache pkg-config g++ python3
+  libboost1.81-dev libboost-json1.81-dev
+  libcurl4-openssl-dev libssl-dev libsqlite3-dev
+  libspdlog-dev libfmt-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  libargon2-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,66 @@
+#include "core/messages.hpp"
+
+#include <array>
+#include <utility>
+
+namespace selfservice {
+namespace {
+
+struct Text {
+  std::string_view zh;
+  std::string_view en;
+  std::string_view in(Locale locale) const { return locale == Locale::kEnUS ? en : zh; }
+};
+
+// Spec 4.3's descriptions in Chinese; the English is ours.
+Text CodeText(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kOk: return {"成功", "success"};
+    case ErrorCode::kInvalidArgument: return {"请求参数错误", "Invalid request parameters"};
+    case ErrorCode::kUnauthenticated: return {"认证失败", "Authentication failed"};
+    case ErrorCode::kPermissionDenied: return {"权限不足", "Permission denied"};
+    case ErrorCode::kNotFound: return {"资源不存在", "Resource not found"};
+    case ErrorCode::kRateLimited: return {"请求频率过高", "Too many requests"};
+    case ErrorCode::kTransitionNotAllowed: return {"状态流转不允许", "State transition not allowed"};
+    case ErrorCode::kAiUnavailable: return {"AI服务不可用", "AI service unavailable"};
+    case ErrorCode::kSearchUnavailable: return {"搜索服务异常", "Search service error"};
+    case ErrorCode::kUploadFailed: return {"文件上传失败", "File upload failed"};
+    case ErrorCode::kDatabaseUnavailable: return {"数据库连接异常", "Database unavailable"};
+  }
+  return {"未知错误", "Unknown error"};
+}
+
+// Templates with {field} and the FieldError's own args.
+constexpr std::pair<std::string_view, Text> kFieldTexts[] = {
+    {field_code::kRequired, {"{field} 不能为空", "{field} is required"}},
+    {field_code::kInvalid, {"{field} 格式不正确", "{field} has an invalid value or format"}},
+    {field_code::kTooLong, {"{field} 长度不能超过 {max}", "{field} must not be longer than {max}"}},
+    {field_code::kOutOfRange, {"{field} 必须在 {min} 到 {max} 之间", "{field} must be between {min} and {max}"}},
+    {field_code::kNotAllowed, {"{field} 的取值无效，可选值：{allowed}", "{field} must be one of: {allowed}"}},
+    {field_code::kTransition, {"不能从 {from} 流转到 {to}", "cannot move from {from} to {to}"}},
+};
+
+void ReplaceAll(std::string& text, std::string_view key, std::string_view value) {
+  const std::string placeholder = "{" + std::string(key) + "}";
+  for (std::size_t pos = text.find(placeholder); pos != std::string::npos;
+       pos = text.find(placeholder, pos + value.size())) {
+    text.replace(pos, placeholder.size(), value);
+  }
+}
+
+}  // namespace
+
+std::string_view CodeMessage(ErrorCode code, Locale locale) { return CodeText(code).in(locale); }
+
+std::string FieldMessage(const FieldError& error, Locale locale) {
+  std::string text;
+  for (const auto& [code, templates] : kFieldTexts) {
+    if (code == error.code) text = std::string(templates.in(locale));
+  }
+  if (text.empty()) text = std::string(Text{"{field} 无效", "{field} is invalid"}.in(locale));
+  ReplaceAll(text, "field", error.field);
+  for (const auto& [key, value] : error.args) ReplaceAll(text, key, value);
+  return text;
+}
+
+}  // namespace selfservice

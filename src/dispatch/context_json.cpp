@@ -1,0 +1,61 @@
+#include "dispatch/context_json.hpp"
+
+#include <algorithm>
+
+namespace selfservice {
+namespace {
+
+std::optional<std::int64_t> PositiveId(const boost::json::object& json, std::string_view key) {
+  const boost::json::value* value = json.if_contains(key);
+  if (value == nullptr || !value->is_int64() || value->get_int64() <= 0) return std::nullopt;
+  return value->get_int64();
+}
+
+}  // namespace
+
+Result<RequestContext> ParseContext(const boost::json::object& json, Locale& locale) {
+  RequestContext context;
+  if (const boost::json::value* value = json.if_contains("locale"); value && value->is_string()) {
+    const std::string_view name(value->get_string());
+    locale = name.substr(0, 2) == "en" ? Locale::kEnUS : Locale::kZhCN;
+  }
+  context.locale = locale;
+
+  const auto tenant = PositiveId(json, "tenant_id");
+  const auto customer = PositiveId(json, "customer_id");
+  const auto user = PositiveId(json, "user_id");
+  if (!tenant || !customer || !user) return Status::Unauthenticated("context needs tenant_id, customer_id, user_id");
+  context.tenant_id = *tenant;
+  context.customer_id = *customer;
+  context.user_id = *user;
+
+  if (const boost::json::value* roles = json.if_contains("roles"); roles && !roles->is_null()) {
+    if (!roles->is_array() || roles->get_array().empty()) return Status::Unauthenticated("roles");
+    context.roles = 0;
+    for (const auto& role : roles->get_array()) {
+      const std::string_view name = role.is_string() ? std::string_view(role.get_string()) : std::string_view();
+      if (name == "customer_user") {
+        context.roles |= static_cast<unsigned>(Role::kCustomerUser);
+      } else if (name == "customer_admin") {
+        context.roles |= static_cast<unsigned>(Role::kCustomerAdmin);
+      } else if (name == "platform_admin") {
+        context.roles |= static_cast<unsigned>(Role::kPlatformAdmin);
+      } else {
+        return Status::Unauthenticated("unknown role");
+      }
+    }
+  }
+
+  if (const boost::json::value* trace = json.if_contains("trace_id"); trace && !trace->is_null()) {
+    if (!trace->is_string()) return Status::Unauthenticated("trace_id");
+    const std::string_view id(trace->get_string());
+    if (id.empty() || id.size() > 128 ||
+        !std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7F && c != '"' && c != '\\'; })) {
+      return Status::Unauthenticated("trace_id");
+    }
+    context.trace_id = std::string(id);
+  }
+  return context;
+}
+
+}  // namespace selfservice

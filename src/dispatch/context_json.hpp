@@ -1,0 +1,21 @@
+// Parses the C ABI's context_json into a RequestContext.
+
+#pragma once
+
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "selfservice/context.hpp"
+#include "selfservice/status.hpp"
+
+namespace selfservice {
+
+// {"tenant_id", "customer_id", "user_id": positive integers; "roles": [names] (default
+// ["customer_user"]); "locale": "zh-CN" | "en-US" (default zh-CN; "en*" means en-US);
+// "trace_id": up to 128 printable ASCII characters}. Anything missing or malformed answers
+// kUnauthenticated (10002). `locale` receives the requested locale even when the rest is bad, so
+// the error can be given in the caller's language.
+Result<RequestContext> ParseContext(const boost::json::object& json, Locale& locale);
+
+}  // namespace selfservice

@@ -1,0 +1,302 @@
+#include "dispatch/method_table.hpp"
+
+#include <unordered_map>
+
+#include "dispatch/request_reader.hpp"
+
+namespace selfservice {
+namespace json = boost::json;
+namespace {
+
+constexpr std::size_t kTextBytes = 65535;
+
+template <typename T>
+Reply Items(const Page<T>& page, PageRequest request) {
+  json::array items;
+  items.reserve(page.items.size());
+  for (const auto& item : page.items) items.push_back(ToJson(item));
+  return Reply{std::move(items), Pagination{request.page, request.size, page.total}};
+}
+
+template <typename T>
+Result<Reply> One(Result<T> result) {
+  if (!result.ok()) return result.status();
+  return Reply{ToJson(*result), std::nullopt};
+}
+
+// --- portal.config.* / portal.theme.* -------------------------------------------------------
+
+// Theme fields: what portal.theme.* reads and writes of the configuration.
+constexpr std::string_view kThemeFields[] = {"portal_title", "logo_url", "theme_color", "custom_css"};
+
+// platform_admin may name another customer of the tenant; everyone else gets their own.
+Result<std::int64_t> TargetCustomer(const RequestContext& context, const json::object& request) {
+  RequestReader reader(request);
+  const auto customer_id = reader.OptionalId("customer_id");
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  if (!customer_id || *customer_id == context.customer_id) return context.customer_id;
+  if (!context.has(Role::kPlatformAdmin)) return Status::NotFound("portal config of another customer");
+  return *customer_id;
+}
+
+json::value ConfigJson(const PortalConfig& config) {
+  json::value out = ToJson(config);
+  if (!config.id) {  // defaults: never stored, so no audit times
+    out.as_object()["created_at"] = nullptr;
+    out.as_object()["updated_at"] = nullptr;
+  }
+  return out;
+}
+
+json::value ThemeJson(const PortalConfig& config) {
+  json::object full = ConfigJson(config).as_object();
+  json::object theme;
+  for (auto field : kThemeFields) theme[field] = full[field];
+  theme["customer_id"] = config.customer_id;
+  return theme;
+}
+
+Result<Reply> ConfigGet(Engines& e, const RequestContext& c, const json::object& r) {
+  auto customer = TargetCustomer(c, r);
+  if (!customer.ok()) return customer.status();
+  auto config = e.configs.Get(c, *customer);
+  if (!config.ok()) return config.status();
+  return Reply{ConfigJson(*config), std::nullopt};
+}
+
+Result<Reply> ConfigUpdate(Engines& e, const RequestContext& c, const json::object& r) {
+  auto customer = TargetCustomer(c, r);
+  if (!customer.ok()) return customer.status();
+  auto config = e.configs.Update(c, *customer, r);
+  if (!config.ok()) return config.status();
+  return Reply{ConfigJson(*config), std::nullopt};
+}
+
+Result<Reply> ThemeGet(Engines& e, const RequestContext& c, const json::object& r) {
+  auto customer = TargetCustomer(c, r);
+  if (!customer.ok()) return customer.status();
+  auto config = e.configs.Get(c, *customer);
+  if (!config.ok()) return config.status();
+  return Reply{ThemeJson(*config), std::nullopt};
+}
+
+Result<Reply> ThemeUpdate(Engines& e, const RequestContext& c, const json::object& r) {
+  auto customer = TargetCustomer(c, r);
+  if (!customer.ok()) return customer.status();
+  json::object patch;
+  for (auto field : kThemeFields) {
+    if (const json::value* value = r.if_contains(field)) patch[field] = *value;
+  }
+  auto config = e.configs.Update(c, *customer, patch);
+  if (!config.ok()) return config.status();
+  return Reply{ThemeJson(*config), std::nullopt};
+}
+
+// --- sessions.* / satisfaction.submit ---------------------------------------------------------
+
+Result<Reply> SessionStart(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  const auto type = reader.OptionalEnum<SessionType>("session_type").value_or(SessionType::search);
+  const auto question = reader.OptionalString("initial_question", kTextBytes).value_or("");
+  std::optional<json::value> context = reader.Raw("session_context");
+  if (context && !context->is_null() && !context->is_object()) {
+    return Status::InvalidField("session_context", field_code::kInvalid);
+  }
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  return One(e.sessions.Start(c, type, question, std::move(context)));
+}
+
+Result<Reply> SessionGet(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  const auto id = reader.RequiredString("session_id", 64);
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  return One(e.sessions.Get(c, id));
+}
+
+Result<Reply> SessionList(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  SessionFilter filter{reader.OptionalEnum<SessionState>("state"), reader.OptionalEnum<SessionType>("session_type")};
+  const PageRequest page = reader.Page();
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  auto result = e.sessions.List(c, filter, page);
+  if (!result.ok()) return result.status();
+  return Items(*result, page);
+}
+
+Result<Reply> SessionTransition(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  TransitionRequest request;
+  request.session_id = reader.RequiredString("session_id", 64);
+  request.to = reader.RequiredEnum<SessionState>("to", SessionState::in_progress);
+  request.resolution_status = reader.Raw("resolution_status");
+  request.initial_question = reader.Raw("initial_question");
+  request.score = reader.Raw("score");
+  request.comment = reader.Raw("comment");
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  return One(e.sessions.Transition(c, request));
+}
+
+Result<Reply> SatisfactionSubmit(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  TransitionRequest request;
+  request.session_id = reader.RequiredString("session_id", 64);
+  request.to = SessionState::rated;
+  request.score = reader.Raw("score");
+  request.comment = reader.Raw("comment");
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  return One(e.sessions.Transition(c, request));
+}
+
+Result<Reply> InteractionAdd(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  Interaction interaction;
+  interaction.session_id = reader.RequiredString("session_id", 64);
+  reader.RequiredEnum<InteractionType>("interaction_type", InteractionType::question);
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  if (auto errors = MergeJson(r, interaction); !errors.empty()) return Status::Invalid(std::move(errors));
+  auto update = e.sessions.AddInteraction(c, std::move(interaction));
+  if (!update.ok()) return update.status();
+  json::object data{{"session", ToJson(update->session)}, {"interaction", nullptr}};
+  if (!update->appended.empty()) data["interaction"] = ToJson(update->appended.front());
+  return Reply{std::move(data), std::nullopt};
+}
+
+Result<Reply> InteractionList(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  const auto id = reader.RequiredString("session_id", 64);
+  const PageRequest page = reader.Page();
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  auto result = e.sessions.ListInteractions(c, id, page);
+  if (!result.ok()) return result.status();
+  return Items(*result, page);
+}
+
+Result<Reply> SessionSweep(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  const auto raw = reader.Raw("idle_timeout_seconds");
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  std::int64_t idle = e.options.session_idle_timeout_seconds;
+  if (raw && !raw->is_null()) {
+    if (!raw->is_int64()) return Status::InvalidField("idle_timeout_seconds", field_code::kInvalid);
+    if (raw->get_int64() < 0 || raw->get_int64() > 365LL * 24 * 3600) {
+      return Status::InvalidField("idle_timeout_seconds", field_code::kOutOfRange, {{"min", "0"}, {"max", "31536000"}});
+    }
+    idle = raw->get_int64();
+  }
+  auto swept = e.sessions.Sweep(c, idle);
+  if (!swept.ok()) return swept.status();
+  return Reply{json::object{{"timed_out", *swept}, {"idle_timeout_seconds", idle}}, std::nullopt};
+}
+
+// --- feedback.* -------------------------------------------------------------------------------
+
+Result<Reply> FeedbackSubmit(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  reader.RequiredEnum<FeedbackType>("feedback_type", FeedbackType::service);
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  Feedback draft;
+  if (auto errors = MergeJson(r, draft); !errors.empty()) return Status::Invalid(std::move(errors));
+  return One(e.feedback.Submit(c, std::move(draft)));
+}
+
+Result<Reply> FeedbackGet(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  const auto id = reader.RequiredId("id");
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  return One(e.feedback.Get(c, id));
+}
+
+Result<Reply> FeedbackList(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  FeedbackFilter filter{reader.OptionalEnum<FeedbackState>("state"), reader.OptionalEnum<FeedbackType>("feedback_type")};
+  const PageRequest page = reader.Page();
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  auto result = e.feedback.List(c, filter, page);
+  if (!result.ok()) return result.status();
+  return Items(*result, page);
+}
+
+Result<Reply> FeedbackTransition(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  const auto id = reader.RequiredId("id");
+  const auto to = reader.RequiredEnum<FeedbackState>("to", FeedbackState::pending);
+  auto response = reader.OptionalString("response_content", kTextBytes);
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  return One(e.feedback.Transition(c, id, to, std::move(response)));
+}
+
+// --- analytics.track --------------------------------------------------------------------------
+
+Result<Reply> AnalyticsTrack(Engines& e, const RequestContext& c, const json::object& r) {
+  std::vector<const json::object*> events;
+  const json::value* batch = r.if_contains("events");
+  if (batch != nullptr) {
+    if (!batch->is_array()) return Status::InvalidField("events", field_code::kInvalid);
+    events.reserve(batch->get_array().size());
+    for (const auto& event : batch->get_array()) {
+      if (!event.is_object()) return Status::InvalidField("events", field_code::kInvalid);
+      events.push_back(&event.get_object());
+    }
+  } else {
+    events.push_back(&r);
+  }
+  auto accepted = e.analytics.Track(c, events, batch != nullptr);
+  if (!accepted.ok()) return accepted.status();
+  return Reply{json::object{{"accepted", static_cast<std::int64_t>(*accepted)}}, std::nullopt};
+}
+
+#define ROUTE "/api/v1/customer-portal"
+
+const std::vector<Method> kMethods = {
+    {{"portal.config.get", "GET", ROUTE "/config", ""}, Permission::kCustomerUser, ConfigGet},
+    {{"portal.config.update", "PUT", ROUTE "/config", ""}, Permission::kCustomerAdmin, ConfigUpdate},
+    {{"portal.theme.get", "GET", ROUTE "/theme", ""}, Permission::kCustomerUser, ThemeGet},
+    {{"portal.theme.update", "PUT", ROUTE "/theme", ""}, Permission::kCustomerAdmin, ThemeUpdate},
+    {{"sessions.start", "POST", ROUTE "/sessions", ""}, Permission::kCustomerUser, SessionStart},
+    {{"sessions.get", "GET", ROUTE "/sessions/{session_id}", ""}, Permission::kCustomerUser, SessionGet},
+    {{"sessions.list", "GET", ROUTE "/sessions", ""}, Permission::kCustomerUser, SessionList},
+    {{"sessions.transition", "POST", ROUTE "/sessions/{session_id}/transitions", ""}, Permission::kCustomerUser,
+     SessionTransition},
+    {{"sessions.interactions.add", "POST", ROUTE "/sessions/{session_id}/interactions", ""},
+     Permission::kCustomerUser, InteractionAdd},
+    {{"sessions.interactions.list", "GET", ROUTE "/sessions/{session_id}/interactions", ""},
+     Permission::kCustomerUser, InteractionList},
+    {{"sessions.sweep", "POST", ROUTE "/sessions/sweep", ""}, Permission::kPlatformAdmin, SessionSweep},
+    {{"satisfaction.submit", "POST", ROUTE "/satisfaction", "feedback"}, Permission::kCustomerUser,
+     SatisfactionSubmit},
+    {{"feedback.submit", "POST", ROUTE "/feedback", "feedback"}, Permission::kCustomerUser, FeedbackSubmit},
+    {{"feedback.get", "GET", ROUTE "/feedback/{id}", "feedback"}, Permission::kCustomerUser, FeedbackGet},
+    {{"feedback.list", "GET", ROUTE "/feedback", "feedback"}, Permission::kCustomerUser, FeedbackList},
+    {{"feedback.transition", "POST", ROUTE "/feedback/{id}/transitions", "feedback"}, Permission::kCustomerUser,
+     FeedbackTransition},
+    {{"analytics.track", "POST", ROUTE "/analytics/events", "analytics"}, Permission::kCustomerUser,
+     AnalyticsTrack},
+};
+
+#undef ROUTE
+
+}  // namespace
+
+bool Permits(const RequestContext& context, Permission permission) {
+  switch (permission) {
+    case Permission::kCustomerUser: return true;
+    case Permission::kCustomerAdmin:
+      return context.has(Role::kCustomerAdmin) || context.has(Role::kPlatformAdmin);
+    case Permission::kPlatformAdmin: return context.has(Role::kPlatformAdmin);
+  }
+  return false;
+}
+
+const std::vector<Method>& MethodTable() { return kMethods; }
+
+const Method* FindMethod(std::string_view name) {
+  static const auto kIndex = [] {
+    std::unordered_map<std::string_view, const Method*> index;
+    for (const auto& method : kMethods) index.emplace(method.info.name, &method);
+    return index;
+  }();
+  auto found = kIndex.find(name);
+  return found == kIndex.end() ? nullptr : found->second;
+}
+
+}  // namespace selfservice

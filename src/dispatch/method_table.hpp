@@ -1,0 +1,51 @@
+// The dispatch table: every method the portal answers, its REST route (spec 4.1, or ours under
+// the same prefix where the spec has none), the feature that gates it, the role it needs and its
+// handler. The C ABI, the C++ facade and the HTTP server all dispatch through this one table.
+
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "core/envelope.hpp"
+#include "engine/engines.hpp"
+#include "selfservice/portal.hpp"
+
+namespace selfservice {
+
+// The least role a method needs; a stronger role includes the weaker ones.
+enum class Permission { kCustomerUser, kCustomerAdmin, kPlatformAdmin };
+
+bool Permits(const RequestContext& context, Permission permission);
+
+struct Engines {
+  PortalConfigEngine configs;
+  SessionEngine sessions;
+  FeedbackEngine feedback;
+  AnalyticsEngine analytics;
+  const PortalOptions& options;
+};
+
+struct Reply {
+  boost::json::value data;
+  std::optional<Pagination> pagination;
+};
+
+using Handler = Result<Reply> (*)(Engines& engines, const RequestContext& context,
+                                  const boost::json::object& request);
+
+struct Method {
+  MethodInfo info;
+  Permission permission;
+  Handler handler;
+};
+
+const std::vector<Method>& MethodTable();
+// nullptr for an unknown name.
+const Method* FindMethod(std::string_view name);
+
+}  // namespace selfservice

@@ -1,0 +1,69 @@
+// Reads the fields of one request object, collecting a FieldError for every problem so that a
+// 10001 answer lists all of them at once.
+
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "domain/enum_names.hpp"
+#include "domain/rules.hpp"
+#include "selfservice/repository.hpp"
+
+namespace selfservice {
+
+class RequestReader {
+ public:
+  static constexpr int kMaxPageSize = 100;
+
+  explicit RequestReader(const boost::json::object& request) : request_(request) {}
+
+  // A non-blank string of at most `max_chars` characters.
+  std::string RequiredString(std::string_view field, std::size_t max_chars);
+  std::optional<std::string> OptionalString(std::string_view field, std::size_t max_bytes);
+  // A positive 64-bit integer id.
+  std::int64_t RequiredId(std::string_view field);
+  std::optional<std::int64_t> OptionalId(std::string_view field);
+  // The raw value, or nullopt when absent.
+  std::optional<boost::json::value> Raw(std::string_view field) const;
+  // {page, size}: page >= 1 (default 1), 1 <= size <= 100 (default 20).
+  PageRequest Page();
+
+  template <typename E>
+  std::optional<E> OptionalEnum(std::string_view field) {
+    const boost::json::value* value = request_.if_contains(field);
+    if (value == nullptr || value->is_null()) return std::nullopt;
+    std::optional<E> parsed =
+        value->is_string() ? ParseEnum<E>(std::string_view(value->get_string())) : std::nullopt;
+    if (!parsed) check_.Add(field, field_code::kNotAllowed, {{"allowed", EnumNameList<E>()}});
+    return parsed;
+  }
+
+  template <typename E>
+  E RequiredEnum(std::string_view field, E fallback) {
+    const boost::json::value* value = request_.if_contains(field);
+    if (value == nullptr || value->is_null()) {
+      check_.Add(field, field_code::kRequired);
+      return fallback;
+    }
+    return OptionalEnum<E>(field).value_or(fallback);
+  }
+
+  // Ok, or 10001 with every field error seen so far.
+  Status Finish() {
+    auto errors = check_.Take();
+    return errors.empty() ? Status::Ok() : Status::Invalid(std::move(errors));
+  }
+
+ private:
+  std::optional<std::int64_t> Integer(std::string_view field, bool required);
+
+  const boost::json::object& request_;
+  FieldChecker check_;
+};
+
+}  // namespace selfservice

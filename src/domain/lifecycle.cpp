@@ -1,0 +1,69 @@
+#include "domain/lifecycle.hpp"
+
+#include <algorithm>
+
+namespace selfservice {
+
+bool SessionTransitionAllowed(SessionState from, SessionState to) {
+  using S = SessionState;
+  switch (from) {
+    case S::not_started: return to == S::in_progress;
+    case S::in_progress: return to == S::resolved || to == S::escalated || to == S::paused;
+    case S::paused: return to == S::in_progress || to == S::timed_out;
+    case S::resolved: return to == S::rated;
+    case S::escalated: return to == S::closed;
+    case S::rated:
+    case S::closed:
+    case S::timed_out: return false;
+  }
+  return false;
+}
+
+bool IsFinal(SessionState state) {
+  return state == SessionState::rated || state == SessionState::closed || state == SessionState::timed_out;
+}
+
+ResolutionStatus ResolutionFor(SessionState state) {
+  switch (state) {
+    case SessionState::resolved:
+    case SessionState::rated: return ResolutionStatus::resolved;
+    case SessionState::escalated:
+    case SessionState::closed: return ResolutionStatus::escalated;
+    default: return ResolutionStatus::pending;
+  }
+}
+
+bool AcceptsInteractions(SessionState state) {
+  return state == SessionState::not_started || state == SessionState::in_progress ||
+         state == SessionState::paused;
+}
+
+Status ApplySessionTransition(Session& session, SessionState to, std::int64_t now_millis) {
+  if (!SessionTransitionAllowed(session.state, to)) {
+    return Status::TransitionNotAllowed(EnumName(session.state), EnumName(to));
+  }
+  session.state = to;
+  session.resolution_status = ResolutionFor(to);
+  session.updated_at = Timestamp{now_millis};
+  const bool ends = to == SessionState::resolved || to == SessionState::escalated || to == SessionState::timed_out;
+  if (ends && !session.ended_at) {
+    session.ended_at = Timestamp{now_millis};
+    session.session_duration = std::max<std::int64_t>(0, (now_millis - session.created_at.millis) / 1000);
+  }
+  return Status::Ok();
+}
+
+bool FeedbackTransitionAllowed(FeedbackState from, FeedbackState to) {
+  using F = FeedbackState;
+  switch (from) {
+    case F::pending: return to == F::processing;
+    case F::processing: return to == F::processed || to == F::needs_info;
+    case F::needs_info: return to == F::processing;
+    case F::processed: return to == F::closed || to == F::reprocessing;
+    case F::reprocessing: return to == F::processing;
+    case F::closed: return false;
+  }
+  return false;
+}
+
+}  // namespace selfservice

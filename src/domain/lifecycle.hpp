@@ -1,0 +1,32 @@
+// The state machines of REQ-019 5.2, as pure functions: which moves are allowed and what a move
+// implies for the other fields. Engines call these before touching any field of the target.
+
+#pragma once
+
+#include <cstdint>
+
+#include "selfservice/model.hpp"
+
+namespace selfservice {
+
+// Session: not_started -> in_progress -> resolved | escalated | paused; paused -> in_progress |
+// timed_out; resolved -> rated; escalated -> closed. rated, closed and timed_out are final.
+bool SessionTransitionAllowed(SessionState from, SessionState to);
+bool IsFinal(SessionState state);
+// resolution_status follows the state: resolved and rated are resolved, escalated and closed are
+// escalated, everything else is pending.
+ResolutionStatus ResolutionFor(SessionState state);
+// True while interactions may be added: the session has not ended.
+bool AcceptsInteractions(SessionState state);
+
+// Moves `session` to `to` at `now_millis`, keeping the derived fields exact: resolution_status,
+// updated_at, and ended_at and session_duration, set once on entering resolved, escalated or
+// timed_out (spec 3.3 rule 2). Returns kTransitionNotAllowed and leaves `session` unchanged for a
+// move the diagram does not have.
+Status ApplySessionTransition(Session& session, SessionState to, std::int64_t now_millis);
+
+// Feedback: pending -> processing; processing -> processed | needs_info; needs_info -> processing;
+// processed -> closed | reprocessing; reprocessing -> processing. closed is final.
+bool FeedbackTransitionAllowed(FeedbackState from, FeedbackState to);
+
+}  // namespace selfservice

@@ -1,0 +1,228 @@
+#include "domain/rules.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include <boost/json/serialize.hpp>
+
+namespace selfservice {
+namespace {
+
+bool IsAsciiAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+std::string Lowercase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+std::size_t Utf8Length(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(
+      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+bool IsDomainName(std::string_view text) {
+  // RFC 1035 host names: dot-separated labels of letters, digits and inner hyphens, with a dot.
+  if (text.empty() || text.size() > 253 || text.find('.') == std::string_view::npos) return false;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('.', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view label = text.substr(start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    if (!std::all_of(label.begin(), label.end(), [](char c) { return IsAsciiAlnum(c) || c == '-'; })) {
+      return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+bool IsEmail(std::string_view text) {
+  // The practical subset of RFC 5321: dot-atom local part of at most 64 octets, a domain name.
+  const std::size_t at = text.rfind('@');
+  if (at == std::string_view::npos || at == 0 || text.size() > 254) return false;
+  std::string_view local = text.substr(0, at);
+  if (local.size() > 64 || local.front() == '.' || local.back() == '.' ||
+      local.find("..") != std::string_view::npos) {
+    return false;
+  }
+  static constexpr std::string_view kAtext = "!#$%&'*+/=?^_`{|}~.-";
+  if (!std::all_of(local.begin(), local.end(),
+                   [](char c) { return IsAsciiAlnum(c) || kAtext.find(c) != std::string_view::npos; })) {
+    return false;
+  }
+  return IsDomainName(text.substr(at + 1));
+}
+
+bool IsPhone(std::string_view text) {
+  // E.164 numbers, optionally written with spaces, hyphens or parentheses: 5 to 15 digits.
+  if (text.empty() || text.size() > 20) return false;
+  int digits = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c == '+' && i == 0) {
+    } else if (c != ' ' && c != '-' && c != '(' && c != ')') {
+      return false;
+    }
+  }
+  return digits >= 5 && digits <= 15;
+}
+
+bool IsHttpUrl(std::string_view text) {
+  std::string_view rest;
+  const std::string lower = Lowercase(text.substr(0, 8));
+  if (lower.rfind("https://", 0) == 0) {
+    rest = text.substr(8);
+  } else if (lower.rfind("http://", 0) == 0) {
+    rest = text.substr(7);
+  } else {
+    return false;
+  }
+  // No whitespace, control characters, quotes or angle brackets anywhere.
+  if (!std::all_of(text.begin(), text.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u > 0x20 && u != 0x7F && c != '"' && c != '<' && c != '>' && c != '\\';
+      })) {
+    return false;
+  }
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.find('@') != std::string_view::npos) return false;  // no credentials in URLs
+  std::string_view host = authority;
+  if (!host.empty() && host.front() == '[') {  // IPv6 literal
+    const std::size_t close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    std::string inner(host.substr(1, close - 1));
+    in6_addr addr{};
+    if (inet_pton(AF_INET6, inner.c_str(), &addr) != 1) return false;
+    host = host.substr(close + 1);
+    return host.empty() || (host.front() == ':' && host.size() > 1);
+  }
+  const std::size_t colon = host.find(':');
+  if (colon != std::string_view::npos) {
+    std::string_view port = host.substr(colon + 1);
+    if (port.empty() || port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return false;
+    }
+    host = host.substr(0, colon);
+  }
+  return host == "localhost" || IsDomainName(host) || IsIpAddress(host);
+}
+
+bool IsHexColor(std::string_view text) {
+  if (text.size() != 4 && text.size() != 7 && text.size() != 9) return false;
+  return text.front() == '#' && std::all_of(text.begin() + 1, text.end(), [](char c) {
+           return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+         });
+}
+
+bool IsIpAddress(std::string_view text) {
+  if (text.size() > 45) return false;
+  std::string copy(text);
+  in_addr v4{};
+  in6_addr v6{};
+  return inet_pton(AF_INET, copy.c_str(), &v4) == 1 || inet_pton(AF_INET6, copy.c_str(), &v6) == 1;
+}
+
+bool IsSafeCss(std::string_view text) {
+  // Custom CSS is embedded in the portal's pages: refuse what ends a <style> element or runs code.
+  const std::string lower = Lowercase(text);
+  for (std::string_view banned : {"<", "javascript:", "vbscript:", "expression(", "@import", "behavior:",
+                                  "-moz-binding", "\\"}) {
+    if (lower.find(banned) != std::string::npos) return false;
+  }
+  return true;
+}
+
+void FieldChecker::Add(std::string_view field, const char* code,
+                       std::vector<std::pair<std::string, std::string>> args) {
+  errors_.push_back(FieldError{std::string(field), code, std::move(args)});
+}
+
+bool FieldChecker::HasErrorFor(std::string_view field) const {
+  return std::any_of(errors_.begin(), errors_.end(), [&](const FieldError& e) { return e.field == field; });
+}
+
+void FieldChecker::Required(std::string_view field, const std::string& value, std::size_t max_chars) {
+  if (std::all_of(value.begin(), value.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); })) {
+    Add(field, field_code::kRequired);
+    return;
+  }
+  MaxChars(field, value, max_chars);
+}
+
+void FieldChecker::MaxChars(std::string_view field, const std::string& value, std::size_t max_chars) {
+  if (Utf8Length(value) > max_chars) Add(field, field_code::kTooLong, {{"max", std::to_string(max_chars)}});
+}
+
+void FieldChecker::MaxChars(std::string_view field, const std::optional<std::string>& value,
+                            std::size_t max_chars) {
+  if (value) MaxChars(field, *value, max_chars);
+}
+
+void FieldChecker::MaxBytes(std::string_view field, const std::string& value, std::size_t max_bytes) {
+  if (value.size() > max_bytes) Add(field, field_code::kTooLong, {{"max", std::to_string(max_bytes)}});
+}
+
+void FieldChecker::MaxBytes(std::string_view field, const std::optional<std::string>& value,
+                            std::size_t max_bytes) {
+  if (value) MaxBytes(field, *value, max_bytes);
+}
+
+void FieldChecker::Range(std::string_view field, std::int64_t value, std::int64_t min, std::int64_t max) {
+  if (value < min || value > max) {
+    Add(field, field_code::kOutOfRange, {{"min", std::to_string(min)}, {"max", std::to_string(max)}});
+  }
+}
+
+void FieldChecker::Range(std::string_view field, const std::optional<int>& value, std::int64_t min,
+                         std::int64_t max) {
+  if (value) Range(field, *value, min, max);
+}
+
+void FieldChecker::Range(std::string_view field, const std::optional<std::int64_t>& value,
+                         std::int64_t min, std::int64_t max) {
+  if (value) Range(field, *value, min, max);
+}
+
+void FieldChecker::Range(std::string_view field, const std::optional<double>& value, double min, double max) {
+  if (value && (*value < min || *value > max)) {
+    auto text = [](double d) {
+      std::string s = std::to_string(d);
+      s.erase(s.find_last_not_of('0') + 1);
+      if (s.back() == '.') s.pop_back();
+      return s;
+    };
+    Add(field, field_code::kOutOfRange, {{"min", text(min)}, {"max", text(max)}});
+  }
+}
+
+void FieldChecker::Format(std::string_view field, bool ok) {
+  if (!ok) Add(field, field_code::kInvalid);
+}
+
+void FieldChecker::Format(std::string_view field, const std::optional<std::string>& value,
+                          bool (*rule)(std::string_view)) {
+  if (value && !HasErrorFor(field)) Format(field, rule(*value));
+}
+
+void FieldChecker::JsonObject(std::string_view field, const std::optional<boost::json::value>& value) {
+  if (!value || value->is_null()) return;
+  if (!value->is_object()) {
+    Add(field, field_code::kInvalid);
+    return;
+  }
+  if (boost::json::serialize(*value).size() > kTextBytes) {
+    Add(field, field_code::kTooLong, {{"max", std::to_string(kTextBytes)}});
+  }
+}
+
+}  // namespace selfservice

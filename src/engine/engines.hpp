@@ -1,0 +1,106 @@
+// The engines: the portal's business rules over the storage ports. They receive already parsed
+// requests, apply the spec's rules (state machines, derived fields, row-level scope, validation)
+// and return domain values; the dispatch layer turns JSON into their arguments and their results
+// into envelopes.
+//
+// Thread safety: engines are stateless beyond references to the store and the clock, and safe to
+// use from many threads.
+
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "selfservice/clock.hpp"
+#include "selfservice/context.hpp"
+#include "selfservice/model.hpp"
+#include "selfservice/repository.hpp"
+
+namespace selfservice {
+
+class PortalConfigEngine {
+ public:
+  PortalConfigEngine(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  // The customer's configuration, or the spec's defaults (id absent) when none is stored.
+  Result<PortalConfig> Get(const RequestContext& context, std::int64_t customer_id);
+  // Applies the fields `patch` names (server-owned fields are ignored) and stores the result.
+  Result<PortalConfig> Update(const RequestContext& context, std::int64_t customer_id,
+                              const boost::json::object& patch);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+};
+
+struct TransitionRequest {
+  std::string session_id;
+  SessionState to = SessionState::in_progress;
+  // Checked only after the move itself is known to be allowed, as spec 5.2 has it:
+  std::optional<boost::json::value> resolution_status;  // must agree with `to` when given
+  std::optional<boost::json::value> initial_question;   // the question that starts a session
+  std::optional<boost::json::value> score;              // the rating that moves resolved -> rated
+  std::optional<boost::json::value> comment;
+};
+
+class SessionEngine {
+ public:
+  SessionEngine(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  Result<Session> Start(const RequestContext& context, SessionType type, std::string initial_question,
+                        std::optional<boost::json::value> session_context);
+  Result<Session> Get(const RequestContext& context, const std::string& session_id);
+  Result<Page<Session>> List(const RequestContext& context, const SessionFilter& filter, PageRequest page);
+  Result<Session> Transition(const RequestContext& context, const TransitionRequest& request);
+  // Appends one interaction. The first question of a not_started session becomes its initial
+  // question instead (it is not counted as an interaction) and starts it; a paused session resumes.
+  Result<SessionUpdate> AddInteraction(const RequestContext& context, Interaction interaction);
+  Result<Page<Interaction>> ListInteractions(const RequestContext& context, const std::string& session_id,
+                                             PageRequest page);
+  // Times out the caller's tenant's paused sessions idle for `idle_seconds`; returns how many.
+  Result<std::int64_t> Sweep(const RequestContext& context, std::int64_t idle_seconds);
+
+ private:
+  Session Live(Session session) const;
+  Store& store_;
+  const Clock& clock_;
+};
+
+class FeedbackEngine {
+ public:
+  FeedbackEngine(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  // `draft` carries the customer's fields; ownership, state and processing fields are set here.
+  Result<Feedback> Submit(const RequestContext& context, Feedback draft);
+  Result<Feedback> Get(const RequestContext& context, std::int64_t id);
+  Result<Page<Feedback>> List(const RequestContext& context, const FeedbackFilter& filter, PageRequest page);
+  Result<Feedback> Transition(const RequestContext& context, std::int64_t id, FeedbackState to,
+                              std::optional<std::string> response_content);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+};
+
+class AnalyticsEngine {
+ public:
+  static constexpr std::size_t kMaxBatch = 5000;
+
+  AnalyticsEngine(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  // Validates every event and stores all of them, or none. Field errors of a batch name the
+  // event: "events[3].action_type".
+  Result<std::size_t> Track(const RequestContext& context, const std::vector<const boost::json::object*>& events,
+                            bool as_batch);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+};
+
+}  // namespace selfservice

@@ -1,0 +1,173 @@
+#include "storage/sqlite/database.hpp"
+
+#include "core/logging.hpp"
+#include "storage/sqlite/schema.hpp"
+
+namespace selfservice::sqlite {
+namespace {
+
+[[noreturn]] void Raise(sqlite3* db, int rc) {
+  throw SqliteError(rc, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+}  // namespace
+
+Statement::~Statement() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+void Statement::Check(int rc) {
+  if (rc != SQLITE_OK) Raise(sqlite3_db_handle(stmt_), rc);
+}
+
+Statement& Statement::Bind(int index, std::int64_t value) {
+  Check(sqlite3_bind_int64(stmt_, index, value));
+  return *this;
+}
+
+Statement& Statement::Bind(int index, double value) {
+  Check(sqlite3_bind_double(stmt_, index, value));
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::string_view value) {
+  Check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  Check(sqlite3_bind_null(stmt_, index));
+  return *this;
+}
+
+bool Statement::Step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Raise(sqlite3_db_handle(stmt_), rc);
+}
+
+void Statement::Run() {
+  while (Step()) {
+  }
+}
+
+bool Statement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+std::int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+double Statement::Double(int column) const { return sqlite3_column_double(stmt_, column); }
+
+std::string Statement::Text(int column) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+}
+
+std::optional<std::int64_t> Statement::OptionalInt(int column) const {
+  return IsNull(column) ? std::nullopt : std::optional(Int(column));
+}
+
+std::optional<double> Statement::OptionalDouble(int column) const {
+  return IsNull(column) ? std::nullopt : std::optional(Double(column));
+}
+
+std::optional<std::string> Statement::OptionalText(int column) const {
+  return IsNull(column) ? std::nullopt : std::optional(Text(column));
+}
+
+Connection::Connection(const std::string& filename, int busy_timeout_millis) {
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(filename.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw SqliteError(rc, message);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, busy_timeout_millis);
+  Exec("PRAGMA foreign_keys = ON");
+  Exec("PRAGMA temp_store = MEMORY");
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+Statement Connection::Prepare(const char* sql) {
+  auto found = statements_.find(sql);
+  if (found != statements_.end()) return Statement(found->second);
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) Raise(db_, rc);
+  statements_.emplace(sql, stmt);
+  return Statement(stmt);
+}
+
+void Connection::Exec(const char* sql) {
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) Raise(db_, rc);
+}
+
+std::int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& filename, bool memory,
+                                                 const StoreOptions& options) {
+  std::unique_ptr<Database> db(new Database());
+  try {
+    db->writer_ = std::make_unique<Connection>(filename, options.busy_timeout_millis);
+    if (!memory) {
+      // WAL lets readers run beside the writer; NORMAL sync is durable across application
+      // crashes and loses at most the last transactions on power loss, the usual WAL trade.
+      db->writer_->Exec("PRAGMA journal_mode = WAL");
+      db->writer_->Exec("PRAGMA synchronous = NORMAL");
+    }
+    Status migrated = Migrate(*db->writer_);
+    if (!migrated.ok()) return migrated;
+    const int readers = std::max(1, options.pool_size);
+    for (int i = 0; i < readers; ++i) {
+      db->readers_.push_back(std::make_unique<Connection>(filename, options.busy_timeout_millis));
+      db->idle_readers_.push_back(db->readers_.back().get());
+    }
+  } catch (const std::exception& error) {
+    return Translate(error);
+  }
+  return db;
+}
+
+Database::~Database() {
+  readers_.clear();
+  writer_.reset();
+}
+
+Connection& Database::AcquireReader() {
+  std::unique_lock lock(readers_mutex_);
+  reader_released_.wait(lock, [&] { return !idle_readers_.empty(); });
+  Connection* connection = idle_readers_.back();
+  idle_readers_.pop_back();
+  return *connection;
+}
+
+void Database::ReleaseReader(Connection& connection) {
+  {
+    std::lock_guard lock(readers_mutex_);
+    idle_readers_.push_back(&connection);
+  }
+  reader_released_.notify_one();
+}
+
+Status Database::Translate(const std::exception& error) {
+  const auto* sqlite_error = dynamic_cast<const SqliteError*>(&error);
+  const int primary = sqlite_error ? (sqlite_error->code() & 0xFF) : SQLITE_ERROR;
+  if (primary == SQLITE_CONSTRAINT) {
+    // The schema's CHECK and UNIQUE constraints back up the engines' validation; reaching one
+    // means a request slipped past it, which is still the caller's bad input.
+    Log().warn("constraint violation: {}", error.what());
+    return Status::Error(ErrorCode::kInvalidArgument, error.what());
+  }
+  Log().error("sqlite: {}", error.what());
+  const bool retryable = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+  return Status::DatabaseUnavailable(error.what(), retryable);
+}
+
+}  // namespace selfservice::sqlite

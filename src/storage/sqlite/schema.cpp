@@ -1,0 +1,181 @@
+// The tables of REQ-019 3.2 in SQLite's dialect. Differences from the spec's MySQL DDL, and why:
+//  - timestamps are INTEGER milliseconds since the Unix epoch (UTC): exact, compact, and durations
+//    are a subtraction; the API shows them as ISO-8601.
+//  - JSON columns are TEXT checked with json_valid(); VARCHAR(n) is TEXT checked with length() <= n
+//    (SQLite's length() counts characters, as VARCHAR does); enumerations are CHECKed.
+//  - index names are prefixed with their table, because SQLite's index names are database-wide.
+//  - the FULLTEXT keys become FTS5 tables with the knowledge search capability.
+//  - self_service_sessions has `state`, the lifecycle of spec 5.2; resolution_status is kept in
+//    step with it. customer_feedback.status holds the spec's codes 1-6 (closed = 4 as in the spec,
+//    needs_info = 5 and reprocessing = 6 for the states the diagram adds).
+
+#include "storage/sqlite/schema.hpp"
+
+#include <string>
+
+#include "storage/sqlite/database.hpp"
+
+namespace selfservice::sqlite {
+namespace {
+
+constexpr const char* kMigrations[] = {
+    // 1: the five tables of spec 3.2.
+    R"sql(
+CREATE TABLE customer_portal_configs (
+  id                INTEGER PRIMARY KEY,
+  tenant_id         INTEGER NOT NULL CHECK (tenant_id > 0),
+  customer_id       INTEGER NOT NULL CHECK (customer_id > 0),
+  portal_domain     TEXT CHECK (length(portal_domain) <= 100),
+  portal_title      TEXT NOT NULL DEFAULT '客户服务门户' CHECK (length(portal_title) <= 100),
+  logo_url          TEXT CHECK (length(logo_url) <= 255),
+  theme_color       TEXT DEFAULT '#409EFF' CHECK (length(theme_color) <= 20),
+  welcome_message   TEXT,
+  contact_info      TEXT CHECK (contact_info IS NULL OR json_valid(contact_info)),
+  enabled_features  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(enabled_features)),
+  custom_css        TEXT,
+  sso_config        TEXT CHECK (sso_config IS NULL OR json_valid(sso_config)),
+  security_settings TEXT CHECK (security_settings IS NULL OR json_valid(security_settings)),
+  status            INTEGER NOT NULL DEFAULT 1 CHECK (status IN (1, 2)),
+  created_at        INTEGER NOT NULL,
+  updated_at        INTEGER NOT NULL,
+  created_by        INTEGER,
+  updated_by        INTEGER,
+  UNIQUE (tenant_id, customer_id)
+);
+CREATE INDEX customer_portal_configs_portal_domain ON customer_portal_configs (portal_domain);
+CREATE INDEX customer_portal_configs_tenant_status ON customer_portal_configs (tenant_id, status);
+CREATE INDEX customer_portal_configs_created_at ON customer_portal_configs (created_at);
+
+CREATE TABLE self_service_sessions (
+  id                 INTEGER PRIMARY KEY,
+  session_id         TEXT NOT NULL UNIQUE CHECK (length(session_id) BETWEEN 1 AND 64),
+  tenant_id          INTEGER NOT NULL CHECK (tenant_id > 0),
+  customer_id        INTEGER NOT NULL,
+  user_id            INTEGER NOT NULL,
+  session_type       TEXT NOT NULL DEFAULT 'search' CHECK (session_type IN ('search', 'ai_chat', 'ticket')),
+  initial_question   TEXT NOT NULL DEFAULT '',
+  session_context    TEXT CHECK (session_context IS NULL OR json_valid(session_context)),
+  state              TEXT NOT NULL DEFAULT 'not_started' CHECK (state IN ('not_started', 'in_progress',
+                       'paused', 'resolved', 'escalated', 'timed_out', 'rated', 'closed')),
+  resolution_status  TEXT NOT NULL DEFAULT 'pending' CHECK (resolution_status IN ('pending', 'resolved', 'escalated')),
+  satisfaction_score INTEGER CHECK (satisfaction_score BETWEEN 1 AND 5),
+  feedback_content   TEXT,
+  session_duration   INTEGER NOT NULL DEFAULT 0 CHECK (session_duration >= 0),
+  interaction_count  INTEGER NOT NULL DEFAULT 0 CHECK (interaction_count >= 0),
+  created_at         INTEGER NOT NULL,
+  updated_at         INTEGER NOT NULL,
+  ended_at           INTEGER
+);
+CREATE INDEX self_service_sessions_tenant_customer ON self_service_sessions (tenant_id, customer_id);
+CREATE INDEX self_service_sessions_session_type ON self_service_sessions (session_type);
+CREATE INDEX self_service_sessions_resolution_status ON self_service_sessions (resolution_status);
+CREATE INDEX self_service_sessions_created_at ON self_service_sessions (created_at);
+CREATE INDEX self_service_sessions_tenant_state ON self_service_sessions (tenant_id, state, updated_at);
+
+CREATE TABLE session_interactions (
+  id                    INTEGER PRIMARY KEY,
+  session_id            TEXT NOT NULL REFERENCES self_service_sessions (session_id) ON DELETE CASCADE,
+  tenant_id             INTEGER NOT NULL CHECK (tenant_id > 0),
+  interaction_type      TEXT NOT NULL CHECK (interaction_type IN ('question', 'answer', 'recommendation', 'feedback')),
+  user_input            TEXT,
+  system_response       TEXT,
+  ai_confidence         REAL CHECK (ai_confidence BETWEEN 0 AND 1),
+  response_time         INTEGER CHECK (response_time >= 0),
+  knowledge_article_ids TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(knowledge_article_ids)),
+  helpful_rating        INTEGER CHECK (helpful_rating BETWEEN 1 AND 5),
+  created_at            INTEGER NOT NULL
+);
+CREATE INDEX session_interactions_session_id ON session_interactions (session_id);
+CREATE INDEX session_interactions_tenant_id ON session_interactions (tenant_id);
+CREATE INDEX session_interactions_interaction_type ON session_interactions (interaction_type);
+CREATE INDEX session_interactions_created_at ON session_interactions (created_at);
+
+CREATE TABLE customer_feedback (
+  id               INTEGER PRIMARY KEY,
+  tenant_id        INTEGER NOT NULL CHECK (tenant_id > 0),
+  customer_id      INTEGER NOT NULL,
+  user_id          INTEGER NOT NULL,
+  feedback_type    TEXT NOT NULL CHECK (feedback_type IN ('service', 'feature', 'bug', 'suggestion')),
+  related_id       TEXT NOT NULL CHECK (length(related_id) BETWEEN 1 AND 100),
+  related_type     TEXT NOT NULL CHECK (related_type IN ('ticket', 'knowledge', 'session')),
+  rating           INTEGER CHECK (rating BETWEEN 1 AND 5),
+  feedback_content TEXT,
+  suggestions      TEXT,
+  contact_required INTEGER NOT NULL DEFAULT 0 CHECK (contact_required IN (0, 1)),
+  priority_level   INTEGER NOT NULL DEFAULT 2 CHECK (priority_level BETWEEN 1 AND 3),
+  sentiment_score  REAL CHECK (sentiment_score BETWEEN -1 AND 1),
+  status           INTEGER NOT NULL DEFAULT 1 CHECK (status BETWEEN 1 AND 6),
+  processed_by     INTEGER,
+  processed_at     INTEGER,
+  response_content TEXT,
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL
+);
+CREATE INDEX customer_feedback_tenant_customer ON customer_feedback (tenant_id, customer_id);
+CREATE INDEX customer_feedback_feedback_type ON customer_feedback (feedback_type);
+CREATE INDEX customer_feedback_rating ON customer_feedback (rating);
+CREATE INDEX customer_feedback_status ON customer_feedback (status);
+CREATE INDEX customer_feedback_priority_level ON customer_feedback (priority_level);
+CREATE INDEX customer_feedback_created_at ON customer_feedback (created_at);
+
+CREATE TABLE user_behavior_analytics (
+  id              INTEGER PRIMARY KEY,
+  tenant_id       INTEGER NOT NULL CHECK (tenant_id > 0),
+  customer_id     INTEGER NOT NULL,
+  user_id         INTEGER NOT NULL,
+  session_id      TEXT CHECK (length(session_id) <= 64),
+  page_path       TEXT NOT NULL CHECK (length(page_path) BETWEEN 1 AND 255),
+  action_type     TEXT NOT NULL CHECK (action_type IN ('view', 'search', 'click', 'download', 'submit')),
+  action_target   TEXT CHECK (length(action_target) <= 255),
+  search_keywords TEXT CHECK (length(search_keywords) <= 500),
+  stay_duration   INTEGER NOT NULL DEFAULT 0 CHECK (stay_duration >= 0),
+  device_type     TEXT CHECK (device_type IN ('desktop', 'mobile', 'tablet')),
+  browser_info    TEXT CHECK (length(browser_info) <= 100),
+  ip_address      TEXT CHECK (length(ip_address) <= 45),
+  user_agent      TEXT,
+  referrer_url    TEXT CHECK (length(referrer_url) <= 500),
+  created_at      INTEGER NOT NULL
+);
+CREATE INDEX user_behavior_analytics_tenant_customer ON user_behavior_analytics (tenant_id, customer_id);
+CREATE INDEX user_behavior_analytics_session_id ON user_behavior_analytics (session_id);
+CREATE INDEX user_behavior_analytics_action_type ON user_behavior_analytics (action_type);
+CREATE INDEX user_behavior_analytics_created_at ON user_behavior_analytics (created_at);
+CREATE INDEX user_behavior_analytics_search_keywords ON user_behavior_analytics (search_keywords);
+)sql",
+};
+
+constexpr int kVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
+
+int UserVersion(Connection& connection) {
+  Statement stmt = connection.Prepare("PRAGMA user_version");
+  stmt.Step();
+  return static_cast<int>(stmt.Int(0));
+}
+
+}  // namespace
+
+int SchemaVersion() { return kVersion; }
+
+Status Migrate(Connection& connection) {
+  const int current = UserVersion(connection);
+  if (current > kVersion) {
+    return Status::DatabaseUnavailable(
+        "database schema version " + std::to_string(current) + " is newer than this library's " +
+            std::to_string(kVersion),
+        false);
+  }
+  for (int version = current; version < kVersion; ++version) {
+    connection.Exec("BEGIN IMMEDIATE");
+    try {
+      connection.Exec(kMigrations[version]);
+      connection.Exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
+      connection.Exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(connection.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace selfservice::sqlite

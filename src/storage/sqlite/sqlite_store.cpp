@@ -1,0 +1,666 @@
+#include "storage/sqlite/sqlite_store.hpp"
+
+#include <algorithm>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/random.hpp"
+#include "storage/sqlite/database.hpp"
+
+namespace selfservice::sqlite {
+namespace json = boost::json;
+namespace {
+
+// Row-level scope as SQL: ?1 tenant, ?2 customer (NULL: any), ?3 user (NULL: any).
+#define SCOPE_WHERE " tenant_id = ?1 AND (?2 IS NULL OR customer_id = ?2) AND (?3 IS NULL OR user_id = ?3) "
+
+void BindScope(Statement& stmt, const Scope& scope) {
+  stmt.Bind(1, scope.tenant_id());
+  if (scope.visibility() == Visibility::kTenant) {
+    stmt.BindNull(2);
+  } else {
+    stmt.Bind(2, scope.customer_id());
+  }
+  if (scope.visibility() == Visibility::kOwn) {
+    stmt.Bind(3, scope.user_id());
+  } else {
+    stmt.BindNull(3);
+  }
+}
+
+void BindPage(Statement& stmt, int limit_index, PageRequest page) {
+  stmt.Bind(limit_index, page.size);
+  stmt.Bind(limit_index + 1, static_cast<std::int64_t>(page.page - 1) * page.size);
+}
+
+std::optional<std::string> JsonText(const std::optional<json::value>& value) {
+  if (!value || value->is_null()) return std::nullopt;
+  return json::serialize(*value);
+}
+
+std::optional<json::value> ParseJsonColumn(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  boost::system::error_code ec;
+  json::value value = json::parse(*text, ec);
+  if (ec) return std::nullopt;
+  return value;
+}
+
+template <typename E>
+E EnumColumn(const Statement& stmt, int column, E fallback) {
+  return ParseEnum<E>(stmt.Text(column)).value_or(fallback);
+}
+
+std::optional<int> OptionalSmallInt(const Statement& stmt, int column) {
+  auto value = stmt.OptionalInt(column);
+  return value ? std::optional<int>(static_cast<int>(*value)) : std::nullopt;
+}
+
+std::optional<Timestamp> OptionalTime(const Statement& stmt, int column) {
+  auto value = stmt.OptionalInt(column);
+  return value ? std::optional<Timestamp>(Timestamp{*value}) : std::nullopt;
+}
+
+// --- Portal configs -----------------------------------------------------------------------------
+
+#define CONFIG_COLUMNS                                                                          \
+  "id, tenant_id, customer_id, portal_domain, portal_title, logo_url, theme_color, "            \
+  "welcome_message, contact_info, enabled_features, custom_css, sso_config, security_settings, " \
+  "status, created_at, updated_at, created_by, updated_by"
+
+PortalConfig ReadConfig(const Statement& s) {
+  PortalConfig c;
+  c.id = s.Int(0);
+  c.tenant_id = s.Int(1);
+  c.customer_id = s.Int(2);
+  c.portal_domain = s.OptionalText(3);
+  c.portal_title = s.Text(4);
+  c.logo_url = s.OptionalText(5);
+  c.theme_color = s.OptionalText(6);
+  c.welcome_message = s.OptionalText(7);
+  c.contact_info = ParseJsonColumn(s.OptionalText(8));
+  c.enabled_features.clear();
+  if (auto features = ParseJsonColumn(s.OptionalText(9)); features && features->is_array()) {
+    for (const auto& f : features->get_array()) {
+      if (f.is_string()) c.enabled_features.emplace_back(f.get_string());
+    }
+  }
+  c.custom_css = s.OptionalText(10);
+  c.sso_config = ParseJsonColumn(s.OptionalText(11));
+  c.security_settings = ParseJsonColumn(s.OptionalText(12));
+  c.status = static_cast<int>(s.Int(13));
+  c.created_at = Timestamp{s.Int(14)};
+  c.updated_at = Timestamp{s.Int(15)};
+  c.created_by = s.OptionalInt(16);
+  c.updated_by = s.OptionalInt(17);
+  return c;
+}
+
+bool SeesCustomer(const Scope& scope, std::int64_t customer_id) {
+  return scope.visibility() == Visibility::kTenant || customer_id == scope.customer_id();
+}
+
+std::optional<PortalConfig> FindConfig(Connection& db, const Scope& scope, std::int64_t customer_id) {
+  Statement s = db.Prepare("SELECT " CONFIG_COLUMNS
+                           " FROM customer_portal_configs WHERE tenant_id = ?1 AND customer_id = ?2");
+  s.Bind(1, scope.tenant_id()).Bind(2, customer_id);
+  if (!s.Step()) return std::nullopt;
+  return ReadConfig(s);
+}
+
+class SqlitePortalConfigs final : public PortalConfigRepository {
+ public:
+  explicit SqlitePortalConfigs(Database& db) : db_(db) {}
+
+  Result<std::optional<PortalConfig>> Find(const Scope& scope, std::int64_t customer_id) override {
+    if (!SeesCustomer(scope, customer_id)) return Status::NotFound("portal config");
+    return db_.Read([&](Connection& db) -> Result<std::optional<PortalConfig>> {
+      return FindConfig(db, scope, customer_id);
+    });
+  }
+
+  Result<PortalConfig> Upsert(const Scope& scope, std::int64_t customer_id,
+                              const std::function<Status(PortalConfig&)>& mutate) override {
+    if (!SeesCustomer(scope, customer_id)) return Status::NotFound("portal config");
+    return db_.Write([&](Connection& db) -> Result<PortalConfig> {
+      std::optional<PortalConfig> stored = FindConfig(db, scope, customer_id);
+      PortalConfig config = stored.value_or(PortalConfig{});
+      config.tenant_id = scope.tenant_id();
+      config.customer_id = customer_id;
+      if (Status status = mutate(config); !status.ok()) return status;
+      json::array features;
+      for (const auto& f : config.enabled_features) features.emplace_back(f);
+      Statement s = db.Prepare(
+          "INSERT INTO customer_portal_configs (tenant_id, customer_id, portal_domain, portal_title, "
+          "logo_url, theme_color, welcome_message, contact_info, enabled_features, custom_css, sso_config, "
+          "security_settings, status, created_at, updated_at, created_by, updated_by) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+          "ON CONFLICT (tenant_id, customer_id) DO UPDATE SET portal_domain = ?3, portal_title = ?4, "
+          "logo_url = ?5, theme_color = ?6, welcome_message = ?7, contact_info = ?8, enabled_features = ?9, "
+          "custom_css = ?10, sso_config = ?11, security_settings = ?12, status = ?13, updated_at = ?15, "
+          "updated_by = ?17");
+      s.Bind(1, config.tenant_id)
+          .Bind(2, config.customer_id)
+          .Bind(3, config.portal_domain)
+          .Bind(4, config.portal_title)
+          .Bind(5, config.logo_url)
+          .Bind(6, config.theme_color)
+          .Bind(7, config.welcome_message)
+          .Bind(8, JsonText(config.contact_info))
+          .Bind(9, json::serialize(features))
+          .Bind(10, config.custom_css)
+          .Bind(11, JsonText(config.sso_config))
+          .Bind(12, JsonText(config.security_settings))
+          .Bind(13, config.status)
+          .Bind(14, config.created_at.millis)
+          .Bind(15, config.updated_at.millis)
+          .Bind(16, config.created_by)
+          .Bind(17, config.updated_by);
+      s.Run();
+      return FindConfig(db, scope, customer_id).value();
+    });
+  }
+
+ private:
+  Database& db_;
+};
+
+// --- Sessions and interactions ------------------------------------------------------------------
+
+#define SESSION_COLUMNS                                                                        \
+  "id, session_id, tenant_id, customer_id, user_id, session_type, initial_question, "          \
+  "session_context, state, resolution_status, satisfaction_score, feedback_content, "          \
+  "session_duration, interaction_count, created_at, updated_at, ended_at"
+
+Session ReadSession(const Statement& s) {
+  Session v;
+  v.id = s.Int(0);
+  v.session_id = s.Text(1);
+  v.tenant_id = s.Int(2);
+  v.customer_id = s.Int(3);
+  v.user_id = s.Int(4);
+  v.session_type = EnumColumn(s, 5, SessionType::search);
+  v.initial_question = s.Text(6);
+  v.session_context = ParseJsonColumn(s.OptionalText(7));
+  v.state = EnumColumn(s, 8, SessionState::not_started);
+  v.resolution_status = EnumColumn(s, 9, ResolutionStatus::pending);
+  v.satisfaction_score = OptionalSmallInt(s, 10);
+  v.feedback_content = s.OptionalText(11);
+  v.session_duration = s.Int(12);
+  v.interaction_count = s.Int(13);
+  v.created_at = Timestamp{s.Int(14)};
+  v.updated_at = Timestamp{s.Int(15)};
+  v.ended_at = OptionalTime(s, 16);
+  return v;
+}
+
+#define INTERACTION_COLUMNS                                                                    \
+  "id, session_id, tenant_id, interaction_type, user_input, system_response, ai_confidence, "  \
+  "response_time, knowledge_article_ids, helpful_rating, created_at"
+
+Interaction ReadInteraction(const Statement& s) {
+  Interaction v;
+  v.id = s.Int(0);
+  v.session_id = s.Text(1);
+  v.tenant_id = s.Int(2);
+  v.interaction_type = EnumColumn(s, 3, InteractionType::question);
+  v.user_input = s.OptionalText(4);
+  v.system_response = s.OptionalText(5);
+  v.ai_confidence = s.OptionalDouble(6);
+  v.response_time = s.OptionalInt(7);
+  if (auto ids = ParseJsonColumn(s.OptionalText(8)); ids && ids->is_array()) {
+    for (const auto& id : ids->get_array()) {
+      if (id.is_int64()) v.knowledge_article_ids.push_back(id.get_int64());
+    }
+  }
+  v.helpful_rating = OptionalSmallInt(s, 9);
+  v.created_at = Timestamp{s.Int(10)};
+  return v;
+}
+
+std::optional<Session> FindSession(Connection& db, const Scope& scope, std::string_view session_id) {
+  Statement s = db.Prepare("SELECT " SESSION_COLUMNS " FROM self_service_sessions WHERE" SCOPE_WHERE
+                           "AND session_id = ?4");
+  BindScope(s, scope);
+  s.Bind(4, session_id);
+  if (!s.Step()) return std::nullopt;
+  return ReadSession(s);
+}
+
+void InsertInteraction(Connection& db, Interaction& v) {
+  json::array ids;
+  for (auto id : v.knowledge_article_ids) ids.emplace_back(id);
+  Statement s = db.Prepare(
+      "INSERT INTO session_interactions (session_id, tenant_id, interaction_type, user_input, "
+      "system_response, ai_confidence, response_time, knowledge_article_ids, helpful_rating, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+  s.Bind(1, v.session_id)
+      .Bind(2, v.tenant_id)
+      .Bind(3, EnumName(v.interaction_type))
+      .Bind(4, v.user_input)
+      .Bind(5, v.system_response)
+      .Bind(6, v.ai_confidence)
+      .Bind(7, v.response_time)
+      .Bind(8, json::serialize(ids))
+      .Bind(9, v.helpful_rating)
+      .Bind(10, v.created_at.millis);
+  s.Run();
+  v.id = db.LastInsertRowId();
+}
+
+class SqliteSessions final : public SessionRepository {
+ public:
+  explicit SqliteSessions(Database& db) : db_(db) {}
+
+  Result<Session> Create(const Scope& scope, Session v) override {
+    if (v.tenant_id != scope.tenant_id()) return Status::NotFound("tenant mismatch");
+    return db_.Write([&](Connection& db) -> Result<Session> {
+      Statement s = db.Prepare(
+          "INSERT INTO self_service_sessions (session_id, tenant_id, customer_id, user_id, session_type, "
+          "initial_question, session_context, state, resolution_status, satisfaction_score, "
+          "feedback_content, session_duration, interaction_count, created_at, updated_at, ended_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+      s.Bind(1, v.session_id)
+          .Bind(2, v.tenant_id)
+          .Bind(3, v.customer_id)
+          .Bind(4, v.user_id)
+          .Bind(5, EnumName(v.session_type))
+          .Bind(6, v.initial_question)
+          .Bind(7, JsonText(v.session_context))
+          .Bind(8, EnumName(v.state))
+          .Bind(9, EnumName(v.resolution_status))
+          .Bind(10, v.satisfaction_score)
+          .Bind(11, v.feedback_content)
+          .Bind(12, v.session_duration)
+          .Bind(13, v.interaction_count)
+          .Bind(14, v.created_at.millis)
+          .Bind(15, v.updated_at.millis)
+          .Bind(16, v.ended_at ? std::optional(v.ended_at->millis) : std::nullopt);
+      s.Run();
+      v.id = db.LastInsertRowId();
+      return v;
+    });
+  }
+
+  Result<Session> Get(const Scope& scope, std::string_view session_id) override {
+    return db_.Read([&](Connection& db) -> Result<Session> {
+      auto found = FindSession(db, scope, session_id);
+      if (!found) return Status::NotFound("session");
+      return std::move(*found);
+    });
+  }
+
+  Result<Page<Session>> List(const Scope& scope, const SessionFilter& filter, PageRequest page) override {
+    return db_.Read([&](Connection& db) -> Result<Page<Session>> {
+      const std::optional<std::string_view> state =
+          filter.state ? std::optional(EnumName(*filter.state)) : std::nullopt;
+      const std::optional<std::string_view> type =
+          filter.session_type ? std::optional(EnumName(*filter.session_type)) : std::nullopt;
+      Page<Session> out;
+      {
+        Statement s = db.Prepare("SELECT count(*) FROM self_service_sessions WHERE" SCOPE_WHERE
+                                 "AND (?4 IS NULL OR state = ?4) AND (?5 IS NULL OR session_type = ?5)");
+        BindScope(s, scope);
+        s.Bind(4, state).Bind(5, type);
+        s.Step();
+        out.total = s.Int(0);
+      }
+      Statement s = db.Prepare("SELECT " SESSION_COLUMNS " FROM self_service_sessions WHERE" SCOPE_WHERE
+                               "AND (?4 IS NULL OR state = ?4) AND (?5 IS NULL OR session_type = ?5) "
+                               "ORDER BY created_at DESC, id DESC LIMIT ?6 OFFSET ?7");
+      BindScope(s, scope);
+      s.Bind(4, state).Bind(5, type);
+      BindPage(s, 6, page);
+      while (s.Step()) out.items.push_back(ReadSession(s));
+      return out;
+    });
+  }
+
+  Result<SessionUpdate> Update(const Scope& scope, std::string_view session_id,
+                               const Mutation& mutate) override {
+    return db_.Write([&](Connection& db) -> Result<SessionUpdate> {
+      auto found = FindSession(db, scope, session_id);
+      if (!found) return Status::NotFound("session");
+      SessionUpdate update{std::move(*found), {}};
+      if (Status status = mutate(update.session, update.appended); !status.ok()) return status;
+      const Session& v = update.session;
+      Statement s = db.Prepare(
+          "UPDATE self_service_sessions SET initial_question = ?2, session_context = ?3, state = ?4, "
+          "resolution_status = ?5, satisfaction_score = ?6, feedback_content = ?7, session_duration = ?8, "
+          "interaction_count = ?9, updated_at = ?10, ended_at = ?11 WHERE id = ?1");
+      s.Bind(1, v.id)
+          .Bind(2, v.initial_question)
+          .Bind(3, JsonText(v.session_context))
+          .Bind(4, EnumName(v.state))
+          .Bind(5, EnumName(v.resolution_status))
+          .Bind(6, v.satisfaction_score)
+          .Bind(7, v.feedback_content)
+          .Bind(8, v.session_duration)
+          .Bind(9, v.interaction_count)
+          .Bind(10, v.updated_at.millis)
+          .Bind(11, v.ended_at ? std::optional(v.ended_at->millis) : std::nullopt);
+      s.Run();
+      for (Interaction& interaction : update.appended) {
+        interaction.session_id = v.session_id;
+        interaction.tenant_id = v.tenant_id;
+        InsertInteraction(db, interaction);
+      }
+      return update;
+    });
+  }
+
+  Result<Page<Interaction>> ListInteractions(const Scope& scope, std::string_view session_id,
+                                             PageRequest page) override {
+    return db_.Read([&](Connection& db) -> Result<Page<Interaction>> {
+      if (!FindSession(db, scope, session_id)) return Status::NotFound("session");
+      Page<Interaction> out;
+      {
+        Statement s = db.Prepare(
+            "SELECT count(*) FROM session_interactions WHERE tenant_id = ?1 AND session_id = ?2");
+        s.Bind(1, scope.tenant_id()).Bind(2, session_id);
+        s.Step();
+        out.total = s.Int(0);
+      }
+      Statement s = db.Prepare("SELECT " INTERACTION_COLUMNS
+                               " FROM session_interactions WHERE tenant_id = ?1 AND session_id = ?2 "
+                               "ORDER BY id LIMIT ?3 OFFSET ?4");
+      s.Bind(1, scope.tenant_id()).Bind(2, session_id);
+      BindPage(s, 3, page);
+      while (s.Step()) out.items.push_back(ReadInteraction(s));
+      return out;
+    });
+  }
+
+  Result<std::vector<std::string>> ListIdlePaused(const Scope& scope, Timestamp idle_since, int limit) override {
+    return db_.Read([&](Connection& db) -> Result<std::vector<std::string>> {
+      Statement s = db.Prepare("SELECT session_id FROM self_service_sessions WHERE" SCOPE_WHERE
+                               "AND state = 'paused' AND updated_at <= ?4 ORDER BY updated_at LIMIT ?5");
+      BindScope(s, scope);
+      s.Bind(4, idle_since.millis).Bind(5, limit);
+      std::vector<std::string> ids;
+      while (s.Step()) ids.push_back(s.Text(0));
+      return ids;
+    });
+  }
+
+ private:
+  Database& db_;
+};
+
+// --- Feedback -----------------------------------------------------------------------------------
+
+#define FEEDBACK_COLUMNS                                                                        \
+  "id, tenant_id, customer_id, user_id, feedback_type, related_id, related_type, rating, "      \
+  "feedback_content, suggestions, contact_required, priority_level, sentiment_score, status, "  \
+  "processed_by, processed_at, response_content, created_at, updated_at"
+
+FeedbackState StateFromCode(std::int64_t code) {
+  for (auto state : {FeedbackState::pending, FeedbackState::processing, FeedbackState::processed,
+                     FeedbackState::closed, FeedbackState::needs_info, FeedbackState::reprocessing}) {
+    if (FeedbackStatusCode(state) == code) return state;
+  }
+  return FeedbackState::pending;
+}
+
+Feedback ReadFeedback(const Statement& s) {
+  Feedback v;
+  v.id = s.Int(0);
+  v.tenant_id = s.Int(1);
+  v.customer_id = s.Int(2);
+  v.user_id = s.Int(3);
+  v.feedback_type = EnumColumn(s, 4, FeedbackType::service);
+  v.related_id = s.OptionalText(5);
+  v.related_type = ParseEnum<RelatedType>(s.Text(6));
+  v.rating = OptionalSmallInt(s, 7);
+  v.feedback_content = s.OptionalText(8);
+  v.suggestions = s.OptionalText(9);
+  v.contact_required = s.Int(10) != 0;
+  v.priority_level = static_cast<int>(s.Int(11));
+  v.sentiment_score = s.OptionalDouble(12);
+  v.state = StateFromCode(s.Int(13));
+  v.processed_by = s.OptionalInt(14);
+  v.processed_at = OptionalTime(s, 15);
+  v.response_content = s.OptionalText(16);
+  v.created_at = Timestamp{s.Int(17)};
+  v.updated_at = Timestamp{s.Int(18)};
+  return v;
+}
+
+std::optional<Feedback> FindFeedback(Connection& db, const Scope& scope, std::int64_t id) {
+  Statement s = db.Prepare("SELECT " FEEDBACK_COLUMNS " FROM customer_feedback WHERE" SCOPE_WHERE "AND id = ?4");
+  BindScope(s, scope);
+  s.Bind(4, id);
+  if (!s.Step()) return std::nullopt;
+  return ReadFeedback(s);
+}
+
+class SqliteFeedback final : public FeedbackRepository {
+ public:
+  explicit SqliteFeedback(Database& db) : db_(db) {}
+
+  Result<Feedback> Create(const Scope& scope, Feedback v) override {
+    if (v.tenant_id != scope.tenant_id()) return Status::NotFound("tenant mismatch");
+    return db_.Write([&](Connection& db) -> Result<Feedback> {
+      Statement s = db.Prepare(
+          "INSERT INTO customer_feedback (tenant_id, customer_id, user_id, feedback_type, related_id, "
+          "related_type, rating, feedback_content, suggestions, contact_required, priority_level, "
+          "sentiment_score, status, processed_by, processed_at, response_content, created_at, updated_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+      s.Bind(1, v.tenant_id)
+          .Bind(2, v.customer_id)
+          .Bind(3, v.user_id)
+          .Bind(4, EnumName(v.feedback_type))
+          .Bind(5, v.related_id)
+          .Bind(6, v.related_type ? std::optional(EnumName(*v.related_type)) : std::nullopt)
+          .Bind(7, v.rating)
+          .Bind(8, v.feedback_content)
+          .Bind(9, v.suggestions)
+          .Bind(10, v.contact_required ? 1 : 0)
+          .Bind(11, v.priority_level)
+          .Bind(12, v.sentiment_score)
+          .Bind(13, FeedbackStatusCode(v.state))
+          .Bind(14, v.processed_by)
+          .Bind(15, v.processed_at ? std::optional(v.processed_at->millis) : std::nullopt)
+          .Bind(16, v.response_content)
+          .Bind(17, v.created_at.millis)
+          .Bind(18, v.updated_at.millis);
+      s.Run();
+      v.id = db.LastInsertRowId();
+      return v;
+    });
+  }
+
+  Result<Feedback> Get(const Scope& scope, std::int64_t id) override {
+    return db_.Read([&](Connection& db) -> Result<Feedback> {
+      auto found = FindFeedback(db, scope, id);
+      if (!found) return Status::NotFound("feedback");
+      return std::move(*found);
+    });
+  }
+
+  Result<Page<Feedback>> List(const Scope& scope, const FeedbackFilter& filter, PageRequest page) override {
+    return db_.Read([&](Connection& db) -> Result<Page<Feedback>> {
+      std::optional<std::int64_t> status;
+      if (filter.state) status = FeedbackStatusCode(*filter.state);
+      const std::optional<std::string_view> type =
+          filter.feedback_type ? std::optional(EnumName(*filter.feedback_type)) : std::nullopt;
+      Page<Feedback> out;
+      {
+        Statement s = db.Prepare("SELECT count(*) FROM customer_feedback WHERE" SCOPE_WHERE
+                                 "AND (?4 IS NULL OR status = ?4) AND (?5 IS NULL OR feedback_type = ?5)");
+        BindScope(s, scope);
+        s.Bind(4, status).Bind(5, type);
+        s.Step();
+        out.total = s.Int(0);
+      }
+      Statement s = db.Prepare("SELECT " FEEDBACK_COLUMNS " FROM customer_feedback WHERE" SCOPE_WHERE
+                               "AND (?4 IS NULL OR status = ?4) AND (?5 IS NULL OR feedback_type = ?5) "
+                               "ORDER BY created_at DESC, id DESC LIMIT ?6 OFFSET ?7");
+      BindScope(s, scope);
+      s.Bind(4, status).Bind(5, type);
+      BindPage(s, 6, page);
+      while (s.Step()) out.items.push_back(ReadFeedback(s));
+      return out;
+    });
+  }
+
+  Result<Feedback> Update(const Scope& scope, std::int64_t id,
+                          const std::function<Status(Feedback&)>& mutate) override {
+    return db_.Write([&](Connection& db) -> Result<Feedback> {
+      auto found = FindFeedback(db, scope, id);
+      if (!found) return Status::NotFound("feedback");
+      Feedback v = std::move(*found);
+      if (Status status = mutate(v); !status.ok()) return status;
+      Statement s = db.Prepare(
+          "UPDATE customer_feedback SET rating = ?2, feedback_content = ?3, suggestions = ?4, "
+          "contact_required = ?5, priority_level = ?6, sentiment_score = ?7, status = ?8, processed_by = ?9, "
+          "processed_at = ?10, response_content = ?11, updated_at = ?12 WHERE id = ?1");
+      s.Bind(1, v.id)
+          .Bind(2, v.rating)
+          .Bind(3, v.feedback_content)
+          .Bind(4, v.suggestions)
+          .Bind(5, v.contact_required ? 1 : 0)
+          .Bind(6, v.priority_level)
+          .Bind(7, v.sentiment_score)
+          .Bind(8, FeedbackStatusCode(v.state))
+          .Bind(9, v.processed_by)
+          .Bind(10, v.processed_at ? std::optional(v.processed_at->millis) : std::nullopt)
+          .Bind(11, v.response_content)
+          .Bind(12, v.updated_at.millis);
+      s.Run();
+      return v;
+    });
+  }
+
+ private:
+  Database& db_;
+};
+
+// --- Behaviour analytics ------------------------------------------------------------------------
+
+#define EVENT_COLUMNS                                                                           \
+  "id, tenant_id, customer_id, user_id, session_id, page_path, action_type, action_target, "   \
+  "search_keywords, stay_duration, device_type, browser_info, ip_address, user_agent, "        \
+  "referrer_url, created_at"
+
+BehaviorEvent ReadEvent(const Statement& s) {
+  BehaviorEvent v;
+  v.id = s.Int(0);
+  v.tenant_id = s.Int(1);
+  v.customer_id = s.Int(2);
+  v.user_id = s.Int(3);
+  v.session_id = s.OptionalText(4);
+  v.page_path = s.Text(5);
+  v.action_type = EnumColumn(s, 6, ActionType::view);
+  v.action_target = s.OptionalText(7);
+  v.search_keywords = s.OptionalText(8);
+  v.stay_duration = s.Int(9);
+  v.device_type = ParseEnum<DeviceType>(s.Text(10));
+  v.browser_info = s.OptionalText(11);
+  v.ip_address = s.OptionalText(12);
+  v.user_agent = s.OptionalText(13);
+  v.referrer_url = s.OptionalText(14);
+  v.created_at = Timestamp{s.Int(15)};
+  return v;
+}
+
+class SqliteAnalytics final : public AnalyticsRepository {
+ public:
+  explicit SqliteAnalytics(Database& db) : db_(db) {}
+
+  Status Append(const Scope& scope, const std::vector<BehaviorEvent>& events) override {
+    for (const auto& e : events) {
+      if (e.tenant_id != scope.tenant_id()) return Status::NotFound("tenant mismatch");
+    }
+    return db_.Write([&](Connection& db) -> Status {
+      for (const auto& e : events) {
+        Statement s = db.Prepare(
+            "INSERT INTO user_behavior_analytics (tenant_id, customer_id, user_id, session_id, page_path, "
+            "action_type, action_target, search_keywords, stay_duration, device_type, browser_info, "
+            "ip_address, user_agent, referrer_url, created_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+        s.Bind(1, e.tenant_id)
+            .Bind(2, e.customer_id)
+            .Bind(3, e.user_id)
+            .Bind(4, e.session_id)
+            .Bind(5, e.page_path)
+            .Bind(6, EnumName(e.action_type))
+            .Bind(7, e.action_target)
+            .Bind(8, e.search_keywords)
+            .Bind(9, e.stay_duration)
+            .Bind(10, e.device_type ? std::optional(EnumName(*e.device_type)) : std::nullopt)
+            .Bind(11, e.browser_info)
+            .Bind(12, e.ip_address)
+            .Bind(13, e.user_agent)
+            .Bind(14, e.referrer_url)
+            .Bind(15, e.created_at.millis);
+        s.Run();
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<Page<BehaviorEvent>> List(const Scope& scope, const BehaviorFilter& filter, PageRequest page) override {
+    return db_.Read([&](Connection& db) -> Result<Page<BehaviorEvent>> {
+      const std::optional<std::string_view> action =
+          filter.action_type ? std::optional(EnumName(*filter.action_type)) : std::nullopt;
+      Page<BehaviorEvent> out;
+      {
+        Statement s = db.Prepare("SELECT count(*) FROM user_behavior_analytics WHERE" SCOPE_WHERE
+                                 "AND (?4 IS NULL OR action_type = ?4) AND (?5 IS NULL OR session_id = ?5)");
+        BindScope(s, scope);
+        s.Bind(4, action).Bind(5, filter.session_id);
+        s.Step();
+        out.total = s.Int(0);
+      }
+      Statement s = db.Prepare("SELECT " EVENT_COLUMNS " FROM user_behavior_analytics WHERE" SCOPE_WHERE
+                               "AND (?4 IS NULL OR action_type = ?4) AND (?5 IS NULL OR session_id = ?5) "
+                               "ORDER BY id DESC LIMIT ?6 OFFSET ?7");
+      BindScope(s, scope);
+      s.Bind(4, action).Bind(5, filter.session_id);
+      BindPage(s, 6, page);
+      while (s.Step()) out.items.push_back(ReadEvent(s));
+      return out;
+    });
+  }
+
+ private:
+  Database& db_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::unique_ptr<Database> db)
+      : db_(std::move(db)), configs_(*db_), sessions_(*db_), feedback_(*db_), analytics_(*db_) {}
+
+  std::string_view name() const override { return "sqlite"; }
+  PortalConfigRepository& portal_configs() override { return configs_; }
+  SessionRepository& sessions() override { return sessions_; }
+  FeedbackRepository& feedback() override { return feedback_; }
+  AnalyticsRepository& analytics() override { return analytics_; }
+
+ private:
+  std::unique_ptr<Database> db_;
+  SqlitePortalConfigs configs_;
+  SqliteSessions sessions_;
+  SqliteFeedback feedback_;
+  SqliteAnalytics analytics_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(std::string_view uri, const StoreOptions& options) {
+  constexpr std::string_view kScheme = "sqlite:";
+  std::string_view target = uri.substr(kScheme.size());
+  const bool memory = target == ":memory:";
+  if (!memory && target.empty()) return Status::InvalidField("storage", field_code::kInvalid);
+  // A memdb database whose name starts with "/" is shared by every connection of this process
+  // that opens the same name; a random name keeps each portal's database private.
+  const std::string filename = memory ? "file:/selfservice-" + RandomHex(16) + "?vfs=memdb" : std::string(target);
+  auto db = Database::Open(filename, memory, options);
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db).value()));
+}
+
+}  // namespace selfservice::sqlite
