@@ -3,8 +3,10 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <new>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "selfservice.h"
 #include "selfservice/portal.hpp"
@@ -27,19 +29,38 @@ std::optional<std::string_view> Optional(const char* text) {
   return text ? std::optional<std::string_view>(text) : std::nullopt;
 }
 
+// The envelope for a failure caught at the boundary. Runs inside catch handlers, so it must not
+// throw itself: when even the envelope cannot be made, memory is exhausted and the answer is NULL.
+char* ToCError(const selfservice::Status& status) noexcept {
+  try {
+    return ToC(selfservice::ErrorEnvelope(status));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+selfservice::Status Unexpected() {
+  return selfservice::Status::Error(selfservice::ErrorCode::kDatabaseUnavailable);
+}
+
 }  // namespace
 
 extern "C" {
 
-const char* selfservice_version(void) { return SELFSERVICE_VERSION_STRING; }
+const char* selfservice_version(void) {
+  return SELFSERVICE_VERSION_STRING;
+}
 
-int selfservice_abi_version(void) { return SELFSERVICE_ABI_VERSION; }
+int selfservice_abi_version(void) {
+  return SELFSERVICE_ABI_VERSION;
+}
 
 selfservice_portal* selfservice_portal_open(const char* options_json, char** error_json) {
   if (error_json != nullptr) *error_json = nullptr;
   try {
-    auto options = options_json ? selfservice::PortalOptions::FromJson(options_json)
-                                : selfservice::Result<selfservice::PortalOptions>(selfservice::PortalOptions{});
+    auto options = options_json
+                       ? selfservice::PortalOptions::FromJson(options_json)
+                       : selfservice::Result<selfservice::PortalOptions>(selfservice::PortalOptions{});
     selfservice::Status failure;
     if (options.ok()) {
       auto portal = selfservice::Portal::Open(std::move(options).value());
@@ -48,27 +69,33 @@ selfservice_portal* selfservice_portal_open(const char* options_json, char** err
     } else {
       failure = options.status();
     }
-    if (error_json != nullptr) *error_json = ToC(selfservice::ErrorEnvelope(failure));
+    if (error_json != nullptr) *error_json = ToCError(failure);
   } catch (...) {
-    if (error_json != nullptr) *error_json = ToC(selfservice::ErrorEnvelope(selfservice::Status::Error(selfservice::ErrorCode::kDatabaseUnavailable)));
+    if (error_json != nullptr) *error_json = ToCError(Unexpected());
   }
   return nullptr;
 }
 
-void selfservice_portal_close(selfservice_portal* portal) { delete portal; }
+void selfservice_portal_close(selfservice_portal* portal) {
+  delete portal;
+}
 
 char* selfservice_invoke(selfservice_portal* portal, const char* method, const char* context_json,
                          const char* request_json) {
   try {
-    if (portal == nullptr || method == nullptr) {
-      return ToC(selfservice::ErrorEnvelope(selfservice::Status::Error(selfservice::ErrorCode::kInvalidArgument)));
-    }
+    // A 10001 names the missing argument, as the portal does for a NULL request_json.
+    if (portal == nullptr)
+      return ToCError(selfservice::Status::InvalidField("portal", selfservice::field_code::kRequired));
+    if (method == nullptr)
+      return ToCError(selfservice::Status::InvalidField("method", selfservice::field_code::kRequired));
     return ToC(portal->portal->Invoke(method, Optional(context_json), Optional(request_json)));
   } catch (...) {
-    return ToC(selfservice::ErrorEnvelope(selfservice::Status::Error(selfservice::ErrorCode::kDatabaseUnavailable)));
+    return ToCError(Unexpected());
   }
 }
 
-void selfservice_free(void* p) { std::free(p); }
+void selfservice_free(void* p) {
+  std::free(p);
+}
 
 }  // extern "C"

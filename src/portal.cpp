@@ -1,5 +1,7 @@
 #include "selfservice/portal.hpp"
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -43,7 +45,9 @@ Result<PortalOptions> PortalOptions::FromJson(std::string_view text) {
         check.Add("storage", field_code::kInvalid);
       }
     } else if (key == "pool_size") {
-      if (value.is_int64() && value.get_int64() >= 1 && value.get_int64() <= 64) {
+      if (!value.is_int64()) {
+        check.Add("pool_size", field_code::kInvalid);
+      } else if (value.get_int64() >= 1 && value.get_int64() <= 64) {
         options.pool_size = static_cast<int>(value.get_int64());
       } else {
         check.Add("pool_size", field_code::kOutOfRange, {{"min", "1"}, {"max", "64"}});
@@ -61,10 +65,12 @@ Result<PortalOptions> PortalOptions::FromJson(std::string_view text) {
         check.Add("help_url_base", field_code::kInvalid);
       }
     } else if (key == "log_level") {
-      const std::string_view level = value.is_string() ? std::string_view(value.get_string()) : "";
       static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-      if (std::find(std::begin(kLevels), std::end(kLevels), level) != std::end(kLevels)) {
-        options.log_level = std::string(level);
+      if (!value.is_string()) {
+        check.Add("log_level", field_code::kInvalid);
+      } else if (std::find(std::begin(kLevels), std::end(kLevels), std::string_view(value.get_string())) !=
+                 std::end(kLevels)) {
+        options.log_level = std::string(value.get_string());
       } else {
         check.Add("log_level", field_code::kNotAllowed, {{"allowed", "trace, debug, info, warn, error, critical, off"}});
       }
@@ -115,8 +121,13 @@ Result<std::unique_ptr<Portal>> Portal::Open(PortalOptions options) {
 
 json::object Portal::Invoke(std::string_view method_name, const RequestContext& context,
                             const json::object& request) noexcept {
-  const std::string trace_id = context.trace_id.empty() ? RandomHex(16) : context.trace_id;
+  std::string trace_id = context.trace_id;
   try {
+    if (trace_id.empty()) trace_id = RandomHex(16);
+    // The string API's contexts are complete by construction; a host's own may not be.
+    if (!IsComplete(context)) {
+      return impl_->Fail(Status::Unauthenticated("incomplete context"), trace_id, context.locale);
+    }
     const Method* method = FindMethod(method_name);
     if (method == nullptr) return impl_->Fail(Status::NotFound("method"), trace_id, context.locale);
     if (!Permits(context, method->permission)) {
@@ -129,6 +140,9 @@ json::object Portal::Invoke(std::string_view method_name, const RequestContext& 
   } catch (const std::exception& error) {
     Log().error("{} failed: {} (trace {})", method_name, error.what(), trace_id);
     return impl_->Fail(Status::DatabaseUnavailable(error.what(), true), trace_id, context.locale);
+  } catch (...) {
+    Log().error("{} failed: unknown exception (trace {})", method_name, trace_id);
+    return impl_->Fail(Status::DatabaseUnavailable("unknown exception", true), trace_id, context.locale);
   }
 }
 
@@ -136,23 +150,29 @@ std::string Portal::Invoke(std::string_view method, std::optional<std::string_vi
                            std::optional<std::string_view> request_json) noexcept {
   Locale locale = Locale::kZhCN;
   try {
-    if (!context_json) return json::serialize(impl_->Fail(Status::Unauthenticated(), RandomHex(16), locale));
-    auto context_object = ParseObject(*context_json);
+    auto context_object = context_json ? ParseObject(*context_json) : std::nullopt;
     if (!context_object) return json::serialize(impl_->Fail(Status::Unauthenticated(), RandomHex(16), locale));
+    // From here on every answer carries the caller's trace id, even when the rest of the context is bad.
+    std::string trace_id = TraceIdOf(*context_object);
+    if (trace_id.empty()) trace_id = RandomHex(16);
     auto context = ParseContext(*context_object, locale);
-    if (!context.ok()) return json::serialize(impl_->Fail(context.status(), RandomHex(16), locale));
+    if (!context.ok()) return json::serialize(impl_->Fail(context.status(), trace_id, locale));
+    context->trace_id = trace_id;
     if (!request_json) {
-      return json::serialize(impl_->Fail(Status::InvalidField("request_json", field_code::kRequired),
-                                         context->trace_id.empty() ? RandomHex(16) : context->trace_id, locale));
+      return json::serialize(
+          impl_->Fail(Status::InvalidField("request_json", field_code::kRequired), trace_id, locale));
     }
     auto request = ParseObject(*request_json);
     if (!request) {
-      return json::serialize(impl_->Fail(Status::InvalidField("request_json", field_code::kInvalid),
-                                         context->trace_id.empty() ? RandomHex(16) : context->trace_id, locale));
+      return json::serialize(
+          impl_->Fail(Status::InvalidField("request_json", field_code::kInvalid), trace_id, locale));
     }
     return json::serialize(Invoke(method, *context, *request));
   } catch (const std::exception& error) {
     Log().error("invoke failed: {}", error.what());
+    return ErrorEnvelope(Status::Error(ErrorCode::kDatabaseUnavailable), locale);
+  } catch (...) {
+    Log().error("invoke failed: unknown exception");
     return ErrorEnvelope(Status::Error(ErrorCode::kDatabaseUnavailable), locale);
   }
 }

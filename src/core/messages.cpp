@@ -40,12 +40,33 @@ constexpr std::pair<std::string_view, Text> kFieldTexts[] = {
     {field_code::kTransition, {"不能从 {from} 流转到 {to}", "cannot move from {from} to {to}"}},
 };
 
-void ReplaceAll(std::string& text, std::string_view key, std::string_view value) {
-  const std::string placeholder = "{" + std::string(key) + "}";
-  for (std::size_t pos = text.find(placeholder); pos != std::string::npos;
-       pos = text.find(placeholder, pos + value.size())) {
-    text.replace(pos, placeholder.size(), value);
+// Fills each {name} of `text` with the field name or the arg of that name, in one pass: a value
+// is never scanned again, so a field name or value that looks like a placeholder stays as it is.
+std::string Expand(std::string_view text, const FieldError& error) {
+  auto lookup = [&](std::string_view name) -> const std::string* {
+    if (name == "field") return &error.field;
+    for (const auto& [key, value] : error.args) {
+      if (key == name) return &value;
+    }
+    return nullptr;
+  };
+  std::string out;
+  out.reserve(text.size() + error.field.size());
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    if (text[pos] == '{') {
+      const std::size_t close = text.find('}', pos + 1);
+      if (close != std::string_view::npos) {
+        if (const std::string* value = lookup(text.substr(pos + 1, close - pos - 1))) {
+          out += *value;
+          pos = close + 1;
+          continue;
+        }
+      }
+    }
+    out += text[pos++];
   }
+  return out;
 }
 
 }  // namespace
@@ -53,14 +74,11 @@ void ReplaceAll(std::string& text, std::string_view key, std::string_view value)
 std::string_view CodeMessage(ErrorCode code, Locale locale) { return CodeText(code).in(locale); }
 
 std::string FieldMessage(const FieldError& error, Locale locale) {
-  std::string text;
+  std::string_view text = Text{"{field} 无效", "{field} is invalid"}.in(locale);
   for (const auto& [code, templates] : kFieldTexts) {
-    if (code == error.code) text = std::string(templates.in(locale));
+    if (code == error.code) text = templates.in(locale);
   }
-  if (text.empty()) text = std::string(Text{"{field} 无效", "{field} is invalid"}.in(locale));
-  ReplaceAll(text, "field", error.field);
-  for (const auto& [key, value] : error.args) ReplaceAll(text, key, value);
-  return text;
+  return Expand(text, error);
 }
 
 }  // namespace selfservice

@@ -1,4 +1,4 @@
-// Unguessable identifiers (session ids, trace ids) from OpenSSL's CSPRNG.
+// Unguessable identifiers (session ids, trace ids) from a CSPRNG; never throws.
 
 #pragma once
 

@@ -11,6 +11,16 @@ std::optional<std::int64_t> PositiveId(const boost::json::object& json, std::str
   return value->get_int64();
 }
 
+bool IsTraceId(std::string_view id) {
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+           return c > 0x20 && c < 0x7F && c != '"' && c != '\\';
+         });
+}
+
+constexpr unsigned kAllRoles = static_cast<unsigned>(Role::kCustomerUser) |
+                               static_cast<unsigned>(Role::kCustomerAdmin) |
+                               static_cast<unsigned>(Role::kPlatformAdmin);
+
 }  // namespace
 
 Result<RequestContext> ParseContext(const boost::json::object& json, Locale& locale) {
@@ -49,13 +59,21 @@ Result<RequestContext> ParseContext(const boost::json::object& json, Locale& loc
   if (const boost::json::value* trace = json.if_contains("trace_id"); trace && !trace->is_null()) {
     if (!trace->is_string()) return Status::Unauthenticated("trace_id");
     const std::string_view id(trace->get_string());
-    if (id.empty() || id.size() > 128 ||
-        !std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7F && c != '"' && c != '\\'; })) {
-      return Status::Unauthenticated("trace_id");
-    }
+    if (!IsTraceId(id)) return Status::Unauthenticated("trace_id");
     context.trace_id = std::string(id);
   }
   return context;
+}
+
+std::string TraceIdOf(const boost::json::object& json) {
+  const boost::json::value* trace = json.if_contains("trace_id");
+  if (trace == nullptr || !trace->is_string() || !IsTraceId(trace->get_string())) return {};
+  return std::string(trace->get_string());
+}
+
+bool IsComplete(const RequestContext& context) {
+  return context.tenant_id > 0 && context.customer_id > 0 && context.user_id > 0 && context.roles != 0 &&
+         (context.roles & ~kAllRoles) == 0;
 }
 
 }  // namespace selfservice

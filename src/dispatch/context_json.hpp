@@ -2,6 +2,7 @@
 
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include <boost/json/object.hpp>
@@ -17,5 +18,13 @@ namespace selfservice {
 // kUnauthenticated (10002). `locale` receives the requested locale even when the rest is bad, so
 // the error can be given in the caller's language.
 Result<RequestContext> ParseContext(const boost::json::object& json, Locale& locale);
+
+// The context's trace_id when it is a well-formed one, else "": lets the answer to a context
+// that is refused for another reason still carry the caller's trace id.
+std::string TraceIdOf(const boost::json::object& json);
+
+// True when a context a host built itself names a tenant, customer and user and holds only known
+// roles, at least one: what ParseContext guarantees for a parsed one.
+bool IsComplete(const RequestContext& context);
 
 }  // namespace selfservice

@@ -8,8 +8,6 @@ namespace selfservice {
 namespace json = boost::json;
 namespace {
 
-constexpr std::size_t kTextBytes = 65535;
-
 template <typename T>
 Reply Items(const Page<T>& page, PageRequest request) {
   json::array items;
@@ -98,10 +96,7 @@ Result<Reply> SessionStart(Engines& e, const RequestContext& c, const json::obje
   RequestReader reader(r);
   const auto type = reader.OptionalEnum<SessionType>("session_type").value_or(SessionType::search);
   const auto question = reader.OptionalString("initial_question", kTextBytes).value_or("");
-  std::optional<json::value> context = reader.Raw("session_context");
-  if (context && !context->is_null() && !context->is_object()) {
-    return Status::InvalidField("session_context", field_code::kInvalid);
-  }
+  std::optional<json::value> context = reader.OptionalObject("session_context");
   if (Status status = reader.Finish(); !status.ok()) return status;
   return One(e.sessions.Start(c, type, question, std::move(context)));
 }
@@ -152,8 +147,8 @@ Result<Reply> InteractionAdd(Engines& e, const RequestContext& c, const json::ob
   Interaction interaction;
   interaction.session_id = reader.RequiredString("session_id", 64);
   reader.RequiredEnum<InteractionType>("interaction_type", InteractionType::question);
+  reader.Merge(interaction);
   if (Status status = reader.Finish(); !status.ok()) return status;
-  if (auto errors = MergeJson(r, interaction); !errors.empty()) return Status::Invalid(std::move(errors));
   auto update = e.sessions.AddInteraction(c, std::move(interaction));
   if (!update.ok()) return update.status();
   json::object data{{"session", ToJson(update->session)}, {"interaction", nullptr}};
@@ -193,9 +188,9 @@ Result<Reply> SessionSweep(Engines& e, const RequestContext& c, const json::obje
 Result<Reply> FeedbackSubmit(Engines& e, const RequestContext& c, const json::object& r) {
   RequestReader reader(r);
   reader.RequiredEnum<FeedbackType>("feedback_type", FeedbackType::service);
-  if (Status status = reader.Finish(); !status.ok()) return status;
   Feedback draft;
-  if (auto errors = MergeJson(r, draft); !errors.empty()) return Status::Invalid(std::move(errors));
+  reader.Merge(draft);
+  if (Status status = reader.Finish(); !status.ok()) return status;
   return One(e.feedback.Submit(c, std::move(draft)));
 }
 
@@ -232,11 +227,21 @@ Result<Reply> AnalyticsTrack(Engines& e, const RequestContext& c, const json::ob
   const json::value* batch = r.if_contains("events");
   if (batch != nullptr) {
     if (!batch->is_array()) return Status::InvalidField("events", field_code::kInvalid);
-    events.reserve(batch->get_array().size());
-    for (const auto& event : batch->get_array()) {
-      if (!event.is_object()) return Status::InvalidField("events", field_code::kInvalid);
-      events.push_back(&event.get_object());
+    const json::array& items = batch->get_array();
+    if (items.size() > AnalyticsEngine::kMaxBatch) {  // before listing what may be thousands of errors
+      return Status::InvalidField("events", field_code::kTooLong,
+                                  {{"max", std::to_string(AnalyticsEngine::kMaxBatch)}});
     }
+    events.reserve(items.size());
+    std::vector<FieldError> errors;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (items[i].is_object()) {
+        events.push_back(&items[i].get_object());
+      } else {
+        errors.push_back(FieldError{"events[" + std::to_string(i) + "]", field_code::kInvalid, {}});
+      }
+    }
+    if (!errors.empty()) return Status::Invalid(std::move(errors));
   } else {
     events.push_back(&r);
   }

@@ -60,6 +60,16 @@ std::optional<std::int64_t> RequestReader::OptionalId(std::string_view field) {
   return id;
 }
 
+std::optional<boost::json::value> RequestReader::OptionalObject(std::string_view field) {
+  const boost::json::value* value = request_.if_contains(field);
+  if (value == nullptr || value->is_null()) return std::nullopt;
+  if (!value->is_object()) {
+    check_.Add(field, field_code::kInvalid);
+    return std::nullopt;
+  }
+  return *value;
+}
+
 std::optional<boost::json::value> RequestReader::Raw(std::string_view field) const {
   const boost::json::value* value = request_.if_contains(field);
   if (value == nullptr) return std::nullopt;

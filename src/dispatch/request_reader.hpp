@@ -28,17 +28,24 @@ class RequestReader {
   // A positive 64-bit integer id.
   std::int64_t RequiredId(std::string_view field);
   std::optional<std::int64_t> OptionalId(std::string_view field);
+  // A JSON object, or nullopt when absent or null.
+  std::optional<boost::json::value> OptionalObject(std::string_view field);
   // The raw value, or nullopt when absent.
   std::optional<boost::json::value> Raw(std::string_view field) const;
   // {page, size}: page >= 1 (default 1), 1 <= size <= 100 (default 20).
   PageRequest Page();
 
+  // One of the enumeration's names: FIELD_INVALID for a value that is not a string (as MergeJson
+  // has it), VALUE_NOT_ALLOWED for an unknown name.
   template <typename E>
   std::optional<E> OptionalEnum(std::string_view field) {
     const boost::json::value* value = request_.if_contains(field);
     if (value == nullptr || value->is_null()) return std::nullopt;
-    std::optional<E> parsed =
-        value->is_string() ? ParseEnum<E>(std::string_view(value->get_string())) : std::nullopt;
+    if (!value->is_string()) {
+      check_.Add(field, field_code::kInvalid);
+      return std::nullopt;
+    }
+    std::optional<E> parsed = ParseEnum<E>(std::string_view(value->get_string()));
     if (!parsed) check_.Add(field, field_code::kNotAllowed, {{"allowed", EnumNameList<E>()}});
     return parsed;
   }
@@ -51,6 +58,17 @@ class RequestReader {
       return fallback;
     }
     return OptionalEnum<E>(field).value_or(fallback);
+  }
+
+  // Decodes the whole request into `into` with MergeJson, adding the type errors of the fields
+  // not already reported, so that the answer lists every bad field once.
+  template <typename T>
+  void Merge(T& into) {
+    for (auto& error : MergeJson(request_, into)) {
+      if (!check_.HasErrorFor(error.field)) {
+        check_.Add(error.field, error.code.c_str(), std::move(error.args));
+      }
+    }
   }
 
   // Ok, or 10001 with every field error seen so far.

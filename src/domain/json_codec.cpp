@@ -94,7 +94,7 @@ const char* ReadField(const json::value& in, T& out) {
       out = std::move(items);
       return nullptr;
     } else if constexpr (std::is_enum_v<T>) {
-      if (!in.is_string()) return field_code::kNotAllowed;
+      if (!in.is_string()) return field_code::kInvalid;
       auto parsed = ParseEnum<T>(std::string_view(in.get_string()));
       if (!parsed) return field_code::kNotAllowed;
       out = *parsed;
@@ -155,11 +155,13 @@ std::vector<FieldError> MergeStruct(const json::object& in, T& into) {
         if (const char* problem = ReadField(*field, into.*member.pointer)) {
           FieldError error{member.name, problem, {}};
           using FieldType = std::remove_cvref_t<decltype(into.*member.pointer)>;
-          if constexpr (std::is_enum_v<FieldType>) {
-            error.args.emplace_back("allowed", EnumNameList<FieldType>());
-          } else if constexpr (IsOptional<FieldType>::value) {
-            if constexpr (std::is_enum_v<typename FieldType::value_type>) {
-              error.args.emplace_back("allowed", EnumNameList<typename FieldType::value_type>());
+          if (problem == field_code::kNotAllowed) {
+            if constexpr (std::is_enum_v<FieldType>) {
+              error.args.emplace_back("allowed", EnumNameList<FieldType>());
+            } else if constexpr (IsOptional<FieldType>::value) {
+              if constexpr (std::is_enum_v<typename FieldType::value_type>) {
+                error.args.emplace_back("allowed", EnumNameList<typename FieldType::value_type>());
+              }
             }
           }
           errors.push_back(std::move(error));
@@ -229,9 +231,10 @@ std::optional<Timestamp> ParseTimestamp(std::string_view text) {
     if (pos == start) return std::nullopt;
   }
   if (pos + 1 != text.size() || text[pos] != 'Z') return std::nullopt;
-  static constexpr int kDaysInMonth[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || day < 1 || day > kDaysInMonth[month - 1] || hour > 23 ||
-      minute > 59 || second > 60) {
+  static constexpr int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+  if (month < 1 || month > 12 || day < 1 || day > kDaysInMonth[month - 1] + (month == 2 && leap ? 1 : 0) ||
+      hour > 23 || minute > 59 || second > 60) {
     return std::nullopt;
   }
   const std::int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));

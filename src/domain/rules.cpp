@@ -10,7 +10,10 @@
 namespace selfservice {
 namespace {
 
-bool IsAsciiAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+// Not std::isalnum: a host's locale must not widen what a domain name or e-mail address may hold.
+bool IsAsciiAlnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 std::string Lowercase(std::string_view text) {
   std::string out(text);
@@ -19,11 +22,34 @@ std::string Lowercase(std::string_view text) {
   return out;
 }
 
+bool IsBlank(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+}
+
 }  // namespace
 
 std::size_t Utf8Length(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(
-      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  // A byte that does not start a complete sequence counts as one character of its own, so
+  // malformed input can never look shorter than it is and slip past a VARCHAR limit.
+  auto sequence_length = [](unsigned char lead) -> std::size_t {
+    if (lead < 0x80) return 1;
+    if ((lead & 0xE0) == 0xC0) return 2;
+    if ((lead & 0xF0) == 0xE0) return 3;
+    if ((lead & 0xF8) == 0xF0) return 4;
+    return 1;
+  };
+  auto is_continuation = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
+  std::size_t count = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t length = sequence_length(static_cast<unsigned char>(text[i]));
+    std::size_t end = i + 1;
+    while (end < i + length && end < text.size() && is_continuation(text[end])) ++end;
+    i = end == i + length ? end : i + 1;
+    ++count;
+  }
+  return count;
 }
 
 bool IsDomainName(std::string_view text) {
@@ -93,40 +119,45 @@ bool IsHttpUrl(std::string_view text) {
       })) {
     return false;
   }
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
   if (authority.find('@') != std::string_view::npos) return false;  // no credentials in URLs
   std::string_view host = authority;
+  std::string_view after_host;
   if (!host.empty() && host.front() == '[') {  // IPv6 literal
     const std::size_t close = host.find(']');
     if (close == std::string_view::npos) return false;
-    std::string inner(host.substr(1, close - 1));
+    const std::string inner(host.substr(1, close - 1));
     in6_addr addr{};
     if (inet_pton(AF_INET6, inner.c_str(), &addr) != 1) return false;
-    host = host.substr(close + 1);
-    return host.empty() || (host.front() == ':' && host.size() > 1);
-  }
-  const std::size_t colon = host.find(':');
-  if (colon != std::string_view::npos) {
-    std::string_view port = host.substr(colon + 1);
-    if (port.empty() || port.size() > 5 ||
-        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return false;
+    after_host = host.substr(close + 1);
+    host = {};
+  } else {
+    const std::size_t colon = host.find(':');
+    if (colon != std::string_view::npos) {
+      after_host = host.substr(colon);
+      host = host.substr(0, colon);
     }
-    host = host.substr(0, colon);
+    if (host != "localhost" && !IsDomainName(host) && !IsIpAddress(host)) return false;
   }
-  return host == "localhost" || IsDomainName(host) || IsIpAddress(host);
+  if (after_host.empty()) return true;
+  if (after_host.front() != ':') return false;
+  const std::string_view port = after_host.substr(1);
+  return !port.empty() && port.size() <= 5 &&
+         std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+         std::stoul(std::string(port)) <= 65535;
 }
 
 bool IsHexColor(std::string_view text) {
-  if (text.size() != 4 && text.size() != 7 && text.size() != 9) return false;
+  if (text.size() != 4 && text.size() != 7) return false;  // #RGB or #RRGGBB
   return text.front() == '#' && std::all_of(text.begin() + 1, text.end(), [](char c) {
            return std::isxdigit(static_cast<unsigned char>(c)) != 0;
          });
 }
 
 bool IsIpAddress(std::string_view text) {
-  if (text.size() > 45) return false;
-  std::string copy(text);
+  // inet_pton reads a C string: an embedded NUL would hide whatever follows it.
+  if (text.size() > 45 || text.find('\0') != std::string_view::npos) return false;
+  const std::string copy(text);
   in_addr v4{};
   in6_addr v6{};
   return inet_pton(AF_INET, copy.c_str(), &v4) == 1 || inet_pton(AF_INET6, copy.c_str(), &v6) == 1;
@@ -134,10 +165,26 @@ bool IsIpAddress(std::string_view text) {
 
 bool IsSafeCss(std::string_view text) {
   // Custom CSS is embedded in the portal's pages: refuse what ends a <style> element or runs code.
-  const std::string lower = Lowercase(text);
-  for (std::string_view banned : {"<", "javascript:", "vbscript:", "expression(", "@import", "behavior:",
-                                  "-moz-binding", "\\"}) {
-    if (lower.find(banned) != std::string::npos) return false;
+  // The HTML parser ends the element at "</style" even inside a CSS comment, so '<' is refused
+  // anywhere. Browsers ignore comments and whitespace inside the scripting constructs
+  // ("expression (", "java\tscript:", "expr/**/ession("), so those are removed before looking.
+  if (text.find('<') != std::string_view::npos) return false;
+  std::string squeezed;
+  squeezed.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text.substr(i, 2) == "/*") {
+      const std::size_t close = text.find("*/", i + 2);
+      if (close == std::string_view::npos) break;
+      i = close + 1;
+      continue;
+    }
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c <= 0x20 || c == 0x7F) continue;
+    squeezed += static_cast<char>(std::tolower(c));
+  }
+  for (std::string_view banned :
+       {"javascript:", "vbscript:", "expression(", "@import", "behavior:", "-moz-binding", "\\"}) {
+    if (squeezed.find(banned) != std::string::npos) return false;
   }
   return true;
 }
@@ -152,11 +199,19 @@ bool FieldChecker::HasErrorFor(std::string_view field) const {
 }
 
 void FieldChecker::Required(std::string_view field, const std::string& value, std::size_t max_chars) {
-  if (std::all_of(value.begin(), value.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); })) {
+  if (IsBlank(value)) {
     Add(field, field_code::kRequired);
     return;
   }
   MaxChars(field, value, max_chars);
+}
+
+void FieldChecker::RequiredText(std::string_view field, const std::string& value, std::size_t max_bytes) {
+  if (IsBlank(value)) {
+    Add(field, field_code::kRequired);
+    return;
+  }
+  MaxBytes(field, value, max_bytes);
 }
 
 void FieldChecker::MaxChars(std::string_view field, const std::string& value, std::size_t max_chars) {
@@ -194,7 +249,7 @@ void FieldChecker::Range(std::string_view field, const std::optional<std::int64_
 }
 
 void FieldChecker::Range(std::string_view field, const std::optional<double>& value, double min, double max) {
-  if (value && (*value < min || *value > max)) {
+  if (value && !(*value >= min && *value <= max)) {  // NaN is out of every range
     auto text = [](double d) {
       std::string s = std::to_string(d);
       s.erase(s.find_last_not_of('0') + 1);

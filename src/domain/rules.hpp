@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/json/value.hpp>
@@ -33,6 +34,8 @@ class FieldChecker {
  public:
   // A string that must be present and not blank, at most `max_chars` characters.
   void Required(std::string_view field, const std::string& value, std::size_t max_chars);
+  // A TEXT that must be present and not blank, at most `max_bytes` bytes.
+  void RequiredText(std::string_view field, const std::string& value, std::size_t max_bytes);
   void MaxChars(std::string_view field, const std::optional<std::string>& value, std::size_t max_chars);
   void MaxChars(std::string_view field, const std::string& value, std::size_t max_chars);
   void MaxBytes(std::string_view field, const std::optional<std::string>& value, std::size_t max_bytes);
@@ -50,7 +53,8 @@ class FieldChecker {
 
   void Add(std::string_view field, const char* code, std::vector<std::pair<std::string, std::string>> args = {});
   bool HasErrorFor(std::string_view field) const;
-  std::vector<FieldError> Take() { return std::move(errors_); }
+  // The errors so far; the checker is empty afterwards.
+  std::vector<FieldError> Take() { return std::exchange(errors_, {}); }
 
  private:
   std::vector<FieldError> errors_;

@@ -1,6 +1,8 @@
 // Validate(): the single-object constraints of REQ-019 3.2/3.3 for every entity of model.hpp.
 
 #include <algorithm>
+#include <iterator>
+#include <type_traits>
 
 #include "domain/enum_names.hpp"
 #include "domain/rules.hpp"
@@ -8,6 +10,9 @@
 
 namespace selfservice {
 namespace {
+
+template <typename T> struct IsOptionalEnum : std::false_type {};
+template <typename E> struct IsOptionalEnum<std::optional<E>> : std::is_enum<E> {};
 
 constexpr std::size_t kMaxTags = 50;
 constexpr std::size_t kMaxArticleBytes = 1 << 20;
@@ -58,10 +63,15 @@ void CheckOwner(FieldChecker& check, std::int64_t tenant_id, std::int64_t custom
 }
 
 void CheckContactInfo(FieldChecker& check, const std::optional<boost::json::value>& contact) {
+  static constexpr std::string_view kKeys[] = {"email", "phone", "address", "hours", "url"};
   check.JsonObject("contact_info", contact);
   if (!contact || !contact->is_object() || check.HasErrorFor("contact_info")) return;
   for (const auto& [key, value] : contact->get_object()) {
     const std::string field = "contact_info." + std::string(key);
+    if (std::find(std::begin(kKeys), std::end(kKeys), std::string_view(key)) == std::end(kKeys)) {
+      check.Add(field, field_code::kNotAllowed, {{"allowed", "email, phone, address, hours, url"}});
+      continue;
+    }
     if (!value.is_string()) {
       check.Add(field, field_code::kInvalid);
       continue;
@@ -79,10 +89,32 @@ void CheckContactInfo(FieldChecker& check, const std::optional<boost::json::valu
   }
 }
 
+// VALUE_NOT_ALLOWED for every enumeration field holding a value that is not one of its
+// enumerators (only a cast can produce one, for example from a C host or a damaged row).
+template <typename T>
+void CheckEnums(FieldChecker& check, const T& value) {
+  boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>(
+      [&](auto member) {
+        using Field = std::remove_cvref_t<decltype(value.*member.pointer)>;
+        if constexpr (std::is_enum_v<Field>) {
+          if (EnumName(value.*member.pointer).empty()) {
+            check.Add(member.name, field_code::kNotAllowed, {{"allowed", EnumNameList<Field>()}});
+          }
+        } else if constexpr (IsOptionalEnum<Field>::value) {
+          const auto& field = value.*member.pointer;
+          if (field && EnumName(*field).empty()) {
+            check.Add(member.name, field_code::kNotAllowed,
+                      {{"allowed", EnumNameList<typename Field::value_type>()}});
+          }
+        }
+      });
+}
+
 }  // namespace
 
 std::vector<FieldError> Validate(const PortalConfig& v) {
   FieldChecker check;
+  CheckEnums(check, v);
   CheckTenant(check, v.tenant_id);
   if (v.customer_id <= 0) check.Add("customer_id", field_code::kRequired);
   check.MaxChars("portal_domain", v.portal_domain, 100);
@@ -113,6 +145,7 @@ std::vector<FieldError> Validate(const PortalConfig& v) {
 
 std::vector<FieldError> Validate(const Session& v) {
   FieldChecker check;
+  CheckEnums(check, v);
   check.Required("session_id", v.session_id, 64);
   CheckOwner(check, v.tenant_id, v.customer_id, v.user_id);
   check.MaxBytes("initial_question", v.initial_question, kTextBytes);
@@ -129,6 +162,7 @@ std::vector<FieldError> Validate(const Session& v) {
 
 std::vector<FieldError> Validate(const Interaction& v) {
   FieldChecker check;
+  CheckEnums(check, v);
   check.Required("session_id", v.session_id, 64);
   CheckTenant(check, v.tenant_id);
   check.MaxBytes("user_input", v.user_input, kTextBytes);
@@ -148,6 +182,7 @@ std::vector<FieldError> Validate(const Interaction& v) {
 
 std::vector<FieldError> Validate(const Feedback& v) {
   FieldChecker check;
+  CheckEnums(check, v);
   CheckOwner(check, v.tenant_id, v.customer_id, v.user_id);
   // Rule 3 of spec 3.3: feedback is always about a ticket, an article or a session.
   if (!v.related_type) check.Add("related_type", field_code::kRequired);
@@ -167,6 +202,7 @@ std::vector<FieldError> Validate(const Feedback& v) {
 
 std::vector<FieldError> Validate(const BehaviorEvent& v) {
   FieldChecker check;
+  CheckEnums(check, v);
   CheckOwner(check, v.tenant_id, v.customer_id, v.user_id);
   check.MaxChars("session_id", v.session_id, 64);
   check.Required("page_path", v.page_path, 255);
@@ -184,6 +220,7 @@ std::vector<FieldError> Validate(const BehaviorEvent& v) {
 
 std::vector<FieldError> Validate(const KnowledgeArticle& v) {
   FieldChecker check;
+  CheckEnums(check, v);
   CheckTenant(check, v.tenant_id);
   check.MaxChars("external_id", v.external_id, 100);
   check.Required("title", v.title, 255);
@@ -207,12 +244,12 @@ std::vector<FieldError> Validate(const KnowledgeArticle& v) {
 
 std::vector<FieldError> Validate(const Ticket& v) {
   FieldChecker check;
+  CheckEnums(check, v);
   CheckOwner(check, v.tenant_id, v.customer_id, v.user_id);
   check.MaxChars("external_id", v.external_id, 100);
   check.MaxChars("session_id", v.session_id, 64);
   check.Required("title", v.title, 200);
-  check.Required("description", v.description, kTextBytes);
-  check.MaxBytes("description", v.description, kTextBytes);
+  check.RequiredText("description", v.description, kTextBytes);
   check.MaxChars("category", v.category, 100);
   check.Range("priority", v.priority, 1, 3);
   check.MaxChars("contact_email", v.contact_email, 255);
@@ -224,6 +261,7 @@ std::vector<FieldError> Validate(const Ticket& v) {
 
 std::vector<FieldError> Validate(const TicketEvent& v) {
   FieldChecker check;
+  CheckEnums(check, v);
   CheckTenant(check, v.tenant_id);
   if (v.ticket_id <= 0) check.Add("ticket_id", field_code::kRequired);
   if (v.event_type == TicketEventType::status_changed && !v.to_status) check.Add("to_status", field_code::kRequired);
@@ -236,6 +274,7 @@ std::vector<FieldError> Validate(const TicketEvent& v) {
 
 std::vector<FieldError> Validate(const Attachment& v) {
   FieldChecker check;
+  CheckEnums(check, v);
   CheckTenant(check, v.tenant_id);
   if (v.ticket_id <= 0) check.Add("ticket_id", field_code::kRequired);
   check.Required("file_name", v.file_name, 255);
@@ -250,6 +289,7 @@ std::vector<FieldError> Validate(const Attachment& v) {
 
 std::vector<FieldError> Validate(const Document& v) {
   FieldChecker check;
+  CheckEnums(check, v);
   CheckTenant(check, v.tenant_id);
   if (v.customer_id && *v.customer_id <= 0) check.Add("customer_id", field_code::kInvalid);
   check.Required("title", v.title, 200);
@@ -267,6 +307,7 @@ std::vector<FieldError> Validate(const Document& v) {
 
 std::vector<FieldError> Validate(const ServiceComponent& v) {
   FieldChecker check;
+  CheckEnums(check, v);
   CheckTenant(check, v.tenant_id);
   check.Required("name", v.name, 100);
   check.MaxBytes("description", v.description, kTextBytes);
@@ -276,6 +317,7 @@ std::vector<FieldError> Validate(const ServiceComponent& v) {
 
 std::vector<FieldError> Validate(const MaintenanceWindow& v) {
   FieldChecker check;
+  CheckEnums(check, v);
   CheckTenant(check, v.tenant_id);
   check.Required("title", v.title, 200);
   check.MaxBytes("description", v.description, kTextBytes);
@@ -288,6 +330,7 @@ std::vector<FieldError> Validate(const MaintenanceWindow& v) {
 
 std::vector<FieldError> Validate(const UserAccount& v) {
   FieldChecker check;
+  CheckEnums(check, v);
   CheckTenant(check, v.tenant_id);
   if (v.customer_id <= 0) check.Add("customer_id", field_code::kRequired);
   check.Required("username", v.username, 64);

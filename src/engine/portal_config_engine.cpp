@@ -15,13 +15,16 @@ Result<PortalConfig> PortalConfigEngine::Get(const RequestContext& context, std:
 Result<PortalConfig> PortalConfigEngine::Update(const RequestContext& context, std::int64_t customer_id,
                                                 const boost::json::object& patch) {
   const std::int64_t now = clock_.NowMillis();
+  // Identity and audit fields belong to the server, whatever the request says, so they are not
+  // even read: a value of the wrong type there must not refuse the fields the client may set.
+  boost::json::object client_fields = patch;
+  for (const char* owned :
+       {"id", "tenant_id", "customer_id", "created_at", "created_by", "updated_at", "updated_by"}) {
+    client_fields.erase(owned);
+  }
   return store_.portal_configs().Upsert(Scope(context), customer_id, [&](PortalConfig& config) -> Status {
     const PortalConfig before = config;
-    std::vector<FieldError> errors = MergeJson(patch, config);
-    // Identity and audit fields belong to the server, whatever the request says.
-    config.id = before.id;
-    config.tenant_id = before.tenant_id;
-    config.customer_id = before.customer_id;
+    std::vector<FieldError> errors = MergeJson(client_fields, config);
     config.created_at = before.id ? before.created_at : Timestamp{now};
     config.created_by = before.id ? before.created_by : std::optional(context.user_id);
     config.updated_at = Timestamp{now};

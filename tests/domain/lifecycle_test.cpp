@@ -26,8 +26,8 @@ TEST(SessionLifecycle, AllowsExactlyTheDiagramsMoves) {
 TEST(FeedbackLifecycle, AllowsExactlyTheDiagramsMoves) {
   using F = FeedbackState;
   const std::vector<std::pair<F, F>> allowed = {
-      {F::pending, F::processing},   {F::processing, F::processed}, {F::processing, F::needs_info},
-      {F::needs_info, F::processing}, {F::processed, F::closed},     {F::processed, F::reprocessing},
+      {F::pending, F::processing},     {F::processing, F::processed}, {F::processing, F::needs_info},
+      {F::needs_info, F::processing},  {F::processed, F::closed},     {F::processed, F::reprocessing},
       {F::reprocessing, F::processing}};
   const F all[] = {F::pending, F::processing, F::processed, F::closed, F::needs_info, F::reprocessing};
   for (F from : all) {
@@ -60,6 +60,87 @@ TEST(SessionLifecycle, RefusedMoveLeavesSessionUnchanged) {
   EXPECT_EQ(status.code(), ErrorCode::kTransitionNotAllowed);
   EXPECT_EQ(session.state, SessionState::in_progress);
   EXPECT_FALSE(session.ended_at.has_value());
+}
+
+TEST(SessionLifecycle, RefusedMoveNamesBothStates) {
+  Session session;
+  const Status status = ApplySessionTransition(session, SessionState::closed, 5'000);
+  ASSERT_EQ(status.field_errors().size(), 1u);
+  EXPECT_EQ(status.field_errors()[0].code, field_code::kTransition);
+  EXPECT_EQ(status.field_errors()[0].args,
+            (std::vector<std::pair<std::string, std::string>>{{"from", "not_started"}, {"to", "closed"}}));
+  EXPECT_EQ(session.updated_at.millis, 0);
+}
+
+TEST(SessionLifecycle, RatedClosedAndTimedOutAreFinal) {
+  using S = SessionState;
+  for (S state : {S::not_started, S::in_progress, S::paused, S::resolved, S::escalated, S::timed_out,
+                  S::rated, S::closed}) {
+    const bool final_state = state == S::rated || state == S::closed || state == S::timed_out;
+    EXPECT_EQ(IsFinal(state), final_state) << EnumName(state);
+  }
+}
+
+TEST(SessionLifecycle, ResolutionFollowsTheState) {
+  using S = SessionState;
+  using R = ResolutionStatus;
+  const std::pair<S, R> expected[] = {{S::not_started, R::pending}, {S::in_progress, R::pending},
+                                      {S::paused, R::pending},      {S::resolved, R::resolved},
+                                      {S::rated, R::resolved},      {S::escalated, R::escalated},
+                                      {S::closed, R::escalated},    {S::timed_out, R::pending}};
+  for (const auto& [state, resolution] : expected)
+    EXPECT_EQ(ResolutionFor(state), resolution) << EnumName(state);
+}
+
+TEST(SessionLifecycle, OnlyOpenSessionsAcceptInteractions) {
+  using S = SessionState;
+  for (S state : {S::not_started, S::in_progress, S::paused})
+    EXPECT_TRUE(AcceptsInteractions(state)) << EnumName(state);
+  for (S state : {S::resolved, S::escalated, S::timed_out, S::rated, S::closed}) {
+    EXPECT_FALSE(AcceptsInteractions(state)) << EnumName(state);
+  }
+}
+
+TEST(SessionLifecycle, EscalationEndsTheSessionAndClosingKeepsTheEnd) {
+  Session session;
+  session.state = SessionState::in_progress;
+  session.created_at = Timestamp{10'000};
+  ASSERT_TRUE(ApplySessionTransition(session, SessionState::escalated, 70'500).ok());
+  EXPECT_EQ(session.resolution_status, ResolutionStatus::escalated);
+  ASSERT_TRUE(session.ended_at.has_value());
+  EXPECT_EQ(session.ended_at->millis, 70'500);
+  EXPECT_EQ(session.session_duration, 60);
+  ASSERT_TRUE(ApplySessionTransition(session, SessionState::closed, 99'000).ok());
+  EXPECT_EQ(session.ended_at->millis, 70'500);
+  EXPECT_EQ(session.updated_at.millis, 99'000);
+  EXPECT_EQ(session.resolution_status, ResolutionStatus::escalated);
+}
+
+TEST(SessionLifecycle, TimingOutEndsThePausedSession) {
+  Session session;
+  session.state = SessionState::paused;
+  ASSERT_TRUE(ApplySessionTransition(session, SessionState::timed_out, 1'800'000).ok());
+  ASSERT_TRUE(session.ended_at.has_value());
+  EXPECT_EQ(session.session_duration, 1'800);
+  EXPECT_EQ(session.resolution_status, ResolutionStatus::pending);
+}
+
+TEST(SessionLifecycle, PausingAndResumingDoNotEndTheSession) {
+  Session session;
+  session.state = SessionState::in_progress;
+  ASSERT_TRUE(ApplySessionTransition(session, SessionState::paused, 1'000).ok());
+  ASSERT_TRUE(ApplySessionTransition(session, SessionState::in_progress, 2'000).ok());
+  EXPECT_FALSE(session.ended_at.has_value());
+  EXPECT_EQ(session.updated_at.millis, 2'000);
+  EXPECT_EQ(session.resolution_status, ResolutionStatus::pending);
+}
+
+TEST(SessionLifecycle, DurationIsNeverNegativeWhenTheClockIsBehindCreation) {
+  Session session;
+  session.state = SessionState::in_progress;
+  session.created_at = Timestamp{10'000};
+  ASSERT_TRUE(ApplySessionTransition(session, SessionState::resolved, 4'000).ok());
+  EXPECT_EQ(session.session_duration, 0);
 }
 
 }  // namespace

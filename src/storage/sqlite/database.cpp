@@ -1,5 +1,8 @@
 #include "storage/sqlite/database.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include "core/logging.hpp"
 #include "storage/sqlite/schema.hpp"
 
@@ -8,6 +11,23 @@ namespace {
 
 [[noreturn]] void Raise(sqlite3* db, int rc) {
   throw SqliteError(rc, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+// Switching a file to WAL upgrades the statement's read lock to a write lock, and SQLite answers a
+// busy upgrade with SQLITE_BUSY at once instead of calling the busy handler (waiting while holding
+// a lock could deadlock). Between attempts nothing is held, so another opener that is migrating the
+// file is waited for here, as any other lock is, for at most the busy timeout.
+void EnableWal(Connection& connection, int busy_timeout_millis) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_millis);
+  while (true) {
+    try {
+      connection.Exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (const SqliteError& error) {
+      if ((error.code() & 0xFF) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
 }
 
 }  // namespace
@@ -33,6 +53,12 @@ Statement& Statement::Bind(int index, double value) {
 
 Statement& Statement::Bind(int index, std::string_view value) {
   Check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  return *this;
+}
+
+Statement& Statement::Bind(int index, const std::string& value) {
+  if (value.find('\0') != std::string::npos) return Bind(index, std::string_view(value));
+  Check(sqlite3_bind_text(stmt_, index, value.c_str(), -1, SQLITE_TRANSIENT));
   return *this;
 }
 
@@ -119,7 +145,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& filename, bo
     if (!memory) {
       // WAL lets readers run beside the writer; NORMAL sync is durable across application
       // crashes and loses at most the last transactions on power loss, the usual WAL trade.
-      db->writer_->Exec("PRAGMA journal_mode = WAL");
+      EnableWal(*db->writer_, options.busy_timeout_millis);
       db->writer_->Exec("PRAGMA synchronous = NORMAL");
     }
     Status migrated = Migrate(*db->writer_);

@@ -51,7 +51,9 @@ class Statement {
   Statement& Bind(int index, int value) { return Bind(index, static_cast<std::int64_t>(value)); }
   Statement& Bind(int index, double value);
   Statement& Bind(int index, std::string_view value);
-  Statement& Bind(int index, const std::string& value) { return Bind(index, std::string_view(value)); }
+  // Binds a NUL-terminated copy when `value` holds no NUL of its own: SQL functions that read C
+  // strings (length() in the schema's CHECKs) would otherwise copy every such value once more.
+  Statement& Bind(int index, const std::string& value);
   Statement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
   Statement& BindNull(int index);
   template <typename T>

@@ -2,7 +2,9 @@
 //  - timestamps are INTEGER milliseconds since the Unix epoch (UTC): exact, compact, and durations
 //    are a subtraction; the API shows them as ISO-8601.
 //  - JSON columns are TEXT checked with json_valid(); VARCHAR(n) is TEXT checked with length() <= n
-//    (SQLite's length() counts characters, as VARCHAR does); enumerations are CHECKed.
+//    (SQLite's length() counts characters, as VARCHAR does); enumerations are CHECKed with `=` ... OR
+//    chains, not IN (...): SQLite evaluates a constant IN list of more than two values by building a
+//    temporary b-tree for every row it checks, which took a third of an insert (docs/PERFORMANCE.md).
 //  - index names are prefixed with their table, because SQLite's index names are database-wide.
 //  - the FULLTEXT keys become FTS5 tables with the knowledge search capability.
 //  - self_service_sessions has `state`, the lifecycle of spec 5.2; resolution_status is kept in
@@ -52,12 +54,17 @@ CREATE TABLE self_service_sessions (
   tenant_id          INTEGER NOT NULL CHECK (tenant_id > 0),
   customer_id        INTEGER NOT NULL,
   user_id            INTEGER NOT NULL,
-  session_type       TEXT NOT NULL DEFAULT 'search' CHECK (session_type IN ('search', 'ai_chat', 'ticket')),
+  session_type       TEXT NOT NULL DEFAULT 'search'
+                       CHECK (session_type = 'search' OR session_type = 'ai_chat' OR session_type = 'ticket'),
   initial_question   TEXT NOT NULL DEFAULT '',
   session_context    TEXT CHECK (session_context IS NULL OR json_valid(session_context)),
-  state              TEXT NOT NULL DEFAULT 'not_started' CHECK (state IN ('not_started', 'in_progress',
-                       'paused', 'resolved', 'escalated', 'timed_out', 'rated', 'closed')),
-  resolution_status  TEXT NOT NULL DEFAULT 'pending' CHECK (resolution_status IN ('pending', 'resolved', 'escalated')),
+  state              TEXT NOT NULL DEFAULT 'not_started'
+                       CHECK (state = 'not_started' OR state = 'in_progress' OR state = 'paused' OR
+                              state = 'resolved' OR state = 'escalated' OR state = 'timed_out' OR
+                              state = 'rated' OR state = 'closed'),
+  resolution_status  TEXT NOT NULL DEFAULT 'pending'
+                       CHECK (resolution_status = 'pending' OR resolution_status = 'resolved' OR
+                              resolution_status = 'escalated'),
   satisfaction_score INTEGER CHECK (satisfaction_score BETWEEN 1 AND 5),
   feedback_content   TEXT,
   session_duration   INTEGER NOT NULL DEFAULT 0 CHECK (session_duration >= 0),
@@ -76,7 +83,8 @@ CREATE TABLE session_interactions (
   id                    INTEGER PRIMARY KEY,
   session_id            TEXT NOT NULL REFERENCES self_service_sessions (session_id) ON DELETE CASCADE,
   tenant_id             INTEGER NOT NULL CHECK (tenant_id > 0),
-  interaction_type      TEXT NOT NULL CHECK (interaction_type IN ('question', 'answer', 'recommendation', 'feedback')),
+  interaction_type      TEXT NOT NULL CHECK (interaction_type = 'question' OR interaction_type = 'answer' OR
+                                             interaction_type = 'recommendation' OR interaction_type = 'feedback'),
   user_input            TEXT,
   system_response       TEXT,
   ai_confidence         REAL CHECK (ai_confidence BETWEEN 0 AND 1),
@@ -95,9 +103,11 @@ CREATE TABLE customer_feedback (
   tenant_id        INTEGER NOT NULL CHECK (tenant_id > 0),
   customer_id      INTEGER NOT NULL,
   user_id          INTEGER NOT NULL,
-  feedback_type    TEXT NOT NULL CHECK (feedback_type IN ('service', 'feature', 'bug', 'suggestion')),
+  feedback_type    TEXT NOT NULL CHECK (feedback_type = 'service' OR feedback_type = 'feature' OR
+                                        feedback_type = 'bug' OR feedback_type = 'suggestion'),
   related_id       TEXT NOT NULL CHECK (length(related_id) BETWEEN 1 AND 100),
-  related_type     TEXT NOT NULL CHECK (related_type IN ('ticket', 'knowledge', 'session')),
+  related_type     TEXT NOT NULL CHECK (related_type = 'ticket' OR related_type = 'knowledge' OR
+                                        related_type = 'session'),
   rating           INTEGER CHECK (rating BETWEEN 1 AND 5),
   feedback_content TEXT,
   suggestions      TEXT,
@@ -125,11 +135,13 @@ CREATE TABLE user_behavior_analytics (
   user_id         INTEGER NOT NULL,
   session_id      TEXT CHECK (length(session_id) <= 64),
   page_path       TEXT NOT NULL CHECK (length(page_path) BETWEEN 1 AND 255),
-  action_type     TEXT NOT NULL CHECK (action_type IN ('view', 'search', 'click', 'download', 'submit')),
+  action_type     TEXT NOT NULL CHECK (action_type = 'view' OR action_type = 'search' OR
+                                       action_type = 'click' OR action_type = 'download' OR
+                                       action_type = 'submit'),
   action_target   TEXT CHECK (length(action_target) <= 255),
   search_keywords TEXT CHECK (length(search_keywords) <= 500),
   stay_duration   INTEGER NOT NULL DEFAULT 0 CHECK (stay_duration >= 0),
-  device_type     TEXT CHECK (device_type IN ('desktop', 'mobile', 'tablet')),
+  device_type     TEXT CHECK (device_type = 'desktop' OR device_type = 'mobile' OR device_type = 'tablet'),
   browser_info    TEXT CHECK (length(browser_info) <= 100),
   ip_address      TEXT CHECK (length(ip_address) <= 45),
   user_agent      TEXT,
@@ -167,6 +179,11 @@ Status Migrate(Connection& connection) {
   for (int version = current; version < kVersion; ++version) {
     connection.Exec("BEGIN IMMEDIATE");
     try {
+      // Another process may have migrated while this one waited for the write lock.
+      if (UserVersion(connection) > version) {
+        connection.Exec("COMMIT");
+        continue;
+      }
       connection.Exec(kMigrations[version]);
       connection.Exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
       connection.Exec("COMMIT");

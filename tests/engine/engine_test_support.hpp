@@ -1,0 +1,73 @@
+// Helpers shared by the engine tests: a private in-memory store, a manual clock, callers of every
+// role, and status descriptions for assertion messages.
+
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/json/parse.hpp>
+
+#include "engine/engines.hpp"
+#include "selfservice/clock.hpp"
+#include "selfservice/repository.hpp"
+
+namespace selfservice::test {
+
+// 2023-11-14T22:13:20Z.
+inline constexpr std::int64_t kStart = 1'700'000'000'000;
+inline constexpr std::int64_t kSecond = 1000;
+inline constexpr std::int64_t kMinute = 60 * kSecond;
+
+inline std::string Describe(const Status& status) {
+  std::string text = std::to_string(static_cast<int>(status.code())) + " " + status.detail();
+  for (const auto& error : status.field_errors()) text += " [" + error.field + ":" + error.code + "]";
+  return text;
+}
+template <typename T>
+std::string Describe(const Result<T>& result) {
+  return Describe(result.status());
+}
+
+inline RequestContext Caller(std::int64_t tenant, std::int64_t customer, std::int64_t user, Role role) {
+  RequestContext context;
+  context.tenant_id = tenant;
+  context.customer_id = customer;
+  context.user_id = user;
+  context.roles = static_cast<unsigned>(role);
+  return context;
+}
+inline RequestContext User(std::int64_t tenant, std::int64_t customer, std::int64_t user) {
+  return Caller(tenant, customer, user, Role::kCustomerUser);
+}
+inline RequestContext CustomerAdmin(std::int64_t tenant, std::int64_t customer, std::int64_t user) {
+  return Caller(tenant, customer, user, Role::kCustomerAdmin);
+}
+inline RequestContext PlatformAdmin(std::int64_t tenant, std::int64_t customer, std::int64_t user) {
+  return Caller(tenant, customer, user, Role::kPlatformAdmin);
+}
+
+inline boost::json::value Json(const char* text) {
+  return boost::json::parse(text);
+}
+inline boost::json::object JsonObject(const char* text) {
+  return boost::json::parse(text).as_object();
+}
+
+inline std::unique_ptr<Store> OpenMemoryStore() {
+  auto opened = OpenStore("sqlite::memory:");
+  if (!opened.ok()) throw std::runtime_error("cannot open sqlite::memory: " + Describe(opened));
+  return std::move(opened).value();
+}
+
+// A fresh in-memory store and a clock standing at kStart for every test.
+class EngineTest : public ::testing::Test {
+ protected:
+  ManualClock clock_{kStart};
+  std::unique_ptr<Store> store_ = OpenMemoryStore();
+};
+
+}  // namespace selfservice::test

@@ -1,0 +1,277 @@
+// Bad input for every method of the dispatch table: an empty request and a request whose fields
+// have the wrong JSON types. The table is iterated, so a method added without a case here fails.
+
+#include <map>
+
+#include "dispatch/method_table.hpp"
+#include "harness.hpp"
+
+namespace selfservice::test {
+namespace {
+
+struct FieldCase {
+  std::string field;
+  std::string code;
+};
+
+struct MethodCase {
+  // What {} answers: 200 for a method without required fields, else 10001 naming them.
+  bool empty_succeeds = false;
+  std::vector<FieldCase> empty_errors;
+  // A request with wrong-typed fields, and the errors it must list (all of them at once).
+  std::string wrong_types;
+  std::vector<FieldCase> wrong_type_errors;
+};
+
+const std::map<std::string, MethodCase, std::less<>>& Cases() {
+  static const std::map<std::string, MethodCase, std::less<>> kCases = {
+      // {} reads the caller's own customer: its stored configuration or the defaults.
+      {"portal.config.get", {true, {}, R"({"customer_id": "ten"})", {{"customer_id", "FIELD_INVALID"}}}},
+      // {} is an empty patch: the configuration is stored as it is.
+      {"portal.config.update",
+       {true,
+        {},
+        R"({"portal_title": 5, "theme_color": 7, "enabled_features": "all", "status": "on", "logo_url": [],
+            "custom_css": false})",
+        {{"portal_title", "FIELD_INVALID"},
+         {"theme_color", "FIELD_INVALID"},
+         {"enabled_features", "FIELD_INVALID"},
+         {"status", "FIELD_INVALID"},
+         {"logo_url", "FIELD_INVALID"},
+         {"custom_css", "FIELD_INVALID"}}}},
+      {"portal.theme.get", {true, {}, R"({"customer_id": true})", {{"customer_id", "FIELD_INVALID"}}}},
+      // {} is an empty patch, as for portal.config.update.
+      {"portal.theme.update",
+       {true,
+        {},
+        R"({"portal_title": [], "logo_url": 1, "theme_color": {}, "custom_css": 2.5})",
+        {{"portal_title", "FIELD_INVALID"},
+         {"logo_url", "FIELD_INVALID"},
+         {"theme_color", "FIELD_INVALID"},
+         {"custom_css", "FIELD_INVALID"}}}},
+      // {} starts a not_started "search" session, waiting for its first question.
+      {"sessions.start",
+       {true,
+        {},
+        R"({"session_type": 1, "initial_question": 2, "session_context": "ctx"})",
+        {{"session_type", "FIELD_INVALID"},
+         {"initial_question", "FIELD_INVALID"},
+         {"session_context", "FIELD_INVALID"}}}},
+      {"sessions.get",
+       {false,
+        {{"session_id", "FIELD_REQUIRED"}},
+        R"({"session_id": 42})",
+        {{"session_id", "FIELD_INVALID"}}}},
+      // {} lists the first page of 20, as feedback.list does.
+      {"sessions.list",
+       {true,
+        {},
+        R"({"state": 1, "session_type": true, "page": "1", "size": "x"})",
+        {{"state", "FIELD_INVALID"},
+         {"session_type", "FIELD_INVALID"},
+         {"page", "FIELD_INVALID"},
+         {"size", "FIELD_INVALID"}}}},
+      {"sessions.transition",
+       {false,
+        {{"session_id", "FIELD_REQUIRED"}, {"to", "FIELD_REQUIRED"}},
+        R"({"session_id": 1, "to": 2})",
+        {{"session_id", "FIELD_INVALID"}, {"to", "FIELD_INVALID"}}}},
+      {"sessions.interactions.add",
+       {false,
+        {{"session_id", "FIELD_REQUIRED"}, {"interaction_type", "FIELD_REQUIRED"}},
+        R"({"session_id": 1, "interaction_type": 2, "user_input": 3, "ai_confidence": "high",
+            "response_time": "fast", "knowledge_article_ids": "1,2", "helpful_rating": "5"})",
+        {{"session_id", "FIELD_INVALID"},
+         {"interaction_type", "FIELD_INVALID"},
+         {"user_input", "FIELD_INVALID"},
+         {"ai_confidence", "FIELD_INVALID"},
+         {"response_time", "FIELD_INVALID"},
+         {"knowledge_article_ids", "FIELD_INVALID"},
+         {"helpful_rating", "FIELD_INVALID"}}}},
+      {"sessions.interactions.list",
+       {false,
+        {{"session_id", "FIELD_REQUIRED"}},
+        R"({"session_id": [], "page": 0, "size": 101})",
+        {{"session_id", "FIELD_INVALID"}, {"page", "OUT_OF_RANGE"}, {"size", "OUT_OF_RANGE"}}}},
+      // {} sweeps with the portal's session_idle_timeout_seconds.
+      {"sessions.sweep",
+       {true, {}, R"({"idle_timeout_seconds": "soon"})", {{"idle_timeout_seconds", "FIELD_INVALID"}}}},
+      // The score is read only once the move is known to be allowed (spec 5.2), so a session that
+      // cannot be rated answers 10006 whatever the score; a missing session_id is reported first.
+      {"satisfaction.submit",
+       {false,
+        {{"session_id", "FIELD_REQUIRED"}},
+        R"({"session_id": 5, "score": "five"})",
+        {{"session_id", "FIELD_INVALID"}}}},
+      {"feedback.submit",
+       {false,
+        {{"feedback_type", "FIELD_REQUIRED"}},
+        R"({"feedback_type": 1, "related_type": 2, "related_id": 3, "rating": "good", "contact_required": "yes",
+            "priority_level": "high", "feedback_content": {}})",
+        {{"feedback_type", "FIELD_INVALID"},
+         {"related_type", "FIELD_INVALID"},
+         {"related_id", "FIELD_INVALID"},
+         {"rating", "FIELD_INVALID"},
+         {"contact_required", "FIELD_INVALID"},
+         {"priority_level", "FIELD_INVALID"},
+         {"feedback_content", "FIELD_INVALID"}}}},
+      {"feedback.get", {false, {{"id", "FIELD_REQUIRED"}}, R"({"id": "abc"})", {{"id", "FIELD_INVALID"}}}},
+      {"feedback.list",
+       {true,
+        {},
+        R"({"state": 1, "feedback_type": 2, "page": -1, "size": 0})",
+        {{"state", "FIELD_INVALID"},
+         {"feedback_type", "FIELD_INVALID"},
+         {"page", "OUT_OF_RANGE"},
+         {"size", "OUT_OF_RANGE"}}}},
+      {"feedback.transition",
+       {false,
+        {{"id", "FIELD_REQUIRED"}, {"to", "FIELD_REQUIRED"}},
+        R"({"id": "1", "to": 4, "response_content": 5})",
+        {{"id", "FIELD_INVALID"}, {"to", "FIELD_INVALID"}, {"response_content", "FIELD_INVALID"}}}},
+      // {} is one event without its page_path.
+      {"analytics.track",
+       {false,
+        {{"page_path", "FIELD_REQUIRED"}},
+        R"({"page_path": 1, "action_type": 2, "stay_duration": "long", "device_type": 3, "ip_address": 4})",
+        {{"page_path", "FIELD_INVALID"},
+         {"action_type", "FIELD_INVALID"},
+         {"stay_duration", "FIELD_INVALID"},
+         {"device_type", "FIELD_INVALID"},
+         {"ip_address", "FIELD_INVALID"}}}},
+  };
+  return kCases;
+}
+
+class BadInputTest : public PortalTest {
+ protected:
+  void SetUp() override {
+    PortalTest::SetUp();
+    // Something of everything, so that a bad request that wrote anything would show.
+    const std::string id = StartSession(User());
+    ASSERT_TRUE(IsSuccess(
+        Call("sessions.interactions.add", User(),
+             json::object{{"session_id", id}, {"interaction_type", "question"}, {"user_input", "q"}})));
+    SubmitFeedback(User());
+    ASSERT_TRUE(
+        IsSuccess(Call("portal.config.update", CustomerAdmin(), json::object{{"portal_title", "ACME"}})));
+    ASSERT_TRUE(IsSuccess(Call("analytics.track", User(), json::object{{"page_path", "/faq"}})));
+  }
+};
+
+TEST_F(BadInputTest, EveryMethodHasACase) {
+  for (const auto& method : Portal::Methods()) {
+    EXPECT_TRUE(Cases().count(method.name) == 1) << "no bad-input case for " << method.name;
+  }
+  EXPECT_EQ(Cases().size(), Portal::Methods().size());
+}
+
+TEST_F(BadInputTest, EmptyRequestAnswersRequiredFieldsOrSucceeds) {
+  for (const auto& method : Portal::Methods()) {
+    auto found = Cases().find(method.name);
+    if (found == Cases().end()) continue;
+    const MethodCase& test = found->second;
+    const std::string before = Snapshot();
+    const json::object answer = Call(method.name, PlatformAdmin(), json::object{});
+    if (test.empty_succeeds) {
+      EXPECT_TRUE(IsSuccess(answer)) << method.name;
+      continue;
+    }
+    ASSERT_TRUE(IsError(answer, 10001)) << method.name;
+    EXPECT_EQ(answer.at("errors").as_array().size(), test.empty_errors.size())
+        << method.name << " " << answer;
+    for (const auto& error : test.empty_errors) {
+      EXPECT_TRUE(HasFieldError(answer, error.field, error.code)) << method.name;
+    }
+    EXPECT_EQ(Snapshot(), before) << method.name << " stored something";
+  }
+}
+
+TEST_F(BadInputTest, WrongTypesAnswerEveryFieldErrorAndStoreNothing) {
+  for (const auto& method : Portal::Methods()) {
+    auto found = Cases().find(method.name);
+    if (found == Cases().end()) continue;
+    const MethodCase& test = found->second;
+    const std::string before = Snapshot();
+    const Method* entry = FindMethod(method.name);
+    ASSERT_NE(entry, nullptr);
+    for (const auto& [caller, role] :
+         {std::pair(PlatformAdmin(), Role::kPlatformAdmin), std::pair(CustomerAdmin(), Role::kCustomerAdmin),
+          std::pair(User(), Role::kCustomerUser)}) {
+      const json::object answer = CallWithText(method.name, caller, test.wrong_types);
+      RequestContext context;
+      context.roles = static_cast<unsigned>(role);
+      if (!Permits(context, entry->permission)) {
+        EXPECT_TRUE(IsError(answer, 10003)) << method.name;
+        continue;
+      }
+      ASSERT_TRUE(IsError(answer, 10001)) << method.name;
+      EXPECT_EQ(answer.at("errors").as_array().size(), test.wrong_type_errors.size())
+          << method.name << " " << answer;
+      for (const auto& error : test.wrong_type_errors) {
+        EXPECT_TRUE(HasFieldError(answer, error.field, error.code)) << method.name;
+      }
+    }
+    EXPECT_EQ(Snapshot(), before) << method.name << " stored something";
+  }
+}
+
+TEST_F(BadInputTest, NullForARequiredFieldIsRequired) {
+  for (const auto& method : Portal::Methods()) {
+    auto found = Cases().find(method.name);
+    if (found == Cases().end() || found->second.empty_succeeds) continue;
+    json::object request;
+    for (const auto& error : found->second.empty_errors) request[error.field] = nullptr;
+    const json::object answer = Call(method.name, PlatformAdmin(), request);
+    ASSERT_TRUE(IsError(answer, 10001)) << method.name;
+    for (const auto& error : found->second.empty_errors) {
+      EXPECT_TRUE(HasFieldError(answer, error.field, "FIELD_REQUIRED")) << method.name;
+    }
+  }
+}
+
+TEST_F(BadInputTest, UnknownFieldsAreIgnored) {
+  const json::object answer =
+      Call("sessions.start", User(),
+           json::object{{"initial_question", "x"}, {"no_such_field", json::array{1, 2}}});
+  EXPECT_TRUE(IsSuccess(answer));
+}
+
+TEST_F(BadInputTest, PermissionIsCheckedBeforeTheRequest) {
+  for (const auto& method : MethodTable()) {
+    if (method.permission == Permission::kCustomerUser) continue;
+    const json::object answer =
+        CallWithText(method.info.name, User(), R"({"customer_id": "x", "idle_timeout_seconds": -1})");
+    EXPECT_TRUE(IsError(answer, 10003)) << method.info.name;
+  }
+}
+
+TEST_F(BadInputTest, ListMethodsRefuseBadPages) {
+  const std::string id = StartSession(User());
+  const std::pair<json::object, std::string> cases[] = {
+      {json::object{{"page", 0}}, "page"},       {json::object{{"page", -3}}, "page"},
+      {json::object{{"page", 1000001}}, "page"}, {json::object{{"size", 0}}, "size"},
+      {json::object{{"size", 101}}, "size"},     {json::object{{"size", -1}}, "size"},
+  };
+  for (const auto& method : Portal::Methods()) {
+    const std::string_view name = method.name;
+    if (name.size() < 5 || name.substr(name.size() - 5) != ".list") continue;
+    for (auto [request, field] : cases) {
+      request["session_id"] = id;
+      const json::object answer = Call(name, User(), request);
+      ASSERT_TRUE(IsError(answer, 10001)) << name << " " << request;
+      EXPECT_TRUE(HasFieldError(answer, field, "OUT_OF_RANGE")) << name << " " << request;
+    }
+    for (const json::value& size :
+         {json::value("x"), json::value(2.5), json::value(true), json::value(json::array{})}) {
+      const json::object answer = Call(name, User(), json::object{{"session_id", id}, {"size", size}});
+      ASSERT_TRUE(IsError(answer, 10001)) << name;
+      EXPECT_TRUE(HasFieldError(answer, "size", "FIELD_INVALID")) << name;
+    }
+    EXPECT_TRUE(IsSuccess(Call(name, User(), json::object{{"session_id", id}, {"page", 1}, {"size", 100}})))
+        << name;
+  }
+}
+
+}  // namespace
+}  // namespace selfservice::test

@@ -1,0 +1,388 @@
+// What only the SQLite adapter promises: private in-memory databases, durable files that keep their
+// data and schema version across reopenings, WAL and foreign keys, and the storage URI registry.
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "selfservice/repository.hpp"
+#include "storage/sqlite/database.hpp"
+#include "storage/sqlite/schema.hpp"
+#include "storage/storage_test_support.hpp"
+
+namespace selfservice {
+namespace {
+
+using test::Describe;
+using test::PlatformAdmin;
+using test::User;
+
+constexpr std::int64_t kT0 = 1'700'000'000'000;
+
+// A plain SQLite connection beside the library's, to look at a database file from outside.
+class RawDatabase {
+ public:
+  explicit RawDatabase(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+        SQLITE_OK) {
+      ADD_FAILURE() << "cannot open " << path << ": " << sqlite3_errmsg(db_);
+    }
+  }
+  RawDatabase(const RawDatabase&) = delete;
+  RawDatabase& operator=(const RawDatabase&) = delete;
+  ~RawDatabase() { sqlite3_close_v2(db_); }
+
+  // The first column of the first row of `sql`, as text.
+  std::string Query(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
+      return {};
+    }
+    std::string out;
+    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  }
+  void Exec(const std::string& sql) {
+    EXPECT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sql << ": " << sqlite3_errmsg(db_);
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+std::unique_ptr<Store> Open(const std::string& uri) {
+  auto opened = OpenStore(uri);
+  EXPECT_TRUE(opened.ok()) << uri << ": " << Describe(opened);
+  return opened.ok() ? std::move(opened).value() : nullptr;
+}
+
+using Pair = std::pair<std::string, std::string>;
+
+// The value of a PRAGMA as the library's own connections see it, on the writer and on a reader.
+Pair PragmaSeenByLibrary(sqlite::Database& db, const char* pragma_sql) {
+  auto read = [&](sqlite::Connection& connection) -> Result<std::string> {
+    sqlite::Statement stmt = connection.Prepare(pragma_sql);
+    if (!stmt.Step()) return std::string();
+    return stmt.Text(0);
+  };
+  auto on_writer = db.Write(read);
+  auto on_reader = db.Read(read);
+  EXPECT_TRUE(on_writer.ok() && on_reader.ok());
+  return {on_writer.ok() ? *on_writer : "", on_reader.ok() ? *on_reader : ""};
+}
+
+// --- Memory and file stores ----------------------------------------------------------------------
+
+TEST(SqliteStore, TwoMemoryStoresArePrivateToEachOther) {
+  auto first = Open("sqlite::memory:");
+  auto second = Open("sqlite::memory:");
+  ASSERT_TRUE(first && second);
+  const auto owner = User(1, 10, 100);
+  ASSERT_TRUE(first->sessions().Create(Scope(owner), test::MinimalSession(owner, "sess_private", kT0)).ok());
+  EXPECT_EQ(second->sessions().Get(Scope(owner), "sess_private").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(second->sessions().List(Scope(owner), SessionFilter{}, PageRequest{})->total, 0);
+  // The same id is free in the other store.
+  EXPECT_TRUE(second->sessions().Create(Scope(owner), test::MinimalSession(owner, "sess_private", kT0)).ok());
+}
+
+TEST(SqliteStore, NameIsSqlite) {
+  auto store = Open("sqlite::memory:");
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->name(), "sqlite");
+}
+
+TEST(SqliteStore, ReopenedFileKeepsEveryRepositorysData) {
+  test::TempDir dir;
+  const std::string uri = "sqlite:" + dir.File("portal.db");
+  const auto owner = PlatformAdmin(1, 10, 100);
+  Session session = test::FullSession(owner, "sess_kept", kT0);
+  Feedback feedback = test::FullFeedback(owner, kT0);
+  BehaviorEvent event = test::FullEvent(owner, kT0);
+  PortalConfig config;
+  Interaction interaction;
+  {
+    auto store = Open(uri);
+    ASSERT_TRUE(store);
+    auto created = store->sessions().Create(Scope(owner), session);
+    ASSERT_TRUE(created.ok()) << Describe(created);
+    session.id = created->id;
+    auto updated =
+        store->sessions().Update(Scope(owner), "sess_kept", [](Session&, std::vector<Interaction>& append) {
+          append.push_back(test::FullInteraction(kT0 + 1));
+          return Status::Ok();
+        });
+    ASSERT_TRUE(updated.ok()) << Describe(updated);
+    interaction = updated->appended.at(0);
+    auto stored_feedback = store->feedback().Create(Scope(owner), feedback);
+    ASSERT_TRUE(stored_feedback.ok());
+    feedback.id = stored_feedback->id;
+    ASSERT_TRUE(store->analytics().Append(Scope(owner), {event}).ok());
+    auto stored_config = store->portal_configs().Upsert(Scope(owner), 10, [](PortalConfig& c) {
+      const auto tenant = c.tenant_id;
+      const auto customer = c.customer_id;
+      c = test::FullConfig(kT0);
+      c.tenant_id = tenant;
+      c.customer_id = customer;
+      return Status::Ok();
+    });
+    ASSERT_TRUE(stored_config.ok()) << Describe(stored_config);
+    config = *stored_config;
+  }
+  auto store = Open(uri);
+  ASSERT_TRUE(store);
+  auto got_session = store->sessions().Get(Scope(owner), "sess_kept");
+  ASSERT_TRUE(got_session.ok());
+  EXPECT_EQ(ToJson(*got_session), ToJson(session));
+  auto got_interactions = store->sessions().ListInteractions(Scope(owner), "sess_kept", PageRequest{});
+  ASSERT_TRUE(got_interactions.ok() && got_interactions->items.size() == 1u);
+  EXPECT_EQ(ToJson(got_interactions->items[0]), ToJson(interaction));
+  auto got_feedback = store->feedback().Get(Scope(owner), feedback.id);
+  ASSERT_TRUE(got_feedback.ok());
+  EXPECT_EQ(ToJson(*got_feedback), ToJson(feedback));
+  auto got_events = store->analytics().List(Scope(owner), BehaviorFilter{}, PageRequest{});
+  ASSERT_TRUE(got_events.ok() && got_events->items.size() == 1u);
+  event.id = got_events->items[0].id;
+  EXPECT_EQ(ToJson(got_events->items[0]), ToJson(event));
+  auto got_config = store->portal_configs().Find(Scope(owner), 10);
+  ASSERT_TRUE(got_config.ok() && got_config->has_value());
+  EXPECT_EQ(ToJson(**got_config), ToJson(config));
+}
+
+TEST(SqliteStore, FileIsMigratedOnceToTheCurrentSchemaVersion) {
+  test::TempDir dir;
+  const std::string path = dir.File("portal.db");
+  for (int opening = 0; opening < 3; ++opening) {
+    // A second run of the migrations would fail on "table already exists" and refuse to open.
+    auto store = Open("sqlite:" + path);
+    ASSERT_TRUE(store) << "opening " << opening;
+    const auto owner = User(1, 10, 100);
+    ASSERT_TRUE(store->sessions()
+                    .Create(Scope(owner), test::MinimalSession(owner, "sess_" + std::to_string(opening), kT0))
+                    .ok());
+    EXPECT_EQ(store->sessions().List(Scope(owner), SessionFilter{}, PageRequest{})->total, opening + 1);
+  }
+  RawDatabase raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), std::to_string(sqlite::SchemaVersion()));
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM self_service_sessions"), "3");
+}
+
+TEST(SqliteStore, DatabaseOfANewerSchemaIsRefused) {
+  test::TempDir dir;
+  const std::string path = dir.File("future.db");
+  {
+    RawDatabase raw(path);
+    raw.Exec("CREATE TABLE from_the_future (x INTEGER)");
+    raw.Exec("PRAGMA user_version = " + std::to_string(sqlite::SchemaVersion() + 1));
+  }
+  auto opened = OpenStore("sqlite:" + path);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), ErrorCode::kDatabaseUnavailable);
+  EXPECT_FALSE(opened.status().retryable());
+  RawDatabase raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), std::to_string(sqlite::SchemaVersion() + 1));
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_schema WHERE name = 'self_service_sessions'"), "0");
+}
+
+TEST(SqliteStore, UnopenableFileAnswersDatabaseUnavailable) {
+  test::TempDir dir;
+  auto opened = OpenStore("sqlite:" + dir.File("missing-dir/portal.db"));
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), ErrorCode::kDatabaseUnavailable);
+}
+
+TEST(SqliteStore, FileUsesWriteAheadLogging) {
+  test::TempDir dir;
+  const std::string path = dir.File("portal.db");
+  auto store = Open("sqlite:" + path);
+  ASSERT_TRUE(store);
+  RawDatabase raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");
+}
+
+TEST(SqliteStore, EveryConnectionOfAFileHasWalAndForeignKeys) {
+  test::TempDir dir;
+  auto db = sqlite::Database::Open(dir.File("portal.db"), false, StoreOptions{});
+  ASSERT_TRUE(db.ok()) << Describe(db);
+  EXPECT_EQ(PragmaSeenByLibrary(**db, "PRAGMA journal_mode"), (Pair{"wal", "wal"}));
+  EXPECT_EQ(PragmaSeenByLibrary(**db, "PRAGMA foreign_keys"), (Pair{"1", "1"}));
+}
+
+TEST(SqliteStore, EveryConnectionOfAMemoryDatabaseHasForeignKeys) {
+  auto db = sqlite::Database::Open("file:/selfservice-fk-test?vfs=memdb", true, StoreOptions{});
+  ASSERT_TRUE(db.ok()) << Describe(db);
+  EXPECT_EQ(PragmaSeenByLibrary(**db, "PRAGMA foreign_keys"), (Pair{"1", "1"}));
+}
+
+TEST(SqliteStore, ForeignKeysAreEnforced) {
+  test::TempDir dir;
+  auto db = sqlite::Database::Open(dir.File("portal.db"), false, StoreOptions{});
+  ASSERT_TRUE(db.ok()) << Describe(db);
+  Status status = (*db)->Write([](sqlite::Connection& connection) -> Status {
+    connection
+        .Prepare(
+            "INSERT INTO session_interactions (session_id, tenant_id, interaction_type, created_at) "
+            "VALUES ('sess_missing', 1, 'question', 0)")
+        .Run();
+    return Status::Ok();
+  });
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument) << Describe(status);
+  auto count = (*db)->Read([](sqlite::Connection& connection) -> Result<std::int64_t> {
+    sqlite::Statement stmt = connection.Prepare("SELECT count(*) FROM session_interactions");
+    stmt.Step();
+    return stmt.Int(0);
+  });
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 0);
+}
+
+TEST(SqliteStore, TwoStoresOnOneFileSeeEachOthersWrites) {
+  test::TempDir dir;
+  const std::string uri = "sqlite:" + dir.File("shared.db");
+  auto first = Open(uri);
+  auto second = Open(uri);
+  ASSERT_TRUE(first && second);
+  const auto owner = User(1, 10, 100);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (Store* store : {first.get(), second.get()}) {
+    threads.emplace_back([&, store] {
+      for (int i = 0; i < 50; ++i) {
+        const std::string id =
+            "sess_" + std::to_string(reinterpret_cast<std::uintptr_t>(store)) + "_" + std::to_string(i);
+        if (!store->sessions().Create(Scope(owner), test::MinimalSession(owner, id, kT0)).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(first->sessions().List(Scope(owner), SessionFilter{}, PageRequest{})->total, 100);
+  EXPECT_EQ(second->sessions().List(Scope(owner), SessionFilter{}, PageRequest{})->total, 100);
+}
+
+TEST(SqliteStore, StoresOpenedTogetherOnANewFileAllSucceed) {
+  // Several portals (or processes) may open a fresh file at the same moment; exactly one migrates it.
+  test::TempDir dir;
+  const std::string uri = "sqlite:" + dir.File("fresh.db");
+  constexpr int kOpeners = 6;
+  std::vector<std::unique_ptr<Store>> stores(kOpeners);
+  std::vector<Status> statuses(kOpeners);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kOpeners; ++i) {
+    threads.emplace_back([&, i] {
+      auto opened = OpenStore(uri);
+      if (opened.ok()) {
+        stores[i] = std::move(opened).value();
+      } else {
+        statuses[i] = opened.status();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int i = 0; i < kOpeners; ++i)
+    EXPECT_TRUE(stores[i] != nullptr) << "opener " << i << ": " << Describe(statuses[i]);
+}
+
+// Opens a store on a fresh file while another connection holds it under `lock_sql`, releasing the
+// lock a moment later; answers whether the store opened and the file ended up in WAL mode.
+void ExpectOpeningWaitsForTheLock(const char* lock_sql) {
+  test::TempDir dir;
+  const std::string path = dir.File("fresh.db");
+  RawDatabase other(path);
+  other.Exec("CREATE TABLE other_app (x INTEGER)");
+  other.Exec(lock_sql);
+  EXPECT_EQ(other.Query("SELECT count(*) FROM other_app"), "0");
+  std::thread opener([&] {
+    auto store = OpenStore("sqlite:" + path);
+    EXPECT_TRUE(store.ok()) << lock_sql << ": " << Describe(store);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  other.Exec("COMMIT");
+  opener.join();
+  RawDatabase after(path);
+  EXPECT_EQ(after.Query("PRAGMA journal_mode"), "wal") << lock_sql;
+  EXPECT_EQ(after.Query("PRAGMA user_version"), std::to_string(sqlite::SchemaVersion())) << lock_sql;
+}
+
+TEST(SqliteStore, OpeningAFreshFileWaitsForAReaderOfIt) {
+  ExpectOpeningWaitsForTheLock("BEGIN");
+}
+
+TEST(SqliteStore, OpeningAFreshFileWaitsForAWriterOfIt) {
+  // Switching to WAL upgrades a read lock to a write lock, and for such an upgrade SQLite answers
+  // SQLITE_BUSY at once instead of calling the busy handler: the store must still wait its turn.
+  ExpectOpeningWaitsForTheLock("BEGIN IMMEDIATE");
+}
+
+// --- The storage URI registry --------------------------------------------------------------------
+
+TEST(OpenStore, RefusesUnknownSchemesOnTheStorageField) {
+  for (const char* uri : {"postgresql://localhost/portal", "mysql:portal", "memory:"}) {
+    auto opened = OpenStore(uri);
+    ASSERT_FALSE(opened.ok()) << uri;
+    EXPECT_EQ(opened.status().code(), ErrorCode::kInvalidArgument) << uri;
+    ASSERT_EQ(opened.status().field_errors().size(), 1u) << uri;
+    EXPECT_EQ(opened.status().field_errors()[0].field, "storage") << uri;
+  }
+}
+
+TEST(OpenStore, RefusesUrisWithoutSchemeOrPath) {
+  for (const char* uri : {"", "sqlite", ":memory:", "sqlite:", "/tmp/portal.db"}) {
+    auto opened = OpenStore(uri);
+    ASSERT_FALSE(opened.ok()) << "'" << uri << "'";
+    EXPECT_EQ(opened.status().code(), ErrorCode::kInvalidArgument) << "'" << uri << "'";
+    ASSERT_FALSE(opened.status().field_errors().empty()) << "'" << uri << "'";
+    EXPECT_EQ(opened.status().field_errors()[0].field, "storage") << "'" << uri << "'";
+  }
+}
+
+TEST(OpenStore, RegisteredSchemeOpensThroughItsFactory) {
+  std::string received_uri;
+  int received_pool = 0;
+  RegisterStoreScheme("conformance-test", [&](std::string_view uri, const StoreOptions& options) {
+    received_uri = std::string(uri);
+    received_pool = options.pool_size;
+    return OpenStore("sqlite::memory:", options);
+  });
+  StoreOptions options;
+  options.pool_size = 2;
+  auto opened = OpenStore("conformance-test://anything/at?all", options);
+  ASSERT_TRUE(opened.ok()) << Describe(opened);
+  EXPECT_EQ(received_uri, "conformance-test://anything/at?all");
+  EXPECT_EQ(received_pool, 2);
+  const auto owner = User(1, 10, 100);
+  EXPECT_TRUE((*opened)->sessions().Create(Scope(owner), test::MinimalSession(owner, "sess_r", kT0)).ok());
+  EXPECT_TRUE((*opened)->sessions().Get(Scope(owner), "sess_r").ok());
+}
+
+TEST(OpenStore, RegisteringAgainReplacesTheFactory) {
+  int first_calls = 0;
+  int second_calls = 0;
+  RegisterStoreScheme("replaced-test", [&](std::string_view, const StoreOptions& options) {
+    ++first_calls;
+    return OpenStore("sqlite::memory:", options);
+  });
+  RegisterStoreScheme("replaced-test",
+                      [&](std::string_view, const StoreOptions&) -> Result<std::unique_ptr<Store>> {
+                        ++second_calls;
+                        return Status::DatabaseUnavailable("down for the test", true);
+                      });
+  auto opened = OpenStore("replaced-test:x");
+  EXPECT_EQ(opened.status().code(), ErrorCode::kDatabaseUnavailable);
+  EXPECT_TRUE(opened.status().retryable());
+  EXPECT_EQ(first_calls, 0);
+  EXPECT_EQ(second_calls, 1);
+}
+
+}  // namespace
+}  // namespace selfservice

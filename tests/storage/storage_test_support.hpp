@@ -1,0 +1,216 @@
+// Helpers shared by the storage tests: callers of every role, a private temporary directory, and
+// fully populated domain objects whose every field a round trip must keep.
+
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "selfservice/context.hpp"
+#include "selfservice/model.hpp"
+#include "selfservice/status.hpp"
+
+namespace selfservice::test {
+
+// "10004 not found (detail) [field:CODE ...]", for assertion messages.
+inline std::string Describe(const Status& status) {
+  std::string text = std::to_string(static_cast<int>(status.code())) + " " + status.detail();
+  for (const auto& error : status.field_errors()) text += " [" + error.field + ":" + error.code + "]";
+  return text;
+}
+
+#define SELFSERVICE_ASSERT_OK(expr)                                                              \
+  do {                                                                                           \
+    const auto& selfservice_result_ = (expr);                                                    \
+    ASSERT_TRUE(selfservice_result_.ok()) << ::selfservice::test::Describe(selfservice_result_); \
+  } while (false)
+
+template <typename T>
+std::string Describe(const Result<T>& result) {
+  return Describe(result.status());
+}
+
+inline RequestContext Caller(std::int64_t tenant, std::int64_t customer, std::int64_t user, Role role) {
+  RequestContext context;
+  context.tenant_id = tenant;
+  context.customer_id = customer;
+  context.user_id = user;
+  context.roles = static_cast<unsigned>(role);
+  return context;
+}
+inline RequestContext User(std::int64_t tenant, std::int64_t customer, std::int64_t user) {
+  return Caller(tenant, customer, user, Role::kCustomerUser);
+}
+inline RequestContext CustomerAdmin(std::int64_t tenant, std::int64_t customer, std::int64_t user) {
+  return Caller(tenant, customer, user, Role::kCustomerAdmin);
+}
+inline RequestContext PlatformAdmin(std::int64_t tenant, std::int64_t customer, std::int64_t user) {
+  return Caller(tenant, customer, user, Role::kPlatformAdmin);
+}
+
+// A directory of its own for one test, removed with everything in it when the test ends.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "selfservice-test-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline boost::json::value Json(const char* text) {
+  return boost::json::parse(text);
+}
+
+// Every field set, optionals included, so a column that is not stored or read back shows up.
+inline Session FullSession(const RequestContext& owner, std::string session_id, std::int64_t created_millis) {
+  Session v;
+  v.session_id = std::move(session_id);
+  v.tenant_id = owner.tenant_id;
+  v.customer_id = owner.customer_id;
+  v.user_id = owner.user_id;
+  v.session_type = SessionType::ai_chat;
+  v.initial_question = "如何重置密码？ how do I reset my password?";
+  v.session_context = Json(R"({"page":"/help","tags":["a","b"],"depth":{"n":1.5,"ok":true}})");
+  v.state = SessionState::rated;
+  v.resolution_status = ResolutionStatus::resolved;
+  v.satisfaction_score = 4;
+  v.feedback_content = "很好 great";
+  v.session_duration = 90;
+  v.interaction_count = 7;
+  v.created_at = Timestamp{created_millis};
+  v.updated_at = Timestamp{created_millis + 60'123};
+  v.ended_at = Timestamp{created_millis + 90'456};
+  return v;
+}
+
+// Only the required fields; every optional absent.
+inline Session MinimalSession(const RequestContext& owner, std::string session_id,
+                              std::int64_t created_millis) {
+  Session v;
+  v.session_id = std::move(session_id);
+  v.tenant_id = owner.tenant_id;
+  v.customer_id = owner.customer_id;
+  v.user_id = owner.user_id;
+  v.created_at = v.updated_at = Timestamp{created_millis};
+  return v;
+}
+
+inline Interaction FullInteraction(std::int64_t created_millis) {
+  Interaction v;
+  v.interaction_type = InteractionType::answer;
+  v.user_input = "问题 question";
+  v.system_response = "回答 answer";
+  v.ai_confidence = 0.87;
+  v.response_time = 1234;
+  v.knowledge_article_ids = {3, 1, 4'000'000'000'001};
+  v.helpful_rating = 5;
+  v.created_at = Timestamp{created_millis};
+  return v;
+}
+
+inline Feedback FullFeedback(const RequestContext& owner, std::int64_t created_millis) {
+  Feedback v;
+  v.tenant_id = owner.tenant_id;
+  v.customer_id = owner.customer_id;
+  v.user_id = owner.user_id;
+  v.feedback_type = FeedbackType::bug;
+  v.related_id = "TICKET-42";
+  v.related_type = RelatedType::ticket;
+  v.rating = 2;
+  v.feedback_content = "页面打不开 page broken";
+  v.suggestions = "fix it";
+  v.contact_required = true;
+  v.priority_level = 1;
+  v.sentiment_score = -0.75;
+  v.state = FeedbackState::processed;
+  v.processed_by = 9001;
+  v.processed_at = Timestamp{created_millis + 5'000};
+  v.response_content = "fixed";
+  v.created_at = Timestamp{created_millis};
+  v.updated_at = Timestamp{created_millis + 5'001};
+  return v;
+}
+
+inline Feedback MinimalFeedback(const RequestContext& owner, std::int64_t created_millis) {
+  Feedback v;
+  v.tenant_id = owner.tenant_id;
+  v.customer_id = owner.customer_id;
+  v.user_id = owner.user_id;
+  v.related_id = "kb-1";
+  v.related_type = RelatedType::knowledge;
+  v.created_at = v.updated_at = Timestamp{created_millis};
+  return v;
+}
+
+inline BehaviorEvent FullEvent(const RequestContext& owner, std::int64_t created_millis) {
+  BehaviorEvent v;
+  v.tenant_id = owner.tenant_id;
+  v.customer_id = owner.customer_id;
+  v.user_id = owner.user_id;
+  v.session_id = "sess_0123456789abcdef01234567";
+  v.page_path = "/kb/articles/42";
+  v.action_type = ActionType::download;
+  v.action_target = "manual.pdf";
+  v.search_keywords = "密码 password";
+  v.stay_duration = 37;
+  v.device_type = DeviceType::tablet;
+  v.browser_info = "Firefox 120";
+  v.ip_address = "2001:db8::1";
+  v.user_agent = "Mozilla/5.0 (X11; Linux x86_64)";
+  v.referrer_url = "https://example.com/start?q=1";
+  v.created_at = Timestamp{created_millis};
+  return v;
+}
+
+inline BehaviorEvent MinimalEvent(const RequestContext& owner, std::int64_t created_millis) {
+  BehaviorEvent v;
+  v.tenant_id = owner.tenant_id;
+  v.customer_id = owner.customer_id;
+  v.user_id = owner.user_id;
+  v.page_path = "/";
+  v.created_at = Timestamp{created_millis};
+  return v;
+}
+
+inline PortalConfig FullConfig(std::int64_t created_millis) {
+  PortalConfig c;
+  c.portal_domain = "support.example.com";
+  c.portal_title = "ACME 支持";
+  c.logo_url = "https://cdn.example.com/logo.png";
+  c.theme_color = "#123abc";
+  c.welcome_message = "欢迎 welcome";
+  c.contact_info = Json(R"({"email":"help@example.com","phone":"+86 10 1234 5678","hours":"9-18"})");
+  c.enabled_features = {"faq_search", "tickets", "feedback"};
+  c.custom_css = "body { color: #333; }";
+  c.sso_config = Json(R"({"provider":"saml","idp":{"url":"https://idp.example.com","certs":[1,2]}})");
+  c.security_settings = Json(R"({"mfa":true,"session_minutes":30})");
+  c.status = 2;
+  c.created_at = Timestamp{created_millis};
+  c.updated_at = Timestamp{created_millis + 1};
+  c.created_by = 77;
+  c.updated_by = 78;
+  return c;
+}
+
+}  // namespace selfservice::test
