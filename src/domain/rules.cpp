@@ -22,11 +22,6 @@ std::string Lowercase(std::string_view text) {
   return out;
 }
 
-bool IsBlank(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
-}
-
 }  // namespace
 
 std::size_t Utf8Length(std::string_view text) {
@@ -50,6 +45,10 @@ std::size_t Utf8Length(std::string_view text) {
     ++count;
   }
   return count;
+}
+
+bool IsBlank(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
 }
 
 bool IsDomainName(std::string_view text) {

@@ -21,6 +21,9 @@ inline constexpr std::size_t kTextBytes = 65535;
 // Unicode code points in valid UTF-8 (VARCHAR(n) counts characters, not bytes).
 std::size_t Utf8Length(std::string_view text);
 
+// True for an empty string or one of white space only.
+bool IsBlank(std::string_view text);
+
 bool IsEmail(std::string_view text);
 bool IsPhone(std::string_view text);
 bool IsHttpUrl(std::string_view text);

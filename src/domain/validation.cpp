@@ -149,7 +149,7 @@ std::vector<FieldError> Validate(const Session& v) {
   check.Required("session_id", v.session_id, 64);
   CheckOwner(check, v.tenant_id, v.customer_id, v.user_id);
   check.MaxBytes("initial_question", v.initial_question, kTextBytes);
-  if (v.state != SessionState::not_started && v.initial_question.empty()) {
+  if (v.state != SessionState::not_started && IsBlank(v.initial_question)) {
     check.Add("initial_question", field_code::kRequired);
   }
   check.JsonObject("session_context", v.session_context);
@@ -174,7 +174,7 @@ std::vector<FieldError> Validate(const Interaction& v) {
   if (std::any_of(v.knowledge_article_ids.begin(), v.knowledge_article_ids.end(), [](auto id) { return id <= 0; })) {
     check.Add("knowledge_article_ids", field_code::kInvalid);
   }
-  if (v.interaction_type == InteractionType::question && (!v.user_input || v.user_input->empty())) {
+  if (v.interaction_type == InteractionType::question && (!v.user_input || IsBlank(*v.user_input))) {
     check.Add("user_input", field_code::kRequired);
   }
   return check.Take();

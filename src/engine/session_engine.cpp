@@ -2,6 +2,7 @@
 
 #include "core/random.hpp"
 #include "domain/lifecycle.hpp"
+#include "domain/rules.hpp"
 #include "engine/engines.hpp"
 
 namespace selfservice {
@@ -80,6 +81,12 @@ Result<Session> SessionEngine::Transition(const RequestContext& context, const T
         if (!SessionTransitionAllowed(session.state, request.to)) {
           return Status::TransitionNotAllowed(EnumName(session.state), EnumName(request.to));
         }
+        // Timing out (sessions.sweep) and closing an escalated session (its ticket is done) are the
+        // system's moves, made by the host as platform_admin, not the customer's.
+        const bool system_move = request.to == SessionState::timed_out || request.to == SessionState::closed;
+        if (system_move && !context.has(Role::kPlatformAdmin)) {
+          return Status::PermissionDenied("session move reserved to the platform");
+        }
         if (request.resolution_status && !request.resolution_status->is_null()) {
           const auto& raw = *request.resolution_status;
           auto parsed = raw.is_string() ? ParseEnum<ResolutionStatus>(std::string_view(raw.get_string())) : std::nullopt;
@@ -89,9 +96,9 @@ Result<Session> SessionEngine::Transition(const RequestContext& context, const T
         }
         if (request.to == SessionState::in_progress && session.initial_question.empty()) {
           const auto& raw = request.initial_question;
-          if (!raw || !raw->is_string() || raw->get_string().empty()) {
-            return Status::InvalidField("initial_question", field_code::kRequired);
-          }
+          if (!raw || raw->is_null()) return Status::InvalidField("initial_question", field_code::kRequired);
+          if (!raw->is_string()) return Status::InvalidField("initial_question", field_code::kInvalid);
+          if (IsBlank(raw->get_string())) return Status::InvalidField("initial_question", field_code::kRequired);
           session.initial_question = std::string(raw->get_string());
         }
         if (request.to == SessionState::rated) {

@@ -107,8 +107,10 @@ class SessionEngineTest : public test::EngineTest {
     return request;
   }
 
+  // The customer by default; the platform (the host) for the moves reserved to it.
   Result<Session> Transition(const std::string& id, S to, const RequestContext* who = nullptr) {
-    return engine_.Transition(who ? *who : user_, Move(id, to));
+    const bool system_move = to == S::timed_out || to == S::closed;
+    return engine_.Transition(who ? *who : (system_move ? platform_ : user_), Move(id, to));
   }
 
   // A new session of user_ driven along the diagram to `state`.
@@ -155,6 +157,7 @@ class SessionEngineTest : public test::EngineTest {
   }
 
   const RequestContext user_ = User(1, 10, 100);
+  const RequestContext platform_ = PlatformAdmin(1, 99, 999);
   SessionEngine engine_{*store_, clock_};
 };
 
@@ -345,6 +348,25 @@ TEST_F(SessionEngineTest, InteractionsOnInvisibleSessionsAnswerNotFound) {
 }
 
 // --- Transitions -----------------------------------------------------------------------------------
+
+TEST_F(SessionEngineTest, TimingOutAndClosingAreReservedToThePlatform) {
+  const Session paused = InState(S::paused);
+  const Session escalated = InState(S::escalated);
+  for (const auto& [session, to] : {std::pair(paused, S::timed_out), std::pair(escalated, S::closed)}) {
+    auto refused = Transition(session.session_id, to, &user_);
+    EXPECT_EQ(refused.status().code(), ErrorCode::kPermissionDenied) << EnumName(to);
+    EXPECT_EQ(Stored(session.session_id).state, session.state);
+    auto moved = Transition(session.session_id, to, &platform_);
+    ASSERT_TRUE(moved.ok()) << Describe(moved);
+    EXPECT_EQ(moved->state, to);
+  }
+}
+
+TEST_F(SessionEngineTest, AReservedMoveOutOfOrderIsStillATransitionError) {
+  const Session in_progress = InState(S::in_progress);
+  EXPECT_EQ(Transition(in_progress.session_id, S::closed, &user_).status().code(),
+            ErrorCode::kTransitionNotAllowed);
+}
 
 TEST_F(SessionEngineTest, EveryMoveOfTheDiagramIsAllowedAndEveryOtherRefused) {
   for (S from : kAllStates) {
