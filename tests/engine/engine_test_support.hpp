@@ -14,6 +14,7 @@
 #include "engine/engines.hpp"
 #include "selfservice/clock.hpp"
 #include "selfservice/repository.hpp"
+#include "support/callers.hpp"
 
 namespace selfservice::test {
 
@@ -21,34 +22,6 @@ namespace selfservice::test {
 inline constexpr std::int64_t kStart = 1'700'000'000'000;
 inline constexpr std::int64_t kSecond = 1000;
 inline constexpr std::int64_t kMinute = 60 * kSecond;
-
-inline std::string Describe(const Status& status) {
-  std::string text = std::to_string(static_cast<int>(status.code())) + " " + status.detail();
-  for (const auto& error : status.field_errors()) text += " [" + error.field + ":" + error.code + "]";
-  return text;
-}
-template <typename T>
-std::string Describe(const Result<T>& result) {
-  return Describe(result.status());
-}
-
-inline RequestContext Caller(std::int64_t tenant, std::int64_t customer, std::int64_t user, Role role) {
-  RequestContext context;
-  context.tenant_id = tenant;
-  context.customer_id = customer;
-  context.user_id = user;
-  context.roles = static_cast<unsigned>(role);
-  return context;
-}
-inline RequestContext User(std::int64_t tenant, std::int64_t customer, std::int64_t user) {
-  return Caller(tenant, customer, user, Role::kCustomerUser);
-}
-inline RequestContext CustomerAdmin(std::int64_t tenant, std::int64_t customer, std::int64_t user) {
-  return Caller(tenant, customer, user, Role::kCustomerAdmin);
-}
-inline RequestContext PlatformAdmin(std::int64_t tenant, std::int64_t customer, std::int64_t user) {
-  return Caller(tenant, customer, user, Role::kPlatformAdmin);
-}
 
 inline boost::json::value Json(const char* text) {
   return boost::json::parse(text);

@@ -1,5 +1,5 @@
-// Helpers shared by the storage tests: callers of every role, a private temporary directory, and
-// fully populated domain objects whose every field a round trip must keep.
+// Helpers shared by the storage tests: fully populated domain objects whose every field a round
+// trip must keep (callers and temporary directories come from tests/support).
 
 #pragma once
 
@@ -18,65 +18,10 @@
 #include "selfservice/context.hpp"
 #include "selfservice/model.hpp"
 #include "selfservice/status.hpp"
+#include "support/callers.hpp"
+#include "support/temp_dir.hpp"
 
 namespace selfservice::test {
-
-// "10004 not found (detail) [field:CODE ...]", for assertion messages.
-inline std::string Describe(const Status& status) {
-  std::string text = std::to_string(static_cast<int>(status.code())) + " " + status.detail();
-  for (const auto& error : status.field_errors()) text += " [" + error.field + ":" + error.code + "]";
-  return text;
-}
-
-#define SELFSERVICE_ASSERT_OK(expr)                                                              \
-  do {                                                                                           \
-    const auto& selfservice_result_ = (expr);                                                    \
-    ASSERT_TRUE(selfservice_result_.ok()) << ::selfservice::test::Describe(selfservice_result_); \
-  } while (false)
-
-template <typename T>
-std::string Describe(const Result<T>& result) {
-  return Describe(result.status());
-}
-
-inline RequestContext Caller(std::int64_t tenant, std::int64_t customer, std::int64_t user, Role role) {
-  RequestContext context;
-  context.tenant_id = tenant;
-  context.customer_id = customer;
-  context.user_id = user;
-  context.roles = static_cast<unsigned>(role);
-  return context;
-}
-inline RequestContext User(std::int64_t tenant, std::int64_t customer, std::int64_t user) {
-  return Caller(tenant, customer, user, Role::kCustomerUser);
-}
-inline RequestContext CustomerAdmin(std::int64_t tenant, std::int64_t customer, std::int64_t user) {
-  return Caller(tenant, customer, user, Role::kCustomerAdmin);
-}
-inline RequestContext PlatformAdmin(std::int64_t tenant, std::int64_t customer, std::int64_t user) {
-  return Caller(tenant, customer, user, Role::kPlatformAdmin);
-}
-
-// A directory of its own for one test, removed with everything in it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "selfservice-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline boost::json::value Json(const char* text) {
   return boost::json::parse(text);
