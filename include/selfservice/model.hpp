@@ -177,7 +177,7 @@ struct KnowledgeArticle {
   std::string title;                       // 255 chars
   std::string body;                        // up to 1 MiB
   std::optional<std::string> category;     // 100 chars
-  std::vector<std::string> tags;           // each 50 chars, at most 50 tags
+  std::vector<std::string> tags;           // each 100 chars, at most 50 tags
   ArticleLang lang = ArticleLang::zh;
   std::optional<std::string> source;  // 100 chars
   std::optional<std::string> url;     // 500 chars, URL or site-relative path

@@ -134,6 +134,42 @@ class AnalyticsRepository {
                                            PageRequest page) = 0;
 };
 
+struct KnowledgeFilter {
+  std::optional<ArticleLang> lang;
+  std::optional<std::string> category;
+  std::optional<PublicationStatus> status;
+};
+
+// What one upsert did: the article as stored, and whether it was new.
+struct UpsertOutcome {
+  KnowledgeArticle article;
+  bool created = false;
+};
+
+// Knowledge articles belong to the tenant: every user of the tenant may read them (the engine
+// decides which statuses a role sees); writes are for administrators.
+class KnowledgeRepository {
+ public:
+  KnowledgeRepository() = default;
+  KnowledgeRepository(const KnowledgeRepository&) = delete;
+  KnowledgeRepository& operator=(const KnowledgeRepository&) = delete;
+  virtual ~KnowledgeRepository() = default;
+
+  // Stores every article in one transaction, or none: an article with an external_id replaces the
+  // tenant's article with that external_id (keeping its id, votes and views), one with an id > 0
+  // replaces that article, any other is inserted. Outcomes are in the order of `articles`.
+  virtual Result<std::vector<UpsertOutcome>> UpsertMany(const Scope& scope,
+                                                        std::vector<KnowledgeArticle> articles) = 0;
+  virtual Result<KnowledgeArticle> Get(const Scope& scope, std::int64_t id) = 0;
+  virtual Status Delete(const Scope& scope, std::int64_t id) = 0;
+  // Newest first (updated_at, then id).
+  virtual Result<Page<KnowledgeArticle>> List(const Scope& scope, const KnowledgeFilter& filter,
+                                              PageRequest page) = 0;
+  // Adds one helpful or unhelpful vote, or one view, atomically; returns the article as stored.
+  virtual Result<KnowledgeArticle> Vote(const Scope& scope, std::int64_t id, bool helpful) = 0;
+  virtual Result<KnowledgeArticle> RecordView(const Scope& scope, std::int64_t id) = 0;
+};
+
 // All repositories of one storage backend.
 class Store {
  public:
@@ -149,6 +185,7 @@ class Store {
   virtual SessionRepository& sessions() = 0;
   virtual FeedbackRepository& feedback() = 0;
   virtual AnalyticsRepository& analytics() = 0;
+  virtual KnowledgeRepository& knowledge() = 0;
 };
 
 struct StoreOptions {

@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "core/messages.hpp"
 #include "dispatch/request_reader.hpp"
 
 namespace selfservice {
@@ -250,6 +251,54 @@ Result<Reply> AnalyticsTrack(Engines& e, const RequestContext& c, const json::ob
   return Reply{json::object{{"accepted", static_cast<std::int64_t>(*accepted)}}, std::nullopt};
 }
 
+// --- knowledge.* ------------------------------------------------------------------------------
+
+Result<Reply> KnowledgeUpsert(Engines& e, const RequestContext& c, const json::object& r) {
+  auto outcome = e.knowledge.Upsert(c, r);
+  if (!outcome.ok()) return outcome.status();
+  json::value data = ToJson(outcome->article);
+  data.as_object()["created"] = outcome->created;
+  return Reply{std::move(data), std::nullopt};
+}
+
+Result<Reply> KnowledgeGet(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  const auto id = reader.RequiredId("id");
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  return One(e.knowledge.Get(c, id));
+}
+
+Result<Reply> KnowledgeDelete(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  const auto id = reader.RequiredId("id");
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  if (Status status = e.knowledge.Delete(c, id); !status.ok()) return status;
+  return Reply{json::object{{"id", id}, {"deleted", true}}, std::nullopt};
+}
+
+Result<Reply> KnowledgeList(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  KnowledgeFilter filter{reader.OptionalEnum<ArticleLang>("lang"), reader.OptionalString("category", 400),
+                         reader.OptionalEnum<PublicationStatus>("status")};
+  const PageRequest page = reader.Page();
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  auto result = e.knowledge.List(c, std::move(filter), page);
+  if (!result.ok()) return result.status();
+  return Items(*result, page);
+}
+
+Result<Reply> KnowledgeVote(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  const auto id = reader.RequiredId("article_id");
+  const bool helpful = reader.RequiredBool("helpful");
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  return One(e.knowledge.Vote(c, id, helpful));
+}
+
+Result<Reply> KnowledgeImport(Engines& e, const RequestContext& c, const json::object& r) {
+  return ImportKnowledge(e, c, r, nullptr);
+}
+
 #define ROUTE "/api/v1/customer-portal"
 
 const std::vector<Method> kMethods = {
@@ -276,11 +325,53 @@ const std::vector<Method> kMethods = {
      FeedbackTransition},
     {{"analytics.track", "POST", ROUTE "/analytics/events", "analytics"}, Permission::kCustomerUser,
      AnalyticsTrack},
+    {{"knowledge.upsert", "POST", ROUTE "/knowledge", "faq_search"}, Permission::kCustomerAdmin, KnowledgeUpsert},
+    {{"knowledge.get", "GET", ROUTE "/knowledge/{id}", "faq_search"}, Permission::kCustomerUser, KnowledgeGet},
+    {{"knowledge.delete", "DELETE", ROUTE "/knowledge/{id}", "faq_search"}, Permission::kCustomerAdmin,
+     KnowledgeDelete},
+    {{"knowledge.list", "GET", ROUTE "/knowledge", "faq_search"}, Permission::kCustomerUser, KnowledgeList},
+    {{"knowledge.vote", "POST", ROUTE "/knowledge/{id}/votes", "faq_search"}, Permission::kCustomerUser,
+     KnowledgeVote},
+    {{"knowledge.import", "POST", ROUTE "/knowledge/import", "faq_search"}, Permission::kCustomerAdmin,
+     KnowledgeImport},
 };
 
 #undef ROUTE
 
 }  // namespace
+
+Result<Reply> ImportKnowledge(Engines& e, const RequestContext& c, const json::object& r,
+                              const ImportProgress& progress) {
+  const json::value* path = r.if_contains("path");
+  const json::value* articles = r.if_contains("articles");
+  if (path != nullptr && path->is_null()) path = nullptr;
+  if (articles != nullptr && articles->is_null()) articles = nullptr;
+  if ((path == nullptr) == (articles == nullptr)) {
+    return Status::InvalidField("path", field_code::kRequired);  // exactly one of path and articles
+  }
+  if (path != nullptr && !path->is_string()) return Status::InvalidField("path", field_code::kInvalid);
+  if (articles != nullptr && !articles->is_array()) return Status::InvalidField("articles", field_code::kInvalid);
+  Result<ImportReport> report = path != nullptr
+                                    ? e.knowledge.ImportFile(c, std::string(path->get_string()), progress)
+                                    : e.knowledge.ImportArticles(c, articles->get_array(), progress);
+  if (!report.ok()) return report.status();
+  json::array errors;
+  for (const auto& failure : report->errors) {
+    json::array fields;
+    for (const auto& error : failure.errors) {
+      fields.push_back(json::object{{"field", error.field}, {"code", error.code},
+                                    {"message", FieldMessage(error, c.locale)}});
+    }
+    json::object entry{{"line", failure.line}, {"errors", std::move(fields)}};
+    entry["external_id"] = failure.external_id ? json::value(*failure.external_id) : json::value(nullptr);
+    errors.push_back(std::move(entry));
+  }
+  return Reply{json::object{{"imported", report->imported},
+                            {"updated", report->updated},
+                            {"failed", report->failed},
+                            {"errors", std::move(errors)}},
+               std::nullopt};
+}
 
 bool Permits(const RequestContext& context, Permission permission) {
   switch (permission) {

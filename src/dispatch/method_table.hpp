@@ -27,6 +27,7 @@ struct Engines {
   SessionEngine sessions;
   FeedbackEngine feedback;
   AnalyticsEngine analytics;
+  KnowledgeEngine knowledge;
   const PortalOptions& options;
 };
 
@@ -43,6 +44,10 @@ struct Method {
   Permission permission;
   Handler handler;
 };
+
+// knowledge.import with a progress callback (the table's handler passes none).
+Result<Reply> ImportKnowledge(Engines& engines, const RequestContext& context, const boost::json::object& request,
+                              const ImportProgress& progress);
 
 const std::vector<Method>& MethodTable();
 // nullptr for an unknown name.

@@ -70,6 +70,19 @@ std::optional<boost::json::value> RequestReader::OptionalObject(std::string_view
   return *value;
 }
 
+bool RequestReader::RequiredBool(std::string_view field) {
+  const boost::json::value* value = request_.if_contains(field);
+  if (value == nullptr || value->is_null()) {
+    check_.Add(field, field_code::kRequired);
+    return false;
+  }
+  if (!value->is_bool()) {
+    check_.Add(field, field_code::kInvalid);
+    return false;
+  }
+  return value->get_bool();
+}
+
 std::optional<boost::json::value> RequestReader::Raw(std::string_view field) const {
   const boost::json::value* value = request_.if_contains(field);
   if (value == nullptr) return std::nullopt;

@@ -30,6 +30,7 @@ class RequestReader {
   std::optional<std::int64_t> OptionalId(std::string_view field);
   // A JSON object, or nullopt when absent or null.
   std::optional<boost::json::value> OptionalObject(std::string_view field);
+  bool RequiredBool(std::string_view field);
   // The raw value, or nullopt when absent.
   std::optional<boost::json::value> Raw(std::string_view field) const;
   // {page, size}: page >= 1 (default 1), 1 <= size <= 100 (default 20).

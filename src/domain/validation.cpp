@@ -15,14 +15,21 @@ template <typename T> struct IsOptionalEnum : std::false_type {};
 template <typename E> struct IsOptionalEnum<std::optional<E>> : std::is_enum<E> {};
 
 constexpr std::size_t kMaxTags = 50;
+// A tag may be a chapter or section title (the corpus tags articles with their heading path).
+constexpr std::size_t kMaxTagChars = 100;
 constexpr std::size_t kMaxArticleBytes = 1 << 20;
 
-bool IsUrlOrSitePath(std::string_view text) {
-  return IsHttpUrl(text) || (text.size() > 1 && text.front() == '/' && text[1] != '/' &&
-                             std::none_of(text.begin(), text.end(), [](char c) {
-                               return static_cast<unsigned char>(c) <= 0x20 || c == '"' || c == '<' ||
-                                      c == '>';
-                             }));
+// An http(s) URL, or a relative reference (RFC 3986 4.2) such as "/kb/1001" or the corpus's
+// "basic-defs.en.html#whatisfaq", resolved by the host against its document root. A reference
+// with a scheme ("javascript:") or a network path ("//host") is refused.
+bool IsUrlOrRelativeReference(std::string_view text) {
+  if (IsHttpUrl(text)) return true;
+  if (text.empty() || text == "/" || text.substr(0, 2) == "//") return false;
+  const std::size_t colon = text.find(':');
+  if (colon != std::string_view::npos && colon < text.find_first_of("/?#")) return false;
+  return std::none_of(text.begin(), text.end(), [](char c) {
+    return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F || c == '"' || c == '<' || c == '>' || c == '\\';
+  });
 }
 
 bool IsFileName(std::string_view text) {
@@ -228,14 +235,14 @@ std::vector<FieldError> Validate(const KnowledgeArticle& v) {
   check.MaxChars("category", v.category, 100);
   if (v.tags.size() > kMaxTags) check.Add("tags", field_code::kTooLong, {{"max", std::to_string(kMaxTags)}});
   for (const auto& tag : v.tags) {
-    if (tag.empty() || Utf8Length(tag) > 50) {
+    if (tag.empty() || Utf8Length(tag) > kMaxTagChars) {
       check.Add("tags", field_code::kInvalid);
       break;
     }
   }
   check.MaxChars("source", v.source, 100);
   check.MaxChars("url", v.url, 500);
-  check.Format("url", v.url, IsUrlOrSitePath);
+  check.Format("url", v.url, IsUrlOrRelativeReference);
   check.Range("helpful_votes", v.helpful_votes, 0, INT64_MAX);
   check.Range("unhelpful_votes", v.unhelpful_votes, 0, INT64_MAX);
   check.Range("views", v.views, 0, INT64_MAX);

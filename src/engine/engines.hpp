@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,6 +84,54 @@ class FeedbackEngine {
                               std::optional<std::string> response_content);
 
  private:
+  Store& store_;
+  const Clock& clock_;
+};
+
+// What a bulk import did. `errors` lists the lines that failed (the first kMaxReportedErrors).
+struct ImportReport {
+  struct LineError {
+    std::int64_t line = 0;  // 1-based line of the file, or 1-based position in the array
+    std::optional<std::string> external_id;
+    std::vector<FieldError> errors;
+  };
+  std::int64_t imported = 0;  // new articles
+  std::int64_t updated = 0;   // articles replaced through their external_id
+  std::int64_t failed = 0;
+  std::vector<LineError> errors;
+};
+
+// Progress of a long import: `done` out of `total` (bytes of a file, or articles of an array).
+using ImportProgress = std::function<void(std::int64_t done, std::int64_t total)>;
+
+class KnowledgeEngine {
+ public:
+  static constexpr std::size_t kBatch = 500;
+  static constexpr std::size_t kMaxReportedErrors = 100;
+
+  KnowledgeEngine(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  // Creates or replaces one article from its JSON fields (server-owned fields are ignored).
+  Result<UpsertOutcome> Upsert(const RequestContext& context, const boost::json::object& fields);
+  // Reading an article counts a view. Only administrators see drafts and archived articles.
+  Result<KnowledgeArticle> Get(const RequestContext& context, std::int64_t id);
+  Status Delete(const RequestContext& context, std::int64_t id);
+  Result<Page<KnowledgeArticle>> List(const RequestContext& context, KnowledgeFilter filter, PageRequest page);
+  Result<KnowledgeArticle> Vote(const RequestContext& context, std::int64_t id, bool helpful);
+
+  // JSON Lines in the format of the shared corpus: each line's "id" becomes external_id, so a
+  // re-import updates instead of duplicating. Bad lines are reported and skipped, never abort.
+  Result<ImportReport> ImportFile(const RequestContext& context, const std::string& path,
+                                  const ImportProgress& progress);
+  Result<ImportReport> ImportArticles(const RequestContext& context, const boost::json::array& articles,
+                                      const ImportProgress& progress);
+
+ private:
+  // Parses one imported record; field errors go to `errors`.
+  std::optional<KnowledgeArticle> FromRecord(const RequestContext& context, const boost::json::object& record,
+                                             std::vector<FieldError>& errors) const;
+  Status Flush(const RequestContext& context, std::vector<KnowledgeArticle>& batch, ImportReport& report);
+
   Store& store_;
   const Clock& clock_;
 };

@@ -81,6 +81,7 @@ class StoreWithSessions final : public Store {
   SessionRepository& sessions() override { return sessions_; }
   FeedbackRepository& feedback() override { return inner_.feedback(); }
   AnalyticsRepository& analytics() override { return inner_.analytics(); }
+  KnowledgeRepository& knowledge() override { return inner_.knowledge(); }
 
  private:
   Store& inner_;

@@ -139,6 +139,33 @@ const std::map<std::string, MethodCase, std::less<>>& Cases() {
          {"stay_duration", "FIELD_INVALID"},
          {"device_type", "FIELD_INVALID"},
          {"ip_address", "FIELD_INVALID"}}}},
+      {"knowledge.upsert",
+       {false,
+        {{"title", "FIELD_REQUIRED"}},
+        R"({"title": 1, "body": 2, "lang": 3, "tags": "x", "external_id": 4})",
+        {{"title", "FIELD_INVALID"},
+         {"body", "FIELD_INVALID"},
+         {"lang", "FIELD_INVALID"},
+         {"tags", "FIELD_INVALID"},
+         {"external_id", "FIELD_INVALID"}}}},
+      {"knowledge.get", {false, {{"id", "FIELD_REQUIRED"}}, R"({"id": "abc"})", {{"id", "FIELD_INVALID"}}}},
+      {"knowledge.delete", {false, {{"id", "FIELD_REQUIRED"}}, R"({"id": [1]})", {{"id", "FIELD_INVALID"}}}},
+      // {} lists the first page of the tenant's articles.
+      {"knowledge.list",
+       {true,
+        {},
+        R"({"lang": 1, "category": 2, "status": 3, "page": "1"})",
+        {{"lang", "FIELD_INVALID"},
+         {"category", "FIELD_INVALID"},
+         {"status", "FIELD_INVALID"},
+         {"page", "FIELD_INVALID"}}}},
+      {"knowledge.vote",
+       {false,
+        {{"article_id", "FIELD_REQUIRED"}, {"helpful", "FIELD_REQUIRED"}},
+        R"({"article_id": "1", "helpful": "yes"})",
+        {{"article_id", "FIELD_INVALID"}, {"helpful", "FIELD_INVALID"}}}},
+      // Exactly one of path and articles.
+      {"knowledge.import", {false, {{"path", "FIELD_REQUIRED"}}, R"({"path": 5})", {{"path", "FIELD_INVALID"}}}},
   };
   return kCases;
 }

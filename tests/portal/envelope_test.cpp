@@ -185,6 +185,8 @@ TEST_F(EnvelopeTest, EveryListMethodAnswersWithPagination) {
       Call("sessions.interactions.add", user,
            json::object{{"session_id", id}, {"interaction_type", "question"}, {"user_input", "a"}})));
   SubmitFeedback(user);
+  ASSERT_TRUE(IsSuccess(
+      Call("knowledge.upsert", CustomerAdmin(), json::object{{"title", "VPN"}, {"body", "Reconnect."}})));
   int lists = 0;
   for (const auto& method : Portal::Methods()) {
     const std::string_view name = method.name;

@@ -7,6 +7,8 @@
 //    temporary b-tree for every row it checks, which took a third of an insert (docs/PERFORMANCE.md).
 //  - index names are prefixed with their table, because SQLite's index names are database-wide.
 //  - the FULLTEXT keys become FTS5 tables with the knowledge search capability.
+//  - knowledge_articles (migration 2) is ours: the spec names the knowledge base (REQ-005) but not
+//    its table; external_id is the source's own id, unique per tenant, so re-imports update.
 //  - self_service_sessions has `state`, the lifecycle of spec 5.2; resolution_status is kept in
 //    step with it. customer_feedback.status holds the spec's codes 1-6 (closed = 4 as in the spec,
 //    needs_info = 5 and reprocessing = 6 for the states the diagram adds).
@@ -153,6 +155,30 @@ CREATE INDEX user_behavior_analytics_session_id ON user_behavior_analytics (sess
 CREATE INDEX user_behavior_analytics_action_type ON user_behavior_analytics (action_type);
 CREATE INDEX user_behavior_analytics_created_at ON user_behavior_analytics (created_at);
 CREATE INDEX user_behavior_analytics_search_keywords ON user_behavior_analytics (search_keywords);
+)sql",
+    // 2: the knowledge base (issue 3).
+    R"sql(
+CREATE TABLE knowledge_articles (
+  id              INTEGER PRIMARY KEY,
+  tenant_id       INTEGER NOT NULL CHECK (tenant_id > 0),
+  external_id     TEXT CHECK (length(external_id) BETWEEN 1 AND 100),
+  title           TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 255),
+  body            TEXT NOT NULL,
+  category        TEXT CHECK (length(category) <= 100),
+  tags            TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags)),
+  lang            TEXT NOT NULL CHECK (lang = 'zh' OR lang = 'en'),
+  source          TEXT CHECK (length(source) <= 100),
+  url             TEXT CHECK (length(url) <= 500),
+  status          TEXT NOT NULL DEFAULT 'published'
+                    CHECK (status = 'draft' OR status = 'published' OR status = 'archived'),
+  helpful_votes   INTEGER NOT NULL DEFAULT 0 CHECK (helpful_votes >= 0),
+  unhelpful_votes INTEGER NOT NULL DEFAULT 0 CHECK (unhelpful_votes >= 0),
+  views           INTEGER NOT NULL DEFAULT 0 CHECK (views >= 0),
+  updated_at      INTEGER NOT NULL,
+  UNIQUE (tenant_id, external_id)
+);
+CREATE INDEX knowledge_articles_tenant_lang_category ON knowledge_articles (tenant_id, lang, category);
+CREATE INDEX knowledge_articles_tenant_updated_at ON knowledge_articles (tenant_id, updated_at);
 )sql",
 };
 

@@ -7,60 +7,12 @@
 
 #include "core/random.hpp"
 #include "storage/sqlite/database.hpp"
+#include "storage/sqlite/knowledge_repository.hpp"
+#include "storage/sqlite/rows.hpp"
 
 namespace selfservice::sqlite {
 namespace json = boost::json;
 namespace {
-
-// Row-level scope as SQL: ?1 tenant, ?2 customer (NULL: any), ?3 user (NULL: any).
-#define SCOPE_WHERE " tenant_id = ?1 AND (?2 IS NULL OR customer_id = ?2) AND (?3 IS NULL OR user_id = ?3) "
-
-void BindScope(Statement& stmt, const Scope& scope) {
-  stmt.Bind(1, scope.tenant_id());
-  if (scope.visibility() == Visibility::kTenant) {
-    stmt.BindNull(2);
-  } else {
-    stmt.Bind(2, scope.customer_id());
-  }
-  if (scope.visibility() == Visibility::kOwn) {
-    stmt.Bind(3, scope.user_id());
-  } else {
-    stmt.BindNull(3);
-  }
-}
-
-void BindPage(Statement& stmt, int limit_index, PageRequest page) {
-  stmt.Bind(limit_index, page.size);
-  stmt.Bind(limit_index + 1, static_cast<std::int64_t>(page.page - 1) * page.size);
-}
-
-std::optional<std::string> JsonText(const std::optional<json::value>& value) {
-  if (!value || value->is_null()) return std::nullopt;
-  return json::serialize(*value);
-}
-
-std::optional<json::value> ParseJsonColumn(const std::optional<std::string>& text) {
-  if (!text) return std::nullopt;
-  boost::system::error_code ec;
-  json::value value = json::parse(*text, ec);
-  if (ec) return std::nullopt;
-  return value;
-}
-
-template <typename E>
-E EnumColumn(const Statement& stmt, int column, E fallback) {
-  return ParseEnum<E>(stmt.Text(column)).value_or(fallback);
-}
-
-std::optional<int> OptionalSmallInt(const Statement& stmt, int column) {
-  auto value = stmt.OptionalInt(column);
-  return value ? std::optional<int>(static_cast<int>(*value)) : std::nullopt;
-}
-
-std::optional<Timestamp> OptionalTime(const Statement& stmt, int column) {
-  auto value = stmt.OptionalInt(column);
-  return value ? std::optional<Timestamp>(Timestamp{*value}) : std::nullopt;
-}
 
 // --- Portal configs -----------------------------------------------------------------------------
 
@@ -80,12 +32,7 @@ PortalConfig ReadConfig(const Statement& s) {
   c.theme_color = s.OptionalText(6);
   c.welcome_message = s.OptionalText(7);
   c.contact_info = ParseJsonColumn(s.OptionalText(8));
-  c.enabled_features.clear();
-  if (auto features = ParseJsonColumn(s.OptionalText(9)); features && features->is_array()) {
-    for (const auto& f : features->get_array()) {
-      if (f.is_string()) c.enabled_features.emplace_back(f.get_string());
-    }
-  }
+  c.enabled_features = StringArrayColumn(s, 9);
   c.custom_css = s.OptionalText(10);
   c.sso_config = ParseJsonColumn(s.OptionalText(11));
   c.security_settings = ParseJsonColumn(s.OptionalText(12));
@@ -132,8 +79,6 @@ class SqlitePortalConfigs final : public PortalConfigRepository {
       // The row's identity comes from the scope and the request, never from the mutation.
       config.tenant_id = scope.tenant_id();
       config.customer_id = customer_id;
-      json::array features;
-      for (const auto& f : config.enabled_features) features.emplace_back(f);
       Statement s = db.Prepare(
           "INSERT INTO customer_portal_configs (tenant_id, customer_id, portal_domain, portal_title, "
           "logo_url, theme_color, welcome_message, contact_info, enabled_features, custom_css, sso_config, "
@@ -151,7 +96,7 @@ class SqlitePortalConfigs final : public PortalConfigRepository {
           .Bind(6, config.theme_color)
           .Bind(7, config.welcome_message)
           .Bind(8, JsonText(config.contact_info))
-          .Bind(9, json::serialize(features))
+          .Bind(9, StringArrayText(config.enabled_features))
           .Bind(10, config.custom_css)
           .Bind(11, JsonText(config.sso_config))
           .Bind(12, JsonText(config.security_settings))
@@ -688,13 +633,19 @@ class SqliteAnalytics final : public AnalyticsRepository {
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(std::unique_ptr<Database> db)
-      : db_(std::move(db)), configs_(*db_), sessions_(*db_), feedback_(*db_), analytics_(*db_) {}
+      : db_(std::move(db)),
+        configs_(*db_),
+        sessions_(*db_),
+        feedback_(*db_),
+        analytics_(*db_),
+        knowledge_(MakeKnowledgeRepository(*db_)) {}
 
   std::string_view name() const override { return "sqlite"; }
   PortalConfigRepository& portal_configs() override { return configs_; }
   SessionRepository& sessions() override { return sessions_; }
   FeedbackRepository& feedback() override { return feedback_; }
   AnalyticsRepository& analytics() override { return analytics_; }
+  KnowledgeRepository& knowledge() override { return *knowledge_; }
 
  private:
   std::unique_ptr<Database> db_;
@@ -702,6 +653,7 @@ class SqliteStore final : public Store {
   SqliteSessions sessions_;
   SqliteFeedback feedback_;
   SqliteAnalytics analytics_;
+  std::unique_ptr<KnowledgeRepository> knowledge_;
 };
 
 }  // namespace

@@ -1,0 +1,176 @@
+#include "storage/sqlite/knowledge_repository.hpp"
+
+#include "storage/sqlite/rows.hpp"
+
+namespace selfservice::sqlite {
+namespace {
+
+#define ARTICLE_COLUMNS                                                                       \
+  "id, tenant_id, external_id, title, body, category, tags, lang, source, url, status, "      \
+  "helpful_votes, unhelpful_votes, views, updated_at"
+
+KnowledgeArticle ReadArticle(const Statement& s) {
+  KnowledgeArticle v;
+  v.id = s.Int(0);
+  v.tenant_id = s.Int(1);
+  v.external_id = s.OptionalText(2);
+  v.title = s.Text(3);
+  v.body = s.Text(4);
+  v.category = s.OptionalText(5);
+  v.tags = StringArrayColumn(s, 6);
+  v.lang = EnumColumn(s, 7, ArticleLang::zh);
+  v.source = s.OptionalText(8);
+  v.url = s.OptionalText(9);
+  v.status = EnumColumn(s, 10, PublicationStatus::published);
+  v.helpful_votes = s.Int(11);
+  v.unhelpful_votes = s.Int(12);
+  v.views = s.Int(13);
+  v.updated_at = Timestamp{s.Int(14)};
+  return v;
+}
+
+std::optional<KnowledgeArticle> FindById(Connection& db, const Scope& scope, std::int64_t id) {
+  Statement s = db.Prepare("SELECT " ARTICLE_COLUMNS " FROM knowledge_articles WHERE tenant_id = ?1 AND id = ?2");
+  s.Bind(1, scope.tenant_id()).Bind(2, id);
+  if (!s.Step()) return std::nullopt;
+  return ReadArticle(s);
+}
+
+std::optional<std::int64_t> IdOfExternal(Connection& db, const Scope& scope, const std::string& external_id) {
+  Statement s = db.Prepare("SELECT id FROM knowledge_articles WHERE tenant_id = ?1 AND external_id = ?2");
+  s.Bind(1, scope.tenant_id()).Bind(2, external_id);
+  if (!s.Step()) return std::nullopt;
+  return s.Int(0);
+}
+
+// Binds the caller-owned fields ?2..?11 (title ... updated_at); ?1 is the tenant.
+void BindContent(Statement& s, const KnowledgeArticle& v) {
+  s.Bind(2, v.external_id)
+      .Bind(3, v.title)
+      .Bind(4, v.body)
+      .Bind(5, v.category)
+      .Bind(6, StringArrayText(v.tags))
+      .Bind(7, EnumName(v.lang))
+      .Bind(8, v.source)
+      .Bind(9, v.url)
+      .Bind(10, EnumName(v.status))
+      .Bind(11, v.updated_at.millis);
+}
+
+class SqliteKnowledge final : public KnowledgeRepository {
+ public:
+  explicit SqliteKnowledge(Database& db) : db_(db) {}
+
+  Result<std::vector<UpsertOutcome>> UpsertMany(const Scope& scope,
+                                                std::vector<KnowledgeArticle> articles) override {
+    return db_.Write([&](Connection& db) -> Result<std::vector<UpsertOutcome>> {
+      std::vector<UpsertOutcome> outcomes;
+      outcomes.reserve(articles.size());
+      for (KnowledgeArticle& article : articles) {
+        article.tenant_id = scope.tenant_id();
+        std::optional<std::int64_t> existing;
+        if (article.external_id) {
+          existing = IdOfExternal(db, scope, *article.external_id);
+        } else if (article.id > 0) {
+          if (!FindById(db, scope, article.id)) return Status::NotFound("knowledge article");
+          existing = article.id;
+        }
+        if (existing) {
+          Statement s = db.Prepare(
+              "UPDATE knowledge_articles SET external_id = ?2, title = ?3, body = ?4, category = ?5, tags = ?6, "
+              "lang = ?7, source = ?8, url = ?9, status = ?10, updated_at = ?11 WHERE tenant_id = ?1 AND id = ?12");
+          s.Bind(1, scope.tenant_id());
+          BindContent(s, article);
+          s.Bind(12, *existing);
+          s.Run();
+        } else {
+          Statement s = db.Prepare(
+              "INSERT INTO knowledge_articles (tenant_id, external_id, title, body, category, tags, lang, source, "
+              "url, status, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+          s.Bind(1, scope.tenant_id());
+          BindContent(s, article);
+          s.Run();
+        }
+        const std::int64_t id = existing ? *existing : db.LastInsertRowId();
+        outcomes.push_back(UpsertOutcome{FindById(db, scope, id).value(), !existing});
+      }
+      return outcomes;
+    });
+  }
+
+  Result<KnowledgeArticle> Get(const Scope& scope, std::int64_t id) override {
+    return db_.Read([&](Connection& db) -> Result<KnowledgeArticle> {
+      auto found = FindById(db, scope, id);
+      if (!found) return Status::NotFound("knowledge article");
+      return std::move(*found);
+    });
+  }
+
+  Status Delete(const Scope& scope, std::int64_t id) override {
+    return db_.Write([&](Connection& db) -> Status {
+      Statement s = db.Prepare("DELETE FROM knowledge_articles WHERE tenant_id = ?1 AND id = ?2");
+      s.Bind(1, scope.tenant_id()).Bind(2, id);
+      s.Run();
+      return sqlite3_changes(db.handle()) == 0 ? Status::NotFound("knowledge article") : Status::Ok();
+    });
+  }
+
+  Result<Page<KnowledgeArticle>> List(const Scope& scope, const KnowledgeFilter& filter, PageRequest page) override {
+    return db_.Read([&](Connection& db) -> Result<Page<KnowledgeArticle>> {
+      const std::optional<std::string_view> lang = filter.lang ? std::optional(EnumName(*filter.lang)) : std::nullopt;
+      const std::optional<std::string_view> status =
+          filter.status ? std::optional(EnumName(*filter.status)) : std::nullopt;
+      Page<KnowledgeArticle> out;
+      {
+        Statement s = db.Prepare(
+            "SELECT count(*) FROM knowledge_articles WHERE tenant_id = ?1 AND (?2 IS NULL OR lang = ?2) "
+            "AND (?3 IS NULL OR category = ?3) AND (?4 IS NULL OR status = ?4)");
+        s.Bind(1, scope.tenant_id()).Bind(2, lang).Bind(3, filter.category).Bind(4, status);
+        s.Step();
+        out.total = s.Int(0);
+      }
+      Statement s = db.Prepare("SELECT " ARTICLE_COLUMNS
+                               " FROM knowledge_articles WHERE tenant_id = ?1 AND (?2 IS NULL OR lang = ?2) "
+                               "AND (?3 IS NULL OR category = ?3) AND (?4 IS NULL OR status = ?4) "
+                               "ORDER BY updated_at DESC, id DESC LIMIT ?5 OFFSET ?6");
+      s.Bind(1, scope.tenant_id()).Bind(2, lang).Bind(3, filter.category).Bind(4, status);
+      BindPage(s, 5, page);
+      while (s.Step()) out.items.push_back(ReadArticle(s));
+      return out;
+    });
+  }
+
+  Result<KnowledgeArticle> Vote(const Scope& scope, std::int64_t id, bool helpful) override {
+    return Increment(scope, id,
+                     helpful ? "UPDATE knowledge_articles SET helpful_votes = helpful_votes + 1 "
+                               "WHERE tenant_id = ?1 AND id = ?2"
+                             : "UPDATE knowledge_articles SET unhelpful_votes = unhelpful_votes + 1 "
+                               "WHERE tenant_id = ?1 AND id = ?2");
+  }
+
+  Result<KnowledgeArticle> RecordView(const Scope& scope, std::int64_t id) override {
+    return Increment(scope, id, "UPDATE knowledge_articles SET views = views + 1 WHERE tenant_id = ?1 AND id = ?2");
+  }
+
+ private:
+  // Votes and views do not touch updated_at: they are not edits of the article.
+  Result<KnowledgeArticle> Increment(const Scope& scope, std::int64_t id, const char* sql) {
+    return db_.Write([&](Connection& db) -> Result<KnowledgeArticle> {
+      Statement s = db.Prepare(sql);
+      s.Bind(1, scope.tenant_id()).Bind(2, id);
+      s.Run();
+      if (sqlite3_changes(db.handle()) == 0) return Status::NotFound("knowledge article");
+      return FindById(db, scope, id).value();
+    });
+  }
+
+  Database& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<KnowledgeRepository> MakeKnowledgeRepository(Database& db) {
+  return std::make_unique<SqliteKnowledge>(db);
+}
+
+}  // namespace selfservice::sqlite

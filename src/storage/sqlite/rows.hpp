@@ -1,0 +1,88 @@
+// Helpers shared by the SQLite repositories: binding a Scope and a page, and reading typed columns.
+
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "selfservice/context.hpp"
+#include "selfservice/model.hpp"
+#include "selfservice/repository.hpp"
+#include "storage/sqlite/database.hpp"
+
+namespace selfservice::sqlite {
+
+// Row-level scope as SQL: ?1 tenant, ?2 customer (NULL: any), ?3 user (NULL: any).
+#define SCOPE_WHERE " tenant_id = ?1 AND (?2 IS NULL OR customer_id = ?2) AND (?3 IS NULL OR user_id = ?3) "
+
+inline void BindScope(Statement& stmt, const Scope& scope) {
+  stmt.Bind(1, scope.tenant_id());
+  if (scope.visibility() == Visibility::kTenant) {
+    stmt.BindNull(2);
+  } else {
+    stmt.Bind(2, scope.customer_id());
+  }
+  if (scope.visibility() == Visibility::kOwn) {
+    stmt.Bind(3, scope.user_id());
+  } else {
+    stmt.BindNull(3);
+  }
+}
+
+inline void BindPage(Statement& stmt, int limit_index, PageRequest page) {
+  stmt.Bind(limit_index, page.size);
+  stmt.Bind(limit_index + 1, static_cast<std::int64_t>(page.page - 1) * page.size);
+}
+
+inline std::optional<std::string> JsonText(const std::optional<boost::json::value>& value) {
+  if (!value || value->is_null()) return std::nullopt;
+  return boost::json::serialize(*value);
+}
+
+inline std::optional<boost::json::value> ParseJsonColumn(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(*text, ec);
+  if (ec) return std::nullopt;
+  return value;
+}
+
+template <typename E>
+E EnumColumn(const Statement& stmt, int column, E fallback) {
+  return ParseEnum<E>(stmt.Text(column)).value_or(fallback);
+}
+
+inline std::optional<int> OptionalSmallInt(const Statement& stmt, int column) {
+  auto value = stmt.OptionalInt(column);
+  return value ? std::optional<int>(static_cast<int>(*value)) : std::nullopt;
+}
+
+inline std::optional<Timestamp> OptionalTime(const Statement& stmt, int column) {
+  auto value = stmt.OptionalInt(column);
+  return value ? std::optional<Timestamp>(Timestamp{*value}) : std::nullopt;
+}
+
+// A JSON array of strings stored in a TEXT column.
+inline std::string StringArrayText(const std::vector<std::string>& values) {
+  boost::json::array array;
+  array.reserve(values.size());
+  for (const auto& value : values) array.emplace_back(value);
+  return boost::json::serialize(array);
+}
+
+inline std::vector<std::string> StringArrayColumn(const Statement& stmt, int column) {
+  std::vector<std::string> out;
+  if (auto parsed = ParseJsonColumn(stmt.OptionalText(column)); parsed && parsed->is_array()) {
+    for (const auto& item : parsed->get_array()) {
+      if (item.is_string()) out.emplace_back(item.get_string());
+    }
+  }
+  return out;
+}
+
+}  // namespace selfservice::sqlite
