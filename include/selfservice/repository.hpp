@@ -23,6 +23,7 @@
 
 #include "selfservice/context.hpp"
 #include "selfservice/model.hpp"
+#include "selfservice/search.hpp"
 #include "selfservice/status.hpp"
 
 namespace selfservice {
@@ -186,6 +187,8 @@ class Store {
   virtual FeedbackRepository& feedback() = 0;
   virtual AnalyticsRepository& analytics() = 0;
   virtual KnowledgeRepository& knowledge() = 0;
+  // The backend's own knowledge search over knowledge() (for SQLite: FTS5).
+  virtual SearchBackend& search() = 0;
 };
 
 struct StoreOptions {

@@ -299,6 +299,47 @@ Result<Reply> KnowledgeImport(Engines& e, const RequestContext& c, const json::o
   return ImportKnowledge(e, c, r, nullptr);
 }
 
+// --- search.* ---------------------------------------------------------------------------------
+
+constexpr int kMaxSearchPageSize = 50;
+
+json::value HitJson(const SearchHit& hit) {
+  json::array tags;
+  for (const auto& tag : hit.tags) tags.emplace_back(tag);
+  json::object out{{"id", hit.id},       {"title", hit.title},         {"snippet", hit.snippet},
+                   {"tags", std::move(tags)}, {"lang", EnumName(hit.lang)}, {"score", hit.score}};
+  out["external_id"] = hit.external_id ? json::value(*hit.external_id) : json::value(nullptr);
+  out["category"] = hit.category ? json::value(*hit.category) : json::value(nullptr);
+  out["url"] = hit.url ? json::value(*hit.url) : json::value(nullptr);
+  return out;
+}
+
+Result<Reply> SearchQueryMethod(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  SearchQuery query;
+  query.text = reader.RequiredString("q", 500);
+  query.lang = reader.OptionalEnum<ArticleLang>("lang");
+  query.category = reader.OptionalString("category", 400);
+  query.tags = reader.StringList("tags");
+  const PageRequest page = reader.Page();
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  if (page.size > kMaxSearchPageSize) {
+    return Status::InvalidField("size", field_code::kOutOfRange, {{"min", "1"}, {"max", std::to_string(kMaxSearchPageSize)}});
+  }
+  query.page = page.page;
+  query.size = page.size;
+  auto result = e.search.Query(c, query);
+  if (!result.ok()) return result.status();
+  json::array hits;
+  for (const auto& hit : result->hits) hits.push_back(HitJson(hit));
+  json::object data{{"hits", std::move(hits)},
+                    {"suggest_ticket", result->suggest_ticket},
+                    {"backend", result->backend},
+                    {"degraded", result->degraded}};
+  data["fallback_reason"] = result->fallback_reason ? json::value(*result->fallback_reason) : json::value(nullptr);
+  return Reply{std::move(data), Pagination{page.page, page.size, result->total}};
+}
+
 #define ROUTE "/api/v1/customer-portal"
 
 const std::vector<Method> kMethods = {
@@ -334,6 +375,7 @@ const std::vector<Method> kMethods = {
      KnowledgeVote},
     {{"knowledge.import", "POST", ROUTE "/knowledge/import", "faq_search"}, Permission::kCustomerAdmin,
      KnowledgeImport},
+    {{"search.query", "GET", ROUTE "/search", "faq_search"}, Permission::kCustomerUser, SearchQueryMethod},
 };
 
 #undef ROUTE

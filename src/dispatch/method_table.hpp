@@ -28,6 +28,7 @@ struct Engines {
   FeedbackEngine feedback;
   AnalyticsEngine analytics;
   KnowledgeEngine knowledge;
+  SearchEngine search;
   const PortalOptions& options;
 };
 

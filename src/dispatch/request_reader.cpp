@@ -1,5 +1,7 @@
 #include "dispatch/request_reader.hpp"
 
+#include <algorithm>
+
 namespace selfservice {
 
 std::string RequestReader::RequiredString(std::string_view field, std::size_t max_chars) {
@@ -68,6 +70,20 @@ std::optional<boost::json::value> RequestReader::OptionalObject(std::string_view
     return std::nullopt;
   }
   return *value;
+}
+
+std::vector<std::string> RequestReader::StringList(std::string_view field) {
+  std::vector<std::string> out;
+  const boost::json::value* value = request_.if_contains(field);
+  if (value == nullptr || value->is_null()) return out;
+  const bool all_strings = value->is_array() && std::all_of(value->get_array().begin(), value->get_array().end(),
+                                                            [](const auto& item) { return item.is_string(); });
+  if (!all_strings) {
+    check_.Add(field, field_code::kInvalid);
+    return out;
+  }
+  for (const auto& item : value->get_array()) out.emplace_back(item.get_string());
+  return out;
 }
 
 bool RequestReader::RequiredBool(std::string_view field) {

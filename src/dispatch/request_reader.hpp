@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json/object.hpp>
 
@@ -31,6 +32,8 @@ class RequestReader {
   // A JSON object, or nullopt when absent or null.
   std::optional<boost::json::value> OptionalObject(std::string_view field);
   bool RequiredBool(std::string_view field);
+  // An optional array of strings (absent or null: empty).
+  std::vector<std::string> StringList(std::string_view field);
   // The raw value, or nullopt when absent.
   std::optional<boost::json::value> Raw(std::string_view field) const;
   // {page, size}: page >= 1 (default 1), 1 <= size <= 100 (default 20).

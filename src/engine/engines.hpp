@@ -136,6 +136,19 @@ class KnowledgeEngine {
   const Clock& clock_;
 };
 
+class SearchEngine {
+ public:
+  SearchEngine(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  // Searches the published knowledge of the caller's tenant and records the search as a behaviour
+  // event (keywords and result count) for trending queries and analytics.
+  Result<SearchResult> Query(const RequestContext& context, const SearchQuery& query);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+};
+
 class AnalyticsEngine {
  public:
   static constexpr std::size_t kMaxBatch = 5000;

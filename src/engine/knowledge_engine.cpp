@@ -1,4 +1,7 @@
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <string_view>
 
 #include <boost/json/parse.hpp>
 
@@ -12,16 +15,37 @@ bool IsAdmin(const RequestContext& context) {
   return context.has(Role::kCustomerAdmin) || context.has(Role::kPlatformAdmin);
 }
 
+// Fields the server sets. A request's or a record's values for them are not even read: imported
+// records carry whatever their source exported there.
+constexpr std::string_view kServerOwned[] = {"tenant_id", "helpful_votes", "unhelpful_votes", "views", "updated_at"};
+
+json::object WithoutServerOwned(json::object fields) {
+  for (std::string_view field : kServerOwned) fields.erase(field);
+  return fields;
+}
+
+// Validate(), plus what the table's CHECKs refuse and Validate() lets through: an empty
+// external_id, and an external_id or title holding a NUL (SQLite's length() stops at one). The
+// store would refuse the whole import batch for one such line.
+std::vector<FieldError> Check(const KnowledgeArticle& article) {
+  std::vector<FieldError> errors = Validate(article);
+  const auto has_nul = [](std::string_view text) { return text.find('\0') != std::string_view::npos; };
+  if (article.external_id && (article.external_id->empty() || has_nul(*article.external_id))) {
+    errors.push_back(FieldError{"external_id", field_code::kInvalid, {}});
+  }
+  if (has_nul(article.title)) errors.push_back(FieldError{"title", field_code::kInvalid, {}});
+  return errors;
+}
+
 }  // namespace
 
 std::optional<KnowledgeArticle> KnowledgeEngine::FromRecord(const RequestContext& context,
                                                             const json::object& record,
                                                             std::vector<FieldError>& errors) const {
   // The corpus format names the source's own id "id"; ours is the row id, so it moves over.
-  json::object fields = record;
-  if (const json::value* id = fields.if_contains("id"); id != nullptr && !fields.contains("external_id")) {
-    fields["external_id"] = *id;
-  }
+  json::object fields = WithoutServerOwned(record);
+  const bool named_id = fields.contains("id") && !fields.contains("external_id");
+  if (named_id) fields["external_id"] = fields["id"];
   fields.erase("id");
   KnowledgeArticle article;
   errors = MergeJson(fields, article);
@@ -31,22 +55,24 @@ std::optional<KnowledgeArticle> KnowledgeEngine::FromRecord(const RequestContext
       article.url->replace(at, 1, "%20");
     }
   }
-  article.id = 0;
   article.tenant_id = context.tenant_id;
-  article.helpful_votes = article.unhelpful_votes = article.views = 0;
   article.updated_at = Timestamp{clock_.NowMillis()};
-  if (errors.empty()) errors = Validate(article);
-  if (!errors.empty()) return std::nullopt;
-  return article;
+  if (errors.empty()) errors = Check(article);
+  if (errors.empty()) return article;
+  if (named_id) {  // report the problem under the name the record used
+    for (FieldError& error : errors) {
+      if (error.field == "external_id") error.field = "id";
+    }
+  }
+  return std::nullopt;
 }
 
 Result<UpsertOutcome> KnowledgeEngine::Upsert(const RequestContext& context, const json::object& fields) {
   KnowledgeArticle article;
-  std::vector<FieldError> errors = MergeJson(fields, article);
+  std::vector<FieldError> errors = MergeJson(WithoutServerOwned(fields), article);
   article.tenant_id = context.tenant_id;
-  article.helpful_votes = article.unhelpful_votes = article.views = 0;
   article.updated_at = Timestamp{clock_.NowMillis()};
-  if (errors.empty()) errors = Validate(article);
+  if (errors.empty()) errors = Check(article);
   if (!errors.empty()) return Status::Invalid(std::move(errors));
   auto outcomes = store_.knowledge().UpsertMany(Scope(context), {std::move(article)});
   if (!outcomes.ok()) return outcomes.status();
@@ -117,18 +143,23 @@ void RecordFailure(ImportReport& report, std::int64_t line, const json::object* 
 Result<ImportReport> KnowledgeEngine::ImportFile(const RequestContext& context, const std::string& path,
                                                  const ImportProgress& progress) {
   if (path.empty() || path.front() != '/') return Status::InvalidField("path", field_code::kInvalid);
+  // A directory opens as a stream on Linux and reads as nothing; a FIFO would block the caller.
+  std::error_code file_error;
+  if (!std::filesystem::is_regular_file(path, file_error)) return Status::InvalidField("path", field_code::kInvalid);
+  const auto total = static_cast<std::int64_t>(std::filesystem::file_size(path, file_error));
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidField("path", field_code::kInvalid);
-  in.seekg(0, std::ios::end);
-  const std::int64_t total = static_cast<std::int64_t>(in.tellg());
-  in.seekg(0, std::ios::beg);
+  if (file_error || !in) return Status::InvalidField("path", field_code::kInvalid);
 
   ImportReport report;
   std::vector<KnowledgeArticle> batch;
   std::string text;
   std::int64_t line = 0;
+  std::int64_t done = 0;  // bytes read; tellg() is -1 once the last line has hit the end of the file
   while (std::getline(in, text)) {
     ++line;
+    done = std::min(total, done + static_cast<std::int64_t>(text.size()) + 1);
+    // Editors on Windows start UTF-8 files with a byte order mark, which is not JSON.
+    if (line == 1 && text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
     boost::system::error_code ec;
     json::value value = json::parse(text, ec);
@@ -144,7 +175,7 @@ Result<ImportReport> KnowledgeEngine::ImportFile(const RequestContext& context, 
     }
     if (batch.size() >= kBatch) {
       if (Status status = Flush(context, batch, report); !status.ok()) return status;
-      if (progress) progress(static_cast<std::int64_t>(in.tellg()), total);
+      if (progress) progress(done, total);
     }
   }
   if (Status status = Flush(context, batch, report); !status.ok()) return status;

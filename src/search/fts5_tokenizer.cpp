@@ -1,5 +1,6 @@
 #include "search/fts5_tokenizer.hpp"
 
+#include <cstddef>
 #include <string_view>
 
 #include "search/tokenizer.hpp"
@@ -46,7 +47,8 @@ int TokenizeText(Fts5Tokenizer* /*tokenizer*/, void* ctx, int /*flags*/, const c
 
 fts5_tokenizer tokenizer_methods = {Create, Delete, TokenizeText};
 
-// The connection's fts5_api, or nullptr when FTS5 is not compiled in.
+}  // namespace
+
 int GetFts5Api(sqlite3* db, fts5_api** api) {
   *api = nullptr;
   sqlite3_stmt* stmt = nullptr;
@@ -57,8 +59,6 @@ int GetFts5Api(sqlite3* db, fts5_api** api) {
   const int finalized = sqlite3_finalize(stmt);
   return rc != SQLITE_OK ? (finalized != SQLITE_OK ? finalized : rc) : SQLITE_OK;
 }
-
-}  // namespace
 
 int RegisterFts5Tokenizer(sqlite3* db) {
   if (db == nullptr) return SQLITE_MISUSE;

@@ -19,4 +19,8 @@ inline constexpr char kFts5TokenizerName[] = "selfservice";
 // refuses the registration.
 int RegisterFts5Tokenizer(sqlite3* db);
 
+// The connection's FTS5 API (`*api` is null when FTS5 is not compiled in); for registering
+// tokenizers and auxiliary functions.
+int GetFts5Api(sqlite3* db, fts5_api** api);
+
 }  // namespace selfservice::search

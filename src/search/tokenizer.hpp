@@ -27,6 +27,7 @@ namespace selfservice::search {
 
 // Calls `emit` with each term of `utf8` in text order. The term's bytes are valid only during the
 // call.
-void Tokenize(std::string_view utf8, const std::function<void(std::string_view token, int start, int end)>& emit);
+void Tokenize(std::string_view utf8,
+              const std::function<void(std::string_view token, int start, int end)>& emit);
 
 }  // namespace selfservice::search

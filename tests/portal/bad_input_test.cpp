@@ -164,6 +164,15 @@ const std::map<std::string, MethodCase, std::less<>>& Cases() {
         {{"article_id", "FIELD_REQUIRED"}, {"helpful", "FIELD_REQUIRED"}},
         R"({"article_id": "1", "helpful": "yes"})",
         {{"article_id", "FIELD_INVALID"}, {"helpful", "FIELD_INVALID"}}}},
+      {"search.query",
+       {false,
+        {{"q", "FIELD_REQUIRED"}},
+        R"({"q": 1, "lang": 2, "category": 3, "tags": "x", "page": "1"})",
+        {{"q", "FIELD_INVALID"},
+         {"lang", "FIELD_INVALID"},
+         {"category", "FIELD_INVALID"},
+         {"tags", "FIELD_INVALID"},
+         {"page", "FIELD_INVALID"}}}},
       // Exactly one of path and articles.
       {"knowledge.import", {false, {{"path", "FIELD_REQUIRED"}}, R"({"path": 5})", {{"path", "FIELD_INVALID"}}}},
   };

@@ -33,8 +33,9 @@ class Fts5Table : public ::testing::Test {
 
   void Insert(std::int64_t rowid, const std::string& title, const std::string& body) {
     sqlite3_stmt* stmt = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db_, "INSERT INTO t(rowid, title, body) VALUES (?1, ?2, ?3)", -1, &stmt, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_prepare_v2(db_, "INSERT INTO t(rowid, title, body) VALUES (?1, ?2, ?3)", -1, &stmt, nullptr),
+        SQLITE_OK);
     sqlite3_bind_int64(stmt, 1, rowid);
     sqlite3_bind_text(stmt, 2, title.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(stmt, 3, body.c_str(), -1, SQLITE_TRANSIENT);
@@ -99,12 +100,13 @@ TEST_F(Fts5Table, HighlightsChineseMatchesExactly) {
 }
 
 TEST_F(Fts5Table, HighlightsTheWholeSourceWordOfAStem) {
-  EXPECT_EQ(HighlightedBodies("connecting"), (Rows{"ssh: [connect] to host example.org port 22: [Connection] refused"}));
+  EXPECT_EQ(HighlightedBodies("connecting"),
+            (Rows{"ssh: [connect] to host example.org port 22: [Connection] refused"}));
 }
 
 TEST_F(Fts5Table, HighlightsWordsNextToChineseAndFullWidthText) {
-  EXPECT_EQ(HighlightedBodies("nginx"),
-            (Rows{"[nginx]起不来，先看 /var/log/[nginx]/error.log 里的报错", "用 [ＮＧＩＮＸ] 的 reload 代替重启"}));
+  EXPECT_EQ(HighlightedBodies("nginx"), (Rows{"[nginx]起不来，先看 /var/log/[nginx]/error.log 里的报错",
+                                              "用 [ＮＧＩＮＸ] 的 reload 代替重启"}));
 }
 
 TEST_F(Fts5Table, SnippetsMarkTheMatchedText) {
@@ -116,12 +118,12 @@ TEST_F(Fts5Table, SnippetsMarkTheMatchedText) {
 TEST(RegisterFts5Tokenizer, IsNeededBeforeATableCanUseTheTokenizer) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
-  EXPECT_NE(sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='selfservice')", nullptr, nullptr,
-                         nullptr),
+  EXPECT_NE(sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='selfservice')", nullptr,
+                         nullptr, nullptr),
             SQLITE_OK);
   EXPECT_EQ(RegisterFts5Tokenizer(db), SQLITE_OK);
-  EXPECT_EQ(sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='selfservice')", nullptr, nullptr,
-                         nullptr),
+  EXPECT_EQ(sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='selfservice')", nullptr,
+                         nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
 }
@@ -130,8 +132,8 @@ TEST(RegisterFts5Tokenizer, RefusesTokenizerArguments) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
   ASSERT_EQ(RegisterFts5Tokenizer(db), SQLITE_OK);
-  EXPECT_NE(sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='selfservice porter')", nullptr,
-                         nullptr, nullptr),
+  EXPECT_NE(sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='selfservice porter')",
+                         nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
 }
@@ -153,11 +155,7 @@ class RegisteredTokenizer : public ::testing::Test {
   void SetUp() override {
     ASSERT_EQ(sqlite3_open(":memory:", &db_), SQLITE_OK);
     ASSERT_EQ(RegisterFts5Tokenizer(db_), SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db_, "SELECT fts5(?1)", -1, &stmt, nullptr), SQLITE_OK);
-    sqlite3_bind_pointer(stmt, 1, &api_, "fts5_api_ptr", nullptr);
-    sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
+    ASSERT_EQ(GetFts5Api(db_, &api_), SQLITE_OK);
     ASSERT_NE(api_, nullptr);
     void* context = nullptr;
     ASSERT_EQ(api_->xFindTokenizer(api_, kFts5TokenizerName, &context, &methods_), SQLITE_OK);
@@ -170,14 +168,16 @@ class RegisteredTokenizer : public ::testing::Test {
   }
 
   static int Collect(void* terms, int /*tflags*/, const char* token, int size, int start, int end) {
-    static_cast<std::vector<Term>*>(terms)->push_back({std::string(token, static_cast<std::size_t>(size)), start, end});
+    static_cast<std::vector<Term>*>(terms)->push_back(
+        {std::string(token, static_cast<std::size_t>(size)), start, end});
     return SQLITE_OK;
   }
 
   std::vector<Term> Terms(int flags, const std::string& text) {
     std::vector<Term> terms;
-    EXPECT_EQ(methods_.xTokenize(tokenizer_, &terms, flags, text.data(), static_cast<int>(text.size()), Collect),
-              SQLITE_OK);
+    EXPECT_EQ(
+        methods_.xTokenize(tokenizer_, &terms, flags, text.data(), static_cast<int>(text.size()), Collect),
+        SQLITE_OK);
     return terms;
   }
 

@@ -19,7 +19,8 @@ void ExpectStems(const Cases& cases) {
 }
 
 TEST(PorterStem, Step1aRemovesPluralS) {
-  ExpectStems({{"caresses", "caress"}, {"ponies", "poni"}, {"ties", "ti"}, {"caress", "caress"}, {"cats", "cat"}});
+  ExpectStems(
+      {{"caresses", "caress"}, {"ponies", "poni"}, {"ties", "ti"}, {"caress", "caress"}, {"cats", "cat"}});
 }
 
 TEST(PorterStem, Step1bRemovesEedEdAndIngOnlyAfterAVowel) {
@@ -49,13 +50,13 @@ TEST(PorterStem, Step1cTurnsYIntoIAfterAVowel) {
 }
 
 TEST(PorterStem, Step2MapsDoubleSuffixesToSingleOnes) {
-  ExpectStems({{"relational", "relat"},     {"conditional", "condit"}, {"rational", "ration"},
-               {"valenci", "valenc"},       {"hesitanci", "hesit"},    {"digitizer", "digit"},
-               {"conformabli", "conform"},  {"radicalli", "radic"},    {"differentli", "differ"},
-               {"vileli", "vile"},          {"analogousli", "analog"}, {"vietnamization", "vietnam"},
-               {"predication", "predic"},   {"operator", "oper"},      {"feudalism", "feudal"},
-               {"decisiveness", "decis"},   {"hopefulness", "hope"},   {"callousness", "callous"},
-               {"formaliti", "formal"},     {"sensitiviti", "sensit"}, {"sensibiliti", "sensibl"}});
+  ExpectStems({{"relational", "relat"},    {"conditional", "condit"}, {"rational", "ration"},
+               {"valenci", "valenc"},      {"hesitanci", "hesit"},    {"digitizer", "digit"},
+               {"conformabli", "conform"}, {"radicalli", "radic"},    {"differentli", "differ"},
+               {"vileli", "vile"},         {"analogousli", "analog"}, {"vietnamization", "vietnam"},
+               {"predication", "predic"},  {"operator", "oper"},      {"feudalism", "feudal"},
+               {"decisiveness", "decis"},  {"hopefulness", "hope"},   {"callousness", "callous"},
+               {"formaliti", "formal"},    {"sensitiviti", "sensit"}, {"sensibiliti", "sensibl"}});
 }
 
 TEST(PorterStem, Step3RemovesIcAteFulNessAndTheLike) {
@@ -69,12 +70,24 @@ TEST(PorterStem, Step3RemovesIcAteFulNessAndTheLike) {
 }
 
 TEST(PorterStem, Step4RemovesSuffixesFromLongStems) {
-  ExpectStems({{"revival", "reviv"},       {"allowance", "allow"},      {"inference", "infer"},
-               {"airliner", "airlin"},     {"gyroscopic", "gyroscop"},  {"adjustable", "adjust"},
-               {"defensible", "defens"},   {"irritant", "irrit"},       {"replacement", "replac"},
-               {"adjustment", "adjust"},   {"dependent", "depend"},     {"adoption", "adopt"},
-               {"homologou", "homolog"},   {"communism", "commun"},     {"activate", "activ"},
-               {"angulariti", "angular"},  {"homologous", "homolog"},   {"effective", "effect"},
+  ExpectStems({{"revival", "reviv"},
+               {"allowance", "allow"},
+               {"inference", "infer"},
+               {"airliner", "airlin"},
+               {"gyroscopic", "gyroscop"},
+               {"adjustable", "adjust"},
+               {"defensible", "defens"},
+               {"irritant", "irrit"},
+               {"replacement", "replac"},
+               {"adjustment", "adjust"},
+               {"dependent", "depend"},
+               {"adoption", "adopt"},
+               {"homologou", "homolog"},
+               {"communism", "commun"},
+               {"activate", "activ"},
+               {"angulariti", "angular"},
+               {"homologous", "homolog"},
+               {"effective", "effect"},
                {"bowdlerize", "bowdler"}});
 }
 

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -110,6 +112,12 @@ TEST(Tokenize, DropsTheFunctionWordsOfQuestions) {
             (Tokens{"chang", "network", "interfac", "ip", "static", "address"}));
 }
 
+TEST(Tokenize, DropsEveryStopWordTheIssueNames) {
+  EXPECT_EQ(TokensOf("the a an is are to of in on for and or how do does I my me it this that with can what "
+                     "why keeps"),
+            (Tokens{}));
+}
+
 TEST(Tokenize, KeepsNegations) {
   EXPECT_EQ(TokensOf("does not boot"), (Tokens{"not", "boot"}));
 }
@@ -169,8 +177,12 @@ TEST(Tokenize, ReportsTheSpansOfSupplementaryCharacters) {
 }
 
 TEST(Tokenize, SkipsBytesThatAreNotUtf8) {
-  EXPECT_EQ(TokensOf("ab\xFF" "cd"), (Tokens{"ab", "cd"}));
-  EXPECT_EQ(TokensOf("\x80\xBF" "ssh"), (Tokens{"ssh"}));
+  EXPECT_EQ(TokensOf("ab\xFF"
+                     "cd"),
+            (Tokens{"ab", "cd"}));
+  EXPECT_EQ(TokensOf("\x80\xBF"
+                     "ssh"),
+            (Tokens{"ssh"}));
   EXPECT_EQ(TokensOf("服务\xFE器"), (Tokens{"服务", "器"}));
 }
 
@@ -183,12 +195,39 @@ TEST(Tokenize, SkipsOverlongSurrogateAndOutOfRangeSequences) {
 }
 
 TEST(Tokenize, KeepsSpansRightAfterInvalidBytes) {
-  EXPECT_EQ(TermsOf("\xFF\xFE" "服务"), (std::vector<Term>{{"服务", 2, 8}}));
+  EXPECT_EQ(TermsOf("\xFF\xFE"
+                    "服务"),
+            (std::vector<Term>{{"服务", 2, 8}}));
 }
 
 TEST(Tokenize, SurvivesATruncatedCharacterAtTheEnd) {
   EXPECT_EQ(TokensOf("服务器\xE5\x8A"), (Tokens{"服务", "务器"}));
   EXPECT_EQ(TokensOf("\xF0\x9F"), (Tokens{}));
+}
+
+TEST(Tokenize, GivesOrderedSpansInsideTheInputForArbitraryBytes) {
+  // Random bytes biased towards UTF-8 lead and continuation bytes, in a buffer of exactly their
+  // size so that a sanitizer build catches any read past the end.
+  std::mt19937 random(20240611);
+  std::uniform_int_distribution<int> length(0, 64);
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (int round = 0; round < 2000; ++round) {
+    std::vector<char> bytes(static_cast<std::size_t>(length(random)));
+    for (char& b : bytes) {
+      const int value = byte(random);
+      b = static_cast<char>(value < 128 ? value
+                                        : (value < 192 ? 0x80 | (value & 0x3F) : 0xC0 | (value & 0x3F)));
+    }
+    const std::vector<Term> terms = TermsOf(std::string_view(bytes.data(), bytes.size()));
+    int previous_start = 0;
+    for (const Term& term : terms) {
+      EXPECT_LE(previous_start, term.start);
+      EXPECT_LT(term.start, term.end);
+      EXPECT_LE(term.end, static_cast<int>(bytes.size()));
+      EXPECT_FALSE(term.text.empty());
+      previous_start = term.start;
+    }
+  }
 }
 
 TEST(Tokenize, ReadsEmbeddedNulAsASeparator) {

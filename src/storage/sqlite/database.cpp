@@ -4,6 +4,8 @@
 #include <thread>
 
 #include "core/logging.hpp"
+#include "search/fts5_ranking.hpp"
+#include "search/fts5_tokenizer.hpp"
 #include "storage/sqlite/schema.hpp"
 
 namespace selfservice::sqlite {
@@ -113,6 +115,16 @@ Connection::Connection(const std::string& filename, int busy_timeout_millis) {
   sqlite3_busy_timeout(db_, busy_timeout_millis);
   Exec("PRAGMA foreign_keys = ON");
   Exec("PRAGMA temp_store = MEMORY");
+  // The knowledge index (migration 3) needs the tokenizer and ranking functions on every
+  // connection that writes articles or searches them.
+  int rc_search = search::RegisterFts5Tokenizer(db_);
+  if (rc_search == SQLITE_OK) rc_search = search::RegisterFts5Ranking(db_);
+  if (rc_search != SQLITE_OK) {
+    const std::string message = std::string("FTS5 registration failed: ") + sqlite3_errstr(rc_search);
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw SqliteError(rc_search, message);
+  }
 }
 
 Connection::~Connection() {

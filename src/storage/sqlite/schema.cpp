@@ -180,6 +180,28 @@ CREATE TABLE knowledge_articles (
 CREATE INDEX knowledge_articles_tenant_lang_category ON knowledge_articles (tenant_id, lang, category);
 CREATE INDEX knowledge_articles_tenant_updated_at ON knowledge_articles (tenant_id, updated_at);
 )sql",
+    // 3: the knowledge search index, kept in step with knowledge_articles by triggers.
+    R"sql(
+CREATE VIRTUAL TABLE knowledge_fts USING fts5(
+  title, tags, category, body,
+  content = 'knowledge_articles', content_rowid = 'id', tokenize = 'selfservice');
+CREATE VIRTUAL TABLE knowledge_vocab USING fts5vocab(knowledge_fts, 'row');
+CREATE TRIGGER knowledge_articles_fts_insert AFTER INSERT ON knowledge_articles BEGIN
+  INSERT INTO knowledge_fts (rowid, title, tags, category, body)
+    VALUES (new.id, new.title, new.tags, new.category, new.body);
+END;
+CREATE TRIGGER knowledge_articles_fts_delete AFTER DELETE ON knowledge_articles BEGIN
+  INSERT INTO knowledge_fts (knowledge_fts, rowid, title, tags, category, body)
+    VALUES ('delete', old.id, old.title, old.tags, old.category, old.body);
+END;
+CREATE TRIGGER knowledge_articles_fts_update AFTER UPDATE OF title, tags, category, body ON knowledge_articles BEGIN
+  INSERT INTO knowledge_fts (knowledge_fts, rowid, title, tags, category, body)
+    VALUES ('delete', old.id, old.title, old.tags, old.category, old.body);
+  INSERT INTO knowledge_fts (rowid, title, tags, category, body)
+    VALUES (new.id, new.title, new.tags, new.category, new.body);
+END;
+INSERT INTO knowledge_fts (knowledge_fts) VALUES ('rebuild');
+)sql",
 };
 
 constexpr int kVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

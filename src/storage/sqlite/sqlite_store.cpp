@@ -7,6 +7,7 @@
 
 #include "core/random.hpp"
 #include "storage/sqlite/database.hpp"
+#include "search/local_search.hpp"
 #include "storage/sqlite/knowledge_repository.hpp"
 #include "storage/sqlite/rows.hpp"
 
@@ -638,7 +639,8 @@ class SqliteStore final : public Store {
         sessions_(*db_),
         feedback_(*db_),
         analytics_(*db_),
-        knowledge_(MakeKnowledgeRepository(*db_)) {}
+        knowledge_(MakeKnowledgeRepository(*db_)),
+        search_(search::MakeLocalSearch(*db_)) {}
 
   std::string_view name() const override { return "sqlite"; }
   PortalConfigRepository& portal_configs() override { return configs_; }
@@ -646,6 +648,7 @@ class SqliteStore final : public Store {
   FeedbackRepository& feedback() override { return feedback_; }
   AnalyticsRepository& analytics() override { return analytics_; }
   KnowledgeRepository& knowledge() override { return *knowledge_; }
+  SearchBackend& search() override { return *search_; }
 
  private:
   std::unique_ptr<Database> db_;
@@ -654,6 +657,7 @@ class SqliteStore final : public Store {
   SqliteFeedback feedback_;
   SqliteAnalytics analytics_;
   std::unique_ptr<KnowledgeRepository> knowledge_;
+  std::unique_ptr<SearchBackend> search_;
 };
 
 }  // namespace
