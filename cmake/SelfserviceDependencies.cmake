@@ -2,5 +2,6 @@
 find_package(Boost 1.81...<1.82 CONFIG REQUIRED COMPONENTS json)
 find_package(SQLite3 REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
+find_package(CURL REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(Threads REQUIRED)

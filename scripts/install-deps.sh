@@ -10,6 +10,7 @@ packages=(
   libspdlog-dev libfmt-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libargon2-dev
+  libxapian-dev  # bench/search_bench only: the peer search engine
 )
 
 missing=()

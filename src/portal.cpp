@@ -88,7 +88,8 @@ struct Portal::Impl {
         clock(options.clock ? options.clock : Clock::System()),
         store(std::move(st)),
         engines{PortalConfigEngine(*store, *clock), SessionEngine(*store, *clock), FeedbackEngine(*store, *clock),
-                AnalyticsEngine(*store, *clock), KnowledgeEngine(*store, *clock), SearchEngine(*store, *clock), options} {}
+                AnalyticsEngine(*store, *clock), KnowledgeEngine(*store, *clock), SearchEngine(*store, *clock),
+                BrowseEngine(*store, *clock), options} {}
 
   json::object Fail(const Status& status, std::string_view trace_id, Locale locale) const {
     return FailureEnvelope(status, trace_id, locale, clock->NowMillis(), options.help_url_base);

@@ -121,6 +121,23 @@ struct BehaviorFilter {
   std::optional<std::string> session_id;
 };
 
+// Which search events TopSearches() weighs, and how.
+struct TrendQuery {
+  Timestamp since;  // searches made at or after this
+  Timestamp now;    // and at or before this; ages are measured from here
+  std::int64_t half_life_millis = 24LL * 3600 * 1000;  // a search this old counts half
+  // Only keywords that start with this (normalised as SearchTrend::keywords are); empty: all.
+  std::string prefix;
+  int limit = 10;
+};
+
+// One normalised search query of the tenant and how much it has been asked lately.
+struct SearchTrend {
+  std::string keywords;  // trimmed, ASCII lowercased, every run of white space one space
+  double weight = 0;     // the sum over its searches of 0.5^(age / half_life)
+  std::int64_t count = 0;  // its searches in the window
+};
+
 class AnalyticsRepository {
  public:
   AnalyticsRepository() = default;
@@ -133,12 +150,26 @@ class AnalyticsRepository {
   // Newest first.
   virtual Result<Page<BehaviorEvent>> List(const Scope& scope, const BehaviorFilter& filter,
                                            PageRequest page) = 0;
+
+  // The tenant's most searched keywords in the window, heaviest first (then by keywords): events
+  // with action_type search and keywords, except searches recorded as finding nothing
+  // (action_target "results:0"), grouped by their normalised keywords. Unless the scope sees the
+  // whole tenant, keywords searched by a single customer other than the scope's are left out: one
+  // customer's queries may hold its private details (an order number, a name), while a question
+  // two customers asked is the tenant's.
+  virtual Result<std::vector<SearchTrend>> TopSearches(const Scope& scope, const TrendQuery& query) = 0;
 };
 
 struct KnowledgeFilter {
   std::optional<ArticleLang> lang;
   std::optional<std::string> category;
   std::optional<PublicationStatus> status;
+};
+
+// How many articles carry one category or one tag.
+struct LabelCount {
+  std::string label;
+  std::int64_t count = 0;
 };
 
 // What one upsert did: the article as stored, and whether it was new.
@@ -169,6 +200,22 @@ class KnowledgeRepository {
   // Adds one helpful or unhelpful vote, or one view, atomically; returns the article as stored.
   virtual Result<KnowledgeArticle> Vote(const Scope& scope, std::int64_t id, bool helpful) = 0;
   virtual Result<KnowledgeArticle> RecordView(const Scope& scope, std::int64_t id) = 0;
+
+  // Like List(), of the articles that carry every one of `tags`.
+  virtual Result<Page<KnowledgeArticle>> ListTagged(const Scope& scope, const std::vector<std::string>& tags,
+                                                    const KnowledgeFilter& filter, PageRequest page) = 0;
+  // The number of articles with `status` (and `lang`) per category, most first, then by name.
+  // Articles without a category are not counted.
+  virtual Result<std::vector<LabelCount>> CategoryCounts(const Scope& scope, std::optional<ArticleLang> lang,
+                                                         PublicationStatus status) = 0;
+  // The same per tag, the `limit` most used.
+  virtual Result<std::vector<LabelCount>> TagCounts(const Scope& scope, std::optional<ArticleLang> lang,
+                                                    PublicationStatus status, int limit) = 0;
+  // Distinct titles of the articles with `status` (and `lang`) that contain `fragment`, ignoring
+  // the case of ASCII letters: titles that start with it first, then by views; at most `limit`.
+  virtual Result<std::vector<std::string>> TitlesContaining(const Scope& scope, std::string_view fragment,
+                                                            std::optional<ArticleLang> lang,
+                                                            PublicationStatus status, int limit) = 0;
 };
 
 // All repositories of one storage backend.

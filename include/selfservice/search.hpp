@@ -26,6 +26,9 @@ struct SearchQuery {
   std::optional<ArticleLang> lang;     // only articles in this language
   std::optional<std::string> category;  // only articles of this category
   std::vector<std::string> tags;       // only articles carrying every one of these tags
+  // Other expressions for what the text says (synonyms), matched as well; filled by the engine
+  // from the bundled list and the tenant's dictionary.
+  std::vector<std::string> expansions;
   int page = 1;                        // 1-based
   int size = 10;
 };

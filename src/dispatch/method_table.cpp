@@ -1,5 +1,7 @@
 #include "dispatch/method_table.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <unordered_map>
 
 #include "core/messages.hpp"
@@ -10,11 +12,16 @@ namespace json = boost::json;
 namespace {
 
 template <typename T>
+json::array JsonArray(const std::vector<T>& values) {
+  json::array out;
+  out.reserve(values.size());
+  for (const auto& value : values) out.push_back(ToJson(value));
+  return out;
+}
+
+template <typename T>
 Reply Items(const Page<T>& page, PageRequest request) {
-  json::array items;
-  items.reserve(page.items.size());
-  for (const auto& item : page.items) items.push_back(ToJson(item));
-  return Reply{std::move(items), Pagination{request.page, request.size, page.total}};
+  return Reply{JsonArray(page.items), Pagination{request.page, request.size, page.total}};
 }
 
 template <typename T>
@@ -314,6 +321,13 @@ json::value HitJson(const SearchHit& hit) {
   return out;
 }
 
+// Hits of search.query and knowledge.recommendations.
+json::array HitsJson(const std::vector<SearchHit>& hits) {
+  json::array out;
+  for (const auto& hit : hits) out.push_back(HitJson(hit));
+  return out;
+}
+
 Result<Reply> SearchQueryMethod(Engines& e, const RequestContext& c, const json::object& r) {
   RequestReader reader(r);
   SearchQuery query;
@@ -330,14 +344,161 @@ Result<Reply> SearchQueryMethod(Engines& e, const RequestContext& c, const json:
   query.size = page.size;
   auto result = e.search.Query(c, query);
   if (!result.ok()) return result.status();
-  json::array hits;
-  for (const auto& hit : result->hits) hits.push_back(HitJson(hit));
-  json::object data{{"hits", std::move(hits)},
+  json::object data{{"hits", HitsJson(result->hits)},
                     {"suggest_ticket", result->suggest_ticket},
                     {"backend", result->backend},
                     {"degraded", result->degraded}};
   data["fallback_reason"] = result->fallback_reason ? json::value(*result->fallback_reason) : json::value(nullptr);
   return Reply{std::move(data), Pagination{page.page, page.size, result->total}};
+}
+
+constexpr std::size_t kMaxSearchTags = 10;
+constexpr std::size_t kTagChars = 100;
+
+// An optional integer between `min` and `max`, `fallback` when absent or null; a problem goes to
+// `errors` (RequestReader reads only the integers every method shares).
+int BoundedInt(const json::object& r, std::string_view field, int min, int max, int fallback,
+               std::vector<FieldError>& errors) {
+  const json::value* value = r.if_contains(field);
+  if (value == nullptr || value->is_null()) return fallback;
+  if (!value->is_int64()) {
+    errors.push_back(FieldError{std::string(field), field_code::kInvalid, {}});
+    return fallback;
+  }
+  if (value->get_int64() < min || value->get_int64() > max) {
+    errors.push_back(FieldError{std::string(field), field_code::kOutOfRange,
+                                {{"min", std::to_string(min)}, {"max", std::to_string(max)}}});
+    return fallback;
+  }
+  return static_cast<int>(value->get_int64());
+}
+
+// The field errors `reader` collected, to be joined by checks of its caller's own.
+std::vector<FieldError> ReaderErrors(RequestReader& reader) {
+  Status status = reader.Finish();
+  return status.field_errors();
+}
+
+bool IsGiven(const json::object& r, std::string_view field) {
+  const json::value* value = r.if_contains(field);
+  return value != nullptr && !value->is_null();
+}
+
+json::array CountsJson(const std::vector<LabelCount>& counts, std::string_view label) {
+  json::array out;
+  for (const auto& count : counts) out.push_back(json::object{{label, count.label}, {"count", count.count}});
+  return out;
+}
+
+Result<Reply> SearchCategory(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  auto category = reader.OptionalString("category", 400);
+  const auto lang = reader.OptionalEnum<ArticleLang>("lang");
+  const PageRequest page = reader.Page();
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  auto counts = e.browse.CategoryCounts(c, lang);
+  if (!counts.ok()) return counts.status();
+  Page<KnowledgeArticle> articles;
+  if (category) {
+    auto listed = e.browse.Category(c, *category, lang, page);
+    if (!listed.ok()) return listed.status();
+    articles = std::move(listed).value();
+  }
+  json::object data{{"category", category ? json::value(*category) : json::value(nullptr)},
+                    {"items", JsonArray(articles.items)},
+                    {"categories", CountsJson(*counts, "category")}};
+  return Reply{std::move(data), Pagination{page.page, page.size, articles.total}};
+}
+
+Result<Reply> SearchTags(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  const std::vector<std::string> tags = reader.StringList("tags");
+  const auto lang = reader.OptionalEnum<ArticleLang>("lang");
+  const PageRequest page = reader.Page();
+  std::vector<FieldError> errors = ReaderErrors(reader);
+  const json::value* raw = r.if_contains("tags");
+  if (!IsGiven(r, "tags") || (raw->is_array() && raw->get_array().empty())) {
+    errors.push_back(FieldError{"tags", field_code::kRequired, {}});
+  } else if (tags.size() > kMaxSearchTags) {
+    errors.push_back(FieldError{"tags", field_code::kTooLong, {{"max", std::to_string(kMaxSearchTags)}}});
+  }
+  for (std::size_t i = 0; i < tags.size() && tags.size() <= kMaxSearchTags; ++i) {
+    const std::string field = "tags[" + std::to_string(i) + "]";
+    if (IsBlank(tags[i])) {
+      errors.push_back(FieldError{field, field_code::kRequired, {}});
+    } else if (Utf8Length(tags[i]) > kTagChars) {
+      errors.push_back(FieldError{field, field_code::kTooLong, {{"max", std::to_string(kTagChars)}}});
+    }
+  }
+  if (!errors.empty()) return Status::Invalid(std::move(errors));
+  auto articles = e.browse.Tagged(c, tags, lang, page);
+  if (!articles.ok()) return articles.status();
+  auto counts = e.browse.TagCounts(c, lang);
+  if (!counts.ok()) return counts.status();
+  json::array wanted;
+  for (const auto& tag : tags) wanted.emplace_back(tag);
+  json::object data{{"tags", std::move(wanted)},
+                    {"items", JsonArray(articles->items)},
+                    {"tag_counts", CountsJson(*counts, "tag")}};
+  return Reply{std::move(data), Pagination{page.page, page.size, articles->total}};
+}
+
+Result<Reply> SearchSuggestions(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  const std::string prefix = reader.RequiredString("prefix", 100);
+  const auto lang = reader.OptionalEnum<ArticleLang>("lang");
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  auto suggestions = e.browse.Suggestions(c, prefix, lang);
+  if (!suggestions.ok()) return suggestions.status();
+  json::array items;
+  for (const auto& suggestion : *suggestions) items.emplace_back(suggestion);
+  return Reply{json::object{{"items", std::move(items)}}, std::nullopt};
+}
+
+Result<Reply> SearchTrending(Engines& e, const RequestContext& c, const json::object& r) {
+  constexpr std::int64_t kHourMillis = 3600LL * 1000;
+  std::vector<FieldError> errors;
+  const int window_hours = BoundedInt(r, "window_hours", 1, 90 * 24, 7 * 24, errors);
+  const int half_life_hours = BoundedInt(r, "half_life_hours", 1, 30 * 24, 24, errors);
+  const int size = BoundedInt(r, "size", 1, 50, 10, errors);
+  if (!errors.empty()) return Status::Invalid(std::move(errors));
+  auto trends = e.browse.Trending(c, TrendRequest{window_hours * kHourMillis, half_life_hours * kHourMillis, size});
+  if (!trends.ok()) return trends.status();
+  json::array items;
+  for (const auto& trend : *trends) {
+    items.push_back(json::object{{"keywords", trend.keywords},
+                                 {"weight", std::round(trend.weight * 1e4) / 1e4},
+                                 {"count", trend.count}});
+  }
+  return Reply{json::object{{"items", std::move(items)},
+                            {"window_hours", window_hours},
+                            {"half_life_hours", half_life_hours}},
+               std::nullopt};
+}
+
+Result<Reply> KnowledgeRecommendations(Engines& e, const RequestContext& c, const json::object& r) {
+  constexpr int kDefaultSize = 5;
+  constexpr int kMaxSize = 20;
+  RequestReader reader(r);
+  const auto article_id = reader.OptionalId("article_id");
+  const bool has_q = IsGiven(r, "q");
+  SearchQuery query;
+  if (has_q) query.text = reader.RequiredString("q", 500);
+  query.lang = reader.OptionalEnum<ArticleLang>("lang");
+  std::vector<FieldError> errors = ReaderErrors(reader);
+  const int size = BoundedInt(r, "size", 1, kMaxSize, kDefaultSize, errors);
+  const bool has_id = IsGiven(r, "article_id");
+  const bool q_ok = std::none_of(errors.begin(), errors.end(), [](const FieldError& error) { return error.field == "q"; });
+  if (!has_id && !has_q) {
+    errors.push_back(FieldError{"article_id", field_code::kRequired, {}});  // exactly one of article_id and q
+  } else if (has_id && has_q && q_ok) {
+    errors.push_back(FieldError{"q", field_code::kInvalid, {}});
+  }
+  if (!errors.empty()) return Status::Invalid(std::move(errors));
+  query.size = size;
+  auto hits = article_id ? e.browse.RelatedToArticle(c, *article_id, size) : e.browse.RelatedToQuery(c, query);
+  if (!hits.ok()) return hits.status();
+  return Reply{json::object{{"items", HitsJson(*hits)}}, std::nullopt};
 }
 
 #define ROUTE "/api/v1/customer-portal"
@@ -371,11 +532,18 @@ const std::vector<Method> kMethods = {
     {{"knowledge.delete", "DELETE", ROUTE "/knowledge/{id}", "faq_search"}, Permission::kCustomerAdmin,
      KnowledgeDelete},
     {{"knowledge.list", "GET", ROUTE "/knowledge", "faq_search"}, Permission::kCustomerUser, KnowledgeList},
-    {{"knowledge.vote", "POST", ROUTE "/knowledge/{id}/votes", "faq_search"}, Permission::kCustomerUser,
+    {{"knowledge.vote", "POST", ROUTE "/knowledge/{article_id}/votes", "faq_search"}, Permission::kCustomerUser,
      KnowledgeVote},
     {{"knowledge.import", "POST", ROUTE "/knowledge/import", "faq_search"}, Permission::kCustomerAdmin,
      KnowledgeImport},
     {{"search.query", "GET", ROUTE "/search", "faq_search"}, Permission::kCustomerUser, SearchQueryMethod},
+    {{"search.category", "GET", ROUTE "/search/category", "faq_search"}, Permission::kCustomerUser, SearchCategory},
+    {{"search.tags", "GET", ROUTE "/search/tags", "faq_search"}, Permission::kCustomerUser, SearchTags},
+    {{"search.suggestions", "GET", ROUTE "/search/suggestions", "faq_search"}, Permission::kCustomerUser,
+     SearchSuggestions},
+    {{"search.trending", "GET", ROUTE "/search/trending", "faq_search"}, Permission::kCustomerUser, SearchTrending},
+    {{"knowledge.recommendations", "GET", ROUTE "/knowledge/recommendations", "faq_search"},
+     Permission::kCustomerUser, KnowledgeRecommendations},
 };
 
 #undef ROUTE
@@ -401,11 +569,13 @@ Result<Reply> ImportKnowledge(Engines& e, const RequestContext& c, const json::o
   for (const auto& failure : report->errors) {
     json::array fields;
     for (const auto& error : failure.errors) {
-      fields.push_back(json::object{{"field", error.field}, {"code", error.code},
-                                    {"message", FieldMessage(error, c.locale)}});
+      // The members of an envelope's errors[] entry, in its order.
+      fields.push_back(json::object{{"field", error.field}, {"message", FieldMessage(error, c.locale)},
+                                    {"code", error.code}});
     }
-    json::object entry{{"line", failure.line}, {"errors", std::move(fields)}};
+    json::object entry{{"line", failure.line}};
     entry["external_id"] = failure.external_id ? json::value(*failure.external_id) : json::value(nullptr);
+    entry["errors"] = std::move(fields);
     errors.push_back(std::move(entry));
   }
   return Reply{json::object{{"imported", report->imported},

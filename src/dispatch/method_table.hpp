@@ -29,6 +29,7 @@ struct Engines {
   AnalyticsEngine analytics;
   KnowledgeEngine knowledge;
   SearchEngine search;
+  BrowseEngine browse;
   const PortalOptions& options;
 };
 

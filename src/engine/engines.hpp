@@ -12,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -142,7 +143,49 @@ class SearchEngine {
 
   // Searches the published knowledge of the caller's tenant and records the search as a behaviour
   // event (keywords and result count) for trending queries and analytics.
-  Result<SearchResult> Query(const RequestContext& context, const SearchQuery& query);
+  Result<SearchResult> Query(const RequestContext& context, SearchQuery query);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+};
+
+// How search.trending weighs the tenant's searches.
+struct TrendRequest {
+  std::int64_t window_millis = 7LL * 24 * 3600 * 1000;  // searches of this long before now
+  std::int64_t half_life_millis = 24LL * 3600 * 1000;   // a search this old counts half
+  int size = 10;
+};
+
+// Finding knowledge without typing a full query: categories and tags with their counts,
+// completions, trending queries and related articles. Customers see published articles only.
+class BrowseEngine {
+ public:
+  static constexpr int kMaxSuggestions = 10;
+  static constexpr int kMaxTagCounts = 50;
+
+  BrowseEngine(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  // Published articles of `category` (and `lang`), newest first.
+  Result<Page<KnowledgeArticle>> Category(const RequestContext& context, std::string category,
+                                          std::optional<ArticleLang> lang, PageRequest page);
+  Result<std::vector<LabelCount>> CategoryCounts(const RequestContext& context, std::optional<ArticleLang> lang);
+  // Published articles carrying every one of `tags` (and in `lang`), newest first.
+  Result<Page<KnowledgeArticle>> Tagged(const RequestContext& context, const std::vector<std::string>& tags,
+                                        std::optional<ArticleLang> lang, PageRequest page);
+  // The kMaxTagCounts most used tags of the published articles.
+  Result<std::vector<LabelCount>> TagCounts(const RequestContext& context, std::optional<ArticleLang> lang);
+  // At most kMaxSuggestions completions of `prefix`: titles containing it (those starting with it
+  // first, then the most viewed), then the tenant's popular past queries starting with it.
+  Result<std::vector<std::string>> Suggestions(const RequestContext& context, std::string_view prefix,
+                                               std::optional<ArticleLang> lang);
+  Result<std::vector<SearchTrend>> Trending(const RequestContext& context, const TrendRequest& request);
+  // The `size` articles most like article `id` (a search for its title and tags in its language),
+  // without it. Only administrators may start from an unpublished article.
+  Result<std::vector<SearchHit>> RelatedToArticle(const RequestContext& context, std::int64_t id, int size);
+  // The first page of `query`. Unlike SearchEngine::Query, no search event is recorded: the
+  // customer did not search.
+  Result<std::vector<SearchHit>> RelatedToQuery(const RequestContext& context, const SearchQuery& query);
 
  private:
   Store& store_;

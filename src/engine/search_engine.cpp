@@ -1,11 +1,13 @@
 #include "core/logging.hpp"
 #include "domain/rules.hpp"
 #include "engine/engines.hpp"
+#include "search/synonyms.hpp"
 
 namespace selfservice {
 
-Result<SearchResult> SearchEngine::Query(const RequestContext& context, const SearchQuery& query) {
+Result<SearchResult> SearchEngine::Query(const RequestContext& context, SearchQuery query) {
   const Scope scope(context);
+  query.expansions = search::BaseSynonyms().Expand(query.text);
   auto result = store_.search().Search(scope, query);
   if (!result.ok()) return result.status();
 

@@ -30,9 +30,10 @@ constexpr double kSuggestTicketCoverage = 0.3;
 constexpr double kTitleCoverageBonus = 5.0;
 
 struct Term {
-  std::string token;   // as indexed
+  std::string token;   // as indexed (for an expansion: its rarest term)
   std::string phrase;  // the query's own text for it, quoted for MATCH
   double idf = 0;
+  bool expansion = false;  // a synonym: counts when matched, not against the article when missing
 };
 
 struct Candidate {
@@ -54,9 +55,16 @@ std::vector<Term> QueryTerms(std::string_view text) {
       if (c == '"') phrase += '"';
     }
     phrase += '"';
-    terms.push_back(Term{std::string(token), std::move(phrase), 0});
+    terms.push_back(Term{std::string(token), std::move(phrase), 0, false});
   });
   return terms;
+}
+
+// Every term of an expansion, for looking up how rare it is.
+std::vector<std::string> ExpansionTokens(std::string_view expansion) {
+  std::vector<std::string> tokens;
+  Tokenize(expansion, [&](std::string_view token, int, int) { tokens.emplace_back(token); });
+  return tokens;
 }
 
 std::string MatchExpression(const std::vector<Term>& terms) {
@@ -96,9 +104,12 @@ class LocalSearch final : public SearchBackend {
       return result;
     }
     return db_.Read([&](sqlite::Connection& db) -> Result<SearchResult> {
-      WeighTerms(db, terms);
+      const double documents = WeighTerms(db, terms);
+      AddExpansions(db, query.expansions, documents, terms);
       double total_weight = 0;
-      for (const auto& term : terms) total_weight += term.idf;
+      for (const auto& term : terms) {
+        if (!term.expansion) total_weight += term.idf;
+      }
       if (total_weight <= 0) {
         result.suggest_ticket = true;
         return result;
@@ -119,8 +130,8 @@ class LocalSearch final : public SearchBackend {
         while (s.Step()) {
           if (!query.tags.empty() && !HasAllTags(sqlite::StringArrayColumn(s, 7), query.tags)) continue;
           const double relevance = -s.Double(1);
-          const double coverage = MaskWeight(static_cast<std::uint64_t>(s.Int(2)), terms) / total_weight;
-          const double title = MaskWeight(static_cast<std::uint64_t>(s.Int(3)), terms) / total_weight;
+          const double coverage = std::min(1.0, MaskWeight(static_cast<std::uint64_t>(s.Int(2)), terms) / total_weight);
+          const double title = std::min(1.0, MaskWeight(static_cast<std::uint64_t>(s.Int(3)), terms) / total_weight);
           const double quality = 1.0 + 0.05 * std::log1p(static_cast<double>(s.Int(4))) -
                                  0.05 * std::log1p(static_cast<double>(s.Int(5))) +
                                  0.02 * std::log1p(static_cast<double>(s.Int(6)));
@@ -159,21 +170,51 @@ class LocalSearch final : public SearchBackend {
   }
 
  private:
-  // idf of every term over the whole index (all tenants: the statistics only shape the ranking).
-  static void WeighTerms(sqlite::Connection& db, std::vector<Term>& terms) {
+  static double DocumentFrequency(sqlite::Connection& db, const std::string& token) {
+    sqlite::Statement s = db.Prepare("SELECT doc FROM knowledge_vocab WHERE term = ?1");
+    s.Bind(1, token);
+    return s.Step() ? static_cast<double>(s.Int(0)) : 0.0;
+  }
+
+  static double Idf(double documents, double df) { return std::log(1.0 + (documents - df + 0.5) / (df + 0.5)); }
+
+  // Sets the idf of every term over the whole index (all tenants: the statistics only shape the
+  // ranking) and returns the number of articles.
+  static double WeighTerms(sqlite::Connection& db, std::vector<Term>& terms) {
     double documents = 0;
     {
       sqlite::Statement s = db.Prepare("SELECT count(*) FROM knowledge_articles");
       if (s.Step()) documents = static_cast<double>(s.Int(0));
     }
     for (auto& term : terms) {
-      sqlite::Statement s = db.Prepare("SELECT doc FROM knowledge_vocab WHERE term = ?1");
-      s.Bind(1, term.token);
-      const double df = s.Step() ? static_cast<double>(s.Int(0)) : 0.0;
+      const double df = DocumentFrequency(db, term.token);
       // A term no article contains cannot tell articles apart; often it is a bigram straddling
       // two Chinese words ("器连" in "服务器连不上"), and weighing it would only shrink every
       // article's coverage.
-      term.idf = df == 0 ? 0.0 : std::log(1.0 + (documents - df + 0.5) / (df + 0.5));
+      term.idf = df == 0 ? 0.0 : Idf(documents, df);
+    }
+    return documents;
+  }
+
+  // Adds the synonyms as phrases. One that cannot match (a term in no article) or that is too
+  // common to tell articles apart (in more than kMaxExpansionShare of them) is left out.
+  static void AddExpansions(sqlite::Connection& db, const std::vector<std::string>& expansions, double documents,
+                            std::vector<Term>& terms) {
+    constexpr double kMaxExpansionShare = 0.05;
+    for (const auto& expansion : expansions) {
+      if (static_cast<int>(terms.size()) >= kMaxTerms) break;
+      const std::vector<std::string> tokens = ExpansionTokens(expansion);
+      if (tokens.empty()) continue;
+      double rarest = documents;
+      for (const auto& token : tokens) rarest = std::min(rarest, DocumentFrequency(db, token));
+      if (rarest == 0 || rarest > kMaxExpansionShare * documents) continue;
+      std::string phrase = "\"";
+      for (char c : expansion) {
+        phrase += c;
+        if (c == '"') phrase += '"';
+      }
+      phrase += '"';
+      terms.push_back(Term{tokens.front(), std::move(phrase), Idf(documents, rarest), true});
     }
   }
 

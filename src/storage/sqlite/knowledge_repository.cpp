@@ -1,5 +1,7 @@
 #include "storage/sqlite/knowledge_repository.hpp"
 
+#include <algorithm>
+
 #include "storage/sqlite/rows.hpp"
 
 namespace selfservice::sqlite {
@@ -8,6 +10,18 @@ namespace {
 #define ARTICLE_COLUMNS                                                                       \
   "id, tenant_id, external_id, title, body, category, tags, lang, source, url, status, "      \
   "helpful_votes, unhelpful_votes, views, updated_at"
+
+// The article's tags include every tag of the JSON array `wanted`, which holds no duplicates.
+#define HAS_ALL_TAGS(wanted)                                                                        \
+  "AND (SELECT count(DISTINCT t.value) FROM json_each(tags) t WHERE t.value IN (SELECT value FROM " \
+  "json_each(" wanted "))) = json_array_length(" wanted ")"
+
+// Rows of (label, count).
+std::vector<LabelCount> ReadCounts(Statement& s) {
+  std::vector<LabelCount> out;
+  while (s.Step()) out.push_back(LabelCount{s.Text(0), s.Int(1)});
+  return out;
+}
 
 KnowledgeArticle ReadArticle(const Statement& s) {
   KnowledgeArticle v;
@@ -150,6 +164,83 @@ class SqliteKnowledge final : public KnowledgeRepository {
 
   Result<KnowledgeArticle> RecordView(const Scope& scope, std::int64_t id) override {
     return Increment(scope, id, "UPDATE knowledge_articles SET views = views + 1 WHERE tenant_id = ?1 AND id = ?2");
+  }
+
+  Result<Page<KnowledgeArticle>> ListTagged(const Scope& scope, const std::vector<std::string>& tags,
+                                            const KnowledgeFilter& filter, PageRequest page) override {
+    std::vector<std::string> wanted = tags;
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    const std::string wanted_json = StringArrayText(wanted);
+    return db_.Read([&](Connection& db) -> Result<Page<KnowledgeArticle>> {
+      const std::optional<std::string_view> lang = filter.lang ? std::optional(EnumName(*filter.lang)) : std::nullopt;
+      const std::optional<std::string_view> status =
+          filter.status ? std::optional(EnumName(*filter.status)) : std::nullopt;
+      Page<KnowledgeArticle> out;
+      {
+        Statement s = db.Prepare(
+            "SELECT count(*) FROM knowledge_articles WHERE tenant_id = ?1 AND (?2 IS NULL OR lang = ?2) "
+            "AND (?3 IS NULL OR category = ?3) AND (?4 IS NULL OR status = ?4) " HAS_ALL_TAGS("?5"));
+        s.Bind(1, scope.tenant_id()).Bind(2, lang).Bind(3, filter.category).Bind(4, status).Bind(5, wanted_json);
+        s.Step();
+        out.total = s.Int(0);
+      }
+      Statement s = db.Prepare("SELECT " ARTICLE_COLUMNS
+                               " FROM knowledge_articles WHERE tenant_id = ?1 AND (?2 IS NULL OR lang = ?2) "
+                               "AND (?3 IS NULL OR category = ?3) AND (?4 IS NULL OR status = ?4) " HAS_ALL_TAGS(
+                                   "?5") " ORDER BY updated_at DESC, id DESC LIMIT ?6 OFFSET ?7");
+      s.Bind(1, scope.tenant_id()).Bind(2, lang).Bind(3, filter.category).Bind(4, status).Bind(5, wanted_json);
+      BindPage(s, 6, page);
+      while (s.Step()) out.items.push_back(ReadArticle(s));
+      return out;
+    });
+  }
+
+  Result<std::vector<LabelCount>> CategoryCounts(const Scope& scope, std::optional<ArticleLang> lang,
+                                                 PublicationStatus status) override {
+    return db_.Read([&](Connection& db) -> Result<std::vector<LabelCount>> {
+      Statement s = db.Prepare(
+          "SELECT category, count(*) FROM knowledge_articles WHERE tenant_id = ?1 AND (?2 IS NULL OR lang = ?2) "
+          "AND status = ?3 AND category IS NOT NULL GROUP BY category ORDER BY 2 DESC, 1");
+      s.Bind(1, scope.tenant_id()).Bind(2, lang ? std::optional(EnumName(*lang)) : std::nullopt).Bind(3, EnumName(status));
+      return ReadCounts(s);
+    });
+  }
+
+  Result<std::vector<LabelCount>> TagCounts(const Scope& scope, std::optional<ArticleLang> lang,
+                                            PublicationStatus status, int limit) override {
+    return db_.Read([&](Connection& db) -> Result<std::vector<LabelCount>> {
+      // count(DISTINCT ...): an article that lists a tag twice carries it once.
+      Statement s = db.Prepare(
+          "SELECT t.value, count(DISTINCT a.id) FROM knowledge_articles a, json_each(a.tags) t "
+          "WHERE a.tenant_id = ?1 AND (?2 IS NULL OR a.lang = ?2) AND a.status = ?3 AND t.type = 'text' "
+          "GROUP BY t.value ORDER BY 2 DESC, 1 LIMIT ?4");
+      s.Bind(1, scope.tenant_id())
+          .Bind(2, lang ? std::optional(EnumName(*lang)) : std::nullopt)
+          .Bind(3, EnumName(status))
+          .Bind(4, limit);
+      return ReadCounts(s);
+    });
+  }
+
+  Result<std::vector<std::string>> TitlesContaining(const Scope& scope, std::string_view fragment,
+                                                    std::optional<ArticleLang> lang, PublicationStatus status,
+                                                    int limit) override {
+    return db_.Read([&](Connection& db) -> Result<std::vector<std::string>> {
+      // SQLite's lower() folds ASCII letters only, which is the promised case-insensitivity.
+      Statement s = db.Prepare(
+          "SELECT title, min(instr(lower(title), lower(?2))) AS pos, max(views) AS most FROM knowledge_articles "
+          "WHERE tenant_id = ?1 AND (?3 IS NULL OR lang = ?3) AND status = ?4 AND instr(lower(title), lower(?2)) > 0 "
+          "GROUP BY title ORDER BY pos = 1 DESC, most DESC, title LIMIT ?5");
+      s.Bind(1, scope.tenant_id())
+          .Bind(2, fragment)
+          .Bind(3, lang ? std::optional(EnumName(*lang)) : std::nullopt)
+          .Bind(4, EnumName(status))
+          .Bind(5, limit);
+      std::vector<std::string> out;
+      while (s.Step()) out.push_back(s.Text(0));
+      return out;
+    });
   }
 
  private:

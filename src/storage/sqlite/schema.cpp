@@ -202,6 +202,11 @@ CREATE TRIGGER knowledge_articles_fts_update AFTER UPDATE OF title, tags, catego
 END;
 INSERT INTO knowledge_fts (knowledge_fts) VALUES ('rebuild');
 )sql",
+    // 4: trending searches read one tenant's search events of a time window (issue 3).
+    R"sql(
+CREATE INDEX user_behavior_analytics_tenant_action_created
+  ON user_behavior_analytics (tenant_id, action_type, created_at);
+)sql",
 };
 
 constexpr int kVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

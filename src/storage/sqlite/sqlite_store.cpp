@@ -1,11 +1,15 @@
 #include "storage/sqlite/sqlite_store.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "core/random.hpp"
+#include "domain/keywords.hpp"
 #include "storage/sqlite/database.hpp"
 #include "search/local_search.hpp"
 #include "storage/sqlite/knowledge_repository.hpp"
@@ -575,6 +579,23 @@ void BindEvent(Statement& s, int first, const BehaviorEvent& e) {
       .Bind(first + 15, e.created_at.millis);
 }
 
+// Search events are summed per (keywords as typed, customer, slice of time) in SQL and weighed
+// here: SQLite's math functions are optional, and the slices (a 64th of the half-life, within
+// which the decay varies by about 1 %) keep the rows few when a query is asked again and again.
+constexpr std::int64_t kTrendSlicesPerHalfLife = 64;
+
+struct TrendTotal {
+  double weight = 0;
+  std::int64_t count = 0;
+  std::set<std::int64_t> customers;
+};
+
+// Whether a scope that does not see the whole tenant may see a query these customers searched.
+bool SharedOrOwn(const Scope& scope, const std::set<std::int64_t>& customers) {
+  return scope.visibility() == Visibility::kTenant || customers.size() >= 2 ||
+         (customers.size() == 1 && *customers.begin() == scope.customer_id());
+}
+
 class SqliteAnalytics final : public AnalyticsRepository {
  public:
   explicit SqliteAnalytics(Database& db) : db_(db) {}
@@ -623,6 +644,46 @@ class SqliteAnalytics final : public AnalyticsRepository {
       s.Bind(4, action).Bind(5, filter.session_id);
       BindPage(s, 6, page);
       while (s.Step()) out.items.push_back(ReadEvent(s));
+      return out;
+    });
+  }
+
+  Result<std::vector<SearchTrend>> TopSearches(const Scope& scope, const TrendQuery& query) override {
+    const std::int64_t half_life = std::max<std::int64_t>(query.half_life_millis, 1);
+    // Keywords that normalise to something starting with the prefix contain its first word as
+    // typed, but for the case of ASCII letters: a cheap superset to narrow the rows in SQL.
+    const std::string first_word = query.prefix.substr(0, query.prefix.find(' '));
+    return db_.Read([&](Connection& db) -> Result<std::vector<SearchTrend>> {
+      Statement s = db.Prepare(
+          "SELECT search_keywords, customer_id, count(*), avg(created_at) FROM user_behavior_analytics "
+          "WHERE tenant_id = ?1 AND action_type = 'search' AND created_at BETWEEN ?2 AND ?3 "
+          "AND search_keywords IS NOT NULL AND (action_target IS NULL OR action_target <> 'results:0') "
+          "AND instr(lower(search_keywords), ?5) > 0 "
+          "GROUP BY search_keywords, customer_id, created_at / ?4");
+      s.Bind(1, scope.tenant_id())
+          .Bind(2, query.since.millis)
+          .Bind(3, query.now.millis)
+          .Bind(4, std::max<std::int64_t>(half_life / kTrendSlicesPerHalfLife, 1))
+          .Bind(5, first_word);
+      std::map<std::string, TrendTotal> totals;
+      while (s.Step()) {
+        std::string keywords = NormalizeKeywords(s.Text(0));
+        if (keywords.empty() || !keywords.starts_with(query.prefix)) continue;
+        TrendTotal& total = totals[std::move(keywords)];
+        const std::int64_t count = s.Int(2);
+        const double age = static_cast<double>(query.now.millis) - s.Double(3);
+        total.weight += static_cast<double>(count) * std::exp2(-age / static_cast<double>(half_life));
+        total.count += count;
+        total.customers.insert(s.Int(1));
+      }
+      std::vector<SearchTrend> out;
+      for (auto& [keywords, total] : totals) {
+        if (SharedOrOwn(scope, total.customers)) out.push_back(SearchTrend{keywords, total.weight, total.count});
+      }
+      std::stable_sort(out.begin(), out.end(),
+                       [](const SearchTrend& a, const SearchTrend& b) { return a.weight > b.weight; });
+      const auto limit = static_cast<std::size_t>(std::max(query.limit, 0));
+      if (out.size() > limit) out.resize(limit);
       return out;
     });
   }

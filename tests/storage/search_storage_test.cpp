@@ -1,0 +1,303 @@
+// The browsing and trending functions of the storage ports (KnowledgeRepository::ListTagged,
+// CategoryCounts, TagCounts, TitlesContaining; AnalyticsRepository::TopSearches), run against
+// every storage adapter.
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "selfservice/repository.hpp"
+#include "storage/storage_test_support.hpp"
+
+namespace selfservice {
+namespace {
+
+using test::CustomerAdmin;
+using test::Describe;
+using test::PlatformAdmin;
+using test::User;
+
+constexpr std::int64_t kT0 = 1'700'000'000'000;
+constexpr std::int64_t kHour = 3600LL * 1000;
+constexpr auto kPublished = PublicationStatus::published;
+
+// "{dir}" is replaced by the test's private temporary directory.
+const char* const kStorageUris[] = {"sqlite::memory:", "sqlite:{dir}/portal.db"};
+
+using Counts = std::vector<std::pair<std::string, std::int64_t>>;
+
+Counts Pairs(const std::vector<LabelCount>& counts) {
+  Counts out;
+  for (const auto& count : counts) out.emplace_back(count.label, count.count);
+  return out;
+}
+
+class SearchStorage : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    std::string uri = GetParam();
+    if (auto at = uri.find("{dir}"); at != std::string::npos) uri.replace(at, 5, dir_.path().string());
+    auto opened = OpenStore(uri);
+    ASSERT_TRUE(opened.ok()) << uri << ": " << Describe(opened);
+    store_ = std::move(opened).value();
+  }
+
+  // Stores one article of `who`'s tenant; its id.
+  std::int64_t Add(const RequestContext& who, std::string title, std::optional<std::string> category,
+                   std::vector<std::string> tags, ArticleLang lang = ArticleLang::en,
+                   PublicationStatus status = kPublished) {
+    KnowledgeArticle v;
+    v.title = std::move(title);
+    v.body = "body";
+    v.category = std::move(category);
+    v.tags = std::move(tags);
+    v.lang = lang;
+    v.status = status;
+    v.updated_at = Timestamp{kT0 + static_cast<std::int64_t>(++added_)};
+    auto outcomes = store_->knowledge().UpsertMany(Scope(who), {v});
+    EXPECT_TRUE(outcomes.ok()) << Describe(outcomes);
+    return outcomes.ok() ? outcomes->front().article.id : 0;
+  }
+
+  // One search event of `who`, made at `millis`.
+  void Searched(const RequestContext& who, std::optional<std::string> keywords, std::int64_t millis,
+                std::optional<std::string> target = "results:3", ActionType action = ActionType::search) {
+    BehaviorEvent e;
+    e.tenant_id = who.tenant_id;
+    e.customer_id = who.customer_id;
+    e.user_id = who.user_id;
+    e.page_path = "/search";
+    e.action_type = action;
+    e.search_keywords = std::move(keywords);
+    e.action_target = std::move(target);
+    e.created_at = Timestamp{millis};
+    ASSERT_TRUE(store_->analytics().Append(Scope(who), {e}).ok());
+  }
+
+  std::vector<std::string> Titles(const RequestContext& who, std::string_view fragment,
+                                  std::optional<ArticleLang> lang = std::nullopt, int limit = 10) {
+    auto titles = store_->knowledge().TitlesContaining(Scope(who), fragment, lang, kPublished, limit);
+    EXPECT_TRUE(titles.ok()) << Describe(titles);
+    return titles.ok() ? titles.value() : std::vector<std::string>{};
+  }
+
+  std::vector<SearchTrend> Top(const RequestContext& who, TrendQuery query) {
+    auto top = store_->analytics().TopSearches(Scope(who), query);
+    EXPECT_TRUE(top.ok()) << Describe(top);
+    return top.ok() ? top.value() : std::vector<SearchTrend>{};
+  }
+
+  static std::vector<std::string> Keywords(const std::vector<SearchTrend>& trends) {
+    std::vector<std::string> out;
+    for (const auto& trend : trends) out.push_back(trend.keywords);
+    return out;
+  }
+
+  // A week up to kT0 + 10 h, half-life one day.
+  static TrendQuery Week() {
+    TrendQuery query;
+    query.now = Timestamp{kT0 + 10 * kHour};
+    query.since = Timestamp{query.now.millis - 7 * 24 * kHour};
+    query.half_life_millis = 24 * kHour;
+    return query;
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<Store> store_;
+  int added_ = 0;
+  const RequestContext admin_ = CustomerAdmin(1, 10, 100);
+  const RequestContext user_ = User(1, 10, 101);
+  const RequestContext neighbour_ = User(1, 20, 200);
+  const RequestContext other_tenant_ = CustomerAdmin(2, 10, 100);
+};
+
+// --- ListTagged ----------------------------------------------------------------------------------
+
+TEST_P(SearchStorage, ListTaggedFindsArticlesCarryingEveryTagNewestFirst) {
+  const std::int64_t a = Add(admin_, "a", "c", {"nginx", "启动"});
+  const std::int64_t b = Add(admin_, "b", "c", {"nginx", "启动", "extra"});
+  Add(admin_, "c", "c", {"nginx"});
+  Add(other_tenant_, "d", "c", {"nginx", "启动"});
+  auto page = store_->knowledge().ListTagged(Scope(user_), {"启动", "nginx", "nginx"}, {}, PageRequest{1, 10});
+  ASSERT_TRUE(page.ok()) << Describe(page);
+  ASSERT_EQ(page->items.size(), 2u);
+  EXPECT_EQ(page->items[0].id, b);
+  EXPECT_EQ(page->items[1].id, a);
+  EXPECT_EQ(page->total, 2);
+}
+
+TEST_P(SearchStorage, ListTaggedAppliesTheFilterAndThePage) {
+  Add(admin_, "zh", "c", {"t"}, ArticleLang::zh);
+  const std::int64_t en1 = Add(admin_, "en1", "c", {"t"});
+  Add(admin_, "draft", "c", {"t"}, ArticleLang::en, PublicationStatus::draft);
+  const std::int64_t en2 = Add(admin_, "en2", "other", {"t"});
+  KnowledgeFilter filter{ArticleLang::en, std::nullopt, kPublished};
+  auto first = store_->knowledge().ListTagged(Scope(user_), {"t"}, filter, PageRequest{1, 1});
+  auto second = store_->knowledge().ListTagged(Scope(user_), {"t"}, filter, PageRequest{2, 1});
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->total, 2);
+  ASSERT_EQ(first->items.size(), 1u);
+  ASSERT_EQ(second->items.size(), 1u);
+  EXPECT_EQ(first->items[0].id, en2);
+  EXPECT_EQ(second->items[0].id, en1);
+  auto category = store_->knowledge().ListTagged(Scope(user_), {"t"}, KnowledgeFilter{std::nullopt, "other", std::nullopt},
+                                                 PageRequest{1, 10});
+  ASSERT_TRUE(category.ok());
+  EXPECT_EQ(category->total, 1);
+}
+
+// --- CategoryCounts and TagCounts ----------------------------------------------------------------
+
+TEST_P(SearchStorage, CategoryCountsCountArticlesOfTheStatusMostFirstThenByName) {
+  Add(admin_, "1", "网络", {});
+  Add(admin_, "2", "Network", {});
+  Add(admin_, "3", "Network", {});
+  Add(admin_, "4", "Apps", {});
+  Add(admin_, "5", std::nullopt, {});
+  Add(admin_, "6", "Drafts", {}, ArticleLang::en, PublicationStatus::draft);
+  Add(admin_, "7", "网络", {}, ArticleLang::zh);
+  Add(other_tenant_, "8", "Elsewhere", {});
+  auto counts = store_->knowledge().CategoryCounts(Scope(user_), std::nullopt, kPublished);
+  ASSERT_TRUE(counts.ok()) << Describe(counts);
+  EXPECT_EQ(Pairs(*counts), (Counts{{"Network", 2}, {"网络", 2}, {"Apps", 1}}));
+  auto zh = store_->knowledge().CategoryCounts(Scope(user_), ArticleLang::zh, kPublished);
+  ASSERT_TRUE(zh.ok());
+  EXPECT_EQ(Pairs(*zh), (Counts{{"网络", 1}}));
+  auto drafts = store_->knowledge().CategoryCounts(Scope(user_), std::nullopt, PublicationStatus::draft);
+  ASSERT_TRUE(drafts.ok());
+  EXPECT_EQ(Pairs(*drafts), (Counts{{"Drafts", 1}}));
+}
+
+TEST_P(SearchStorage, TagCountsCountEachArticleOncePerTagUpToTheLimit) {
+  Add(admin_, "1", "c", {"vpn", "vpn", "网络"});
+  Add(admin_, "2", "c", {"vpn", "wifi"});
+  Add(admin_, "3", "c", {"wifi", "dns"});
+  Add(admin_, "4", "c", {"vpn"}, ArticleLang::en, PublicationStatus::archived);
+  Add(other_tenant_, "5", "c", {"vpn"});
+  auto counts = store_->knowledge().TagCounts(Scope(user_), std::nullopt, kPublished, 3);
+  ASSERT_TRUE(counts.ok()) << Describe(counts);
+  EXPECT_EQ(Pairs(*counts), (Counts{{"vpn", 2}, {"wifi", 2}, {"dns", 1}}));
+  auto other = store_->knowledge().TagCounts(Scope(CustomerAdmin(3, 1, 1)), std::nullopt, kPublished, 50);
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->empty());
+}
+
+// --- TitlesContaining ----------------------------------------------------------------------------
+
+TEST_P(SearchStorage, TitlesStartingWithTheFragmentComeFirstThenTheMostViewed) {
+  const std::int64_t viewed = Add(admin_, "Restart NGINX", "c", {});
+  Add(admin_, "nginx fails to start", "c", {});
+  Add(admin_, "Nginx logs", "c", {});
+  Add(admin_, "Nginx logs", "c", {}, ArticleLang::zh);  // the same title once
+  Add(admin_, "Nginx draft", "c", {}, ArticleLang::en, PublicationStatus::draft);
+  Add(admin_, "Apache", "c", {});
+  Add(other_tenant_, "nginx elsewhere", "c", {});
+  ASSERT_TRUE(store_->knowledge().RecordView(Scope(user_), viewed).ok());
+  ASSERT_TRUE(store_->knowledge().RecordView(Scope(user_), viewed).ok());
+  EXPECT_EQ(Titles(user_, "NGinx"),
+            (std::vector<std::string>{"Nginx logs", "nginx fails to start", "Restart NGINX"}));
+  EXPECT_EQ(Titles(user_, "nginx", std::nullopt, 2), (std::vector<std::string>{"Nginx logs", "nginx fails to start"}));
+  EXPECT_EQ(Titles(user_, "nginx", ArticleLang::zh), (std::vector<std::string>{"Nginx logs"}));
+  EXPECT_TRUE(Titles(user_, "100%").empty());
+}
+
+TEST_P(SearchStorage, TitlesMatchChineseText) {
+  Add(admin_, "服务器连不上怎么办", "c", {}, ArticleLang::zh);
+  Add(admin_, "Nginx 起不来", "c", {}, ArticleLang::zh);
+  EXPECT_EQ(Titles(user_, "服务器"), (std::vector<std::string>{"服务器连不上怎么办"}));
+  EXPECT_EQ(Titles(user_, "起不"), (std::vector<std::string>{"Nginx 起不来"}));
+}
+
+// --- TopSearches ---------------------------------------------------------------------------------
+
+TEST_P(SearchStorage, TopSearchesWeighEverySearchByItsAge) {
+  const TrendQuery week = Week();
+  Searched(user_, "vpn", week.now.millis);
+  Searched(user_, "vpn", week.now.millis - 24 * kHour);
+  Searched(user_, "wifi", week.now.millis - 12 * kHour);
+  Searched(user_, "wifi", week.now.millis - 12 * kHour);
+  Searched(user_, "wifi", week.now.millis - 12 * kHour);
+  const auto top = Top(user_, week);
+  ASSERT_EQ(top.size(), 2u);
+  EXPECT_EQ(top[0].keywords, "wifi");
+  EXPECT_NEAR(top[0].weight, 3 * std::sqrt(0.5), 1e-9);
+  EXPECT_EQ(top[0].count, 3);
+  EXPECT_EQ(top[1].keywords, "vpn");
+  EXPECT_NEAR(top[1].weight, 1.5, 1e-9);
+  EXPECT_EQ(top[1].count, 2);
+}
+
+TEST_P(SearchStorage, TopSearchesReadOnlyTheWindow) {
+  const TrendQuery week = Week();
+  Searched(user_, "at start", week.since.millis);
+  Searched(user_, "before", week.since.millis - 1);
+  Searched(user_, "at now", week.now.millis);
+  Searched(user_, "future", week.now.millis + 1);
+  EXPECT_EQ(Keywords(Top(user_, week)), (std::vector<std::string>{"at now", "at start"}));
+}
+
+TEST_P(SearchStorage, TopSearchesGroupNormalisedKeywords) {
+  const TrendQuery week = Week();
+  Searched(user_, "  VPN\t Timeout ", week.now.millis);
+  Searched(user_, "vpn timeout", week.now.millis);
+  Searched(user_, "vpn\xE3\x80\x80timeout", week.now.millis);
+  Searched(user_, "  ", week.now.millis);
+  const auto top = Top(user_, week);
+  ASSERT_EQ(top.size(), 1u);
+  EXPECT_EQ(top[0].keywords, "vpn timeout");
+  EXPECT_EQ(top[0].count, 3);
+}
+
+TEST_P(SearchStorage, TopSearchesSkipSearchesThatFoundNothingAndOtherEvents) {
+  const TrendQuery week = Week();
+  Searched(user_, "nothing", week.now.millis, "results:0");
+  Searched(user_, "tracked", week.now.millis, std::nullopt);
+  Searched(user_, "clicked", week.now.millis, "results:3", ActionType::click);
+  Searched(user_, std::nullopt, week.now.millis);
+  EXPECT_EQ(Keywords(Top(user_, week)), (std::vector<std::string>{"tracked"}));
+}
+
+TEST_P(SearchStorage, TopSearchesFilterByPrefixAndLimit) {
+  const TrendQuery week = Week();
+  for (int i = 0; i < 3; ++i) Searched(user_, "VPN  keeps dropping", week.now.millis);
+  for (int i = 0; i < 2; ++i) Searched(user_, "vpn slow", week.now.millis);
+  Searched(user_, "my vpn", week.now.millis);
+  TrendQuery prefixed = week;
+  prefixed.prefix = "vpn k";
+  EXPECT_EQ(Keywords(Top(user_, prefixed)), (std::vector<std::string>{"vpn keeps dropping"}));
+  prefixed.prefix = "vpn";
+  EXPECT_EQ(Keywords(Top(user_, prefixed)), (std::vector<std::string>{"vpn keeps dropping", "vpn slow"}));
+  prefixed.limit = 1;
+  EXPECT_EQ(Keywords(Top(user_, prefixed)), (std::vector<std::string>{"vpn keeps dropping"}));
+}
+
+TEST_P(SearchStorage, TopSearchesOfOneCustomerAreHiddenFromOtherCustomers) {
+  const TrendQuery week = Week();
+  Searched(user_, "invoice 4711", week.now.millis);
+  EXPECT_EQ(Keywords(Top(admin_, week)), (std::vector<std::string>{"invoice 4711"}));  // the same customer
+  EXPECT_TRUE(Top(neighbour_, week).empty());
+  EXPECT_EQ(Keywords(Top(PlatformAdmin(1, 1, 1), week)), (std::vector<std::string>{"invoice 4711"}));
+  Searched(neighbour_, "Invoice 4711", week.now.millis);
+  EXPECT_EQ(Keywords(Top(User(1, 30, 300), week)), (std::vector<std::string>{"invoice 4711"}));
+}
+
+TEST_P(SearchStorage, TopSearchesStayInTheirTenant) {
+  const TrendQuery week = Week();
+  Searched(user_, "vpn", week.now.millis);
+  Searched(neighbour_, "vpn", week.now.millis);
+  EXPECT_TRUE(Top(PlatformAdmin(2, 1, 1), week).empty());
+}
+
+std::string AdapterName(const ::testing::TestParamInfo<const char*>& info) {
+  return std::string(info.param).find("memory") != std::string::npos ? "memory" : "file";
+}
+
+INSTANTIATE_TEST_SUITE_P(Adapters, SearchStorage, ::testing::ValuesIn(kStorageUris), AdapterName);
+
+}  // namespace
+}  // namespace selfservice
