@@ -142,7 +142,18 @@ class LocalSearch final : public SearchBackend {
       std::stable_sort(candidates.begin(), candidates.end(),
                        [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
       result.total = static_cast<std::int64_t>(candidates.size());
-      result.suggest_ticket = candidates.empty() || candidates.front().coverage < kSuggestTicketCoverage;
+      // An English or product word the knowledge base has never seen ("kubernetes", "ORA-12541")
+      // says the question is about something the articles do not cover: it counts against the best
+      // article as the rarest possible term. (A Chinese bigram in no article says little: most are
+      // bigrams straddling two words.)
+      double unknown_weight = 0;
+      for (const auto& term : terms) {
+        const bool latin = std::all_of(term.token.begin(), term.token.end(), [](char c) { return (c & 0x80) == 0; });
+        if (!term.expansion && term.idf == 0 && latin) unknown_weight += Idf(documents, 0);
+      }
+      const double answered_share =
+          candidates.empty() ? 0.0 : candidates.front().coverage * total_weight / (total_weight + unknown_weight);
+      result.suggest_ticket = answered_share < kSuggestTicketCoverage;
 
       const std::size_t first = static_cast<std::size_t>(query.page - 1) * static_cast<std::size_t>(query.size);
       for (std::size_t i = first; i < candidates.size() && i < first + static_cast<std::size_t>(query.size); ++i) {
