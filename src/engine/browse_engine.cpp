@@ -30,7 +30,8 @@ Result<std::vector<LabelCount>> BrowseEngine::CategoryCounts(const RequestContex
 Result<Page<KnowledgeArticle>> BrowseEngine::Tagged(const RequestContext& context,
                                                     const std::vector<std::string>& tags,
                                                     std::optional<ArticleLang> lang, PageRequest page) {
-  return store_.knowledge().ListTagged(Scope(context), tags, KnowledgeFilter{lang, std::nullopt, kVisible}, page);
+  return store_.knowledge().ListTagged(Scope(context), tags, KnowledgeFilter{lang, std::nullopt, kVisible},
+                                       page);
 }
 
 Result<std::vector<LabelCount>> BrowseEngine::TagCounts(const RequestContext& context,
@@ -38,7 +39,8 @@ Result<std::vector<LabelCount>> BrowseEngine::TagCounts(const RequestContext& co
   return store_.knowledge().TagCounts(Scope(context), lang, kVisible, kMaxTagCounts);
 }
 
-Result<std::vector<std::string>> BrowseEngine::Suggestions(const RequestContext& context, std::string_view prefix,
+Result<std::vector<std::string>> BrowseEngine::Suggestions(const RequestContext& context,
+                                                           std::string_view prefix,
                                                            std::optional<ArticleLang> lang) {
   const Scope scope(context);
   const std::string normalized = NormalizeKeywords(prefix);
@@ -65,7 +67,8 @@ Result<std::vector<std::string>> BrowseEngine::Suggestions(const RequestContext&
   return out;
 }
 
-Result<std::vector<SearchTrend>> BrowseEngine::Trending(const RequestContext& context, const TrendRequest& request) {
+Result<std::vector<SearchTrend>> BrowseEngine::Trending(const RequestContext& context,
+                                                        const TrendRequest& request) {
   TrendQuery query;
   query.now = Timestamp{clock_.NowMillis()};
   query.since = Timestamp{query.now.millis - request.window_millis};
@@ -79,7 +82,8 @@ Result<std::vector<SearchHit>> BrowseEngine::RelatedToArticle(const RequestConte
   const Scope scope(context);
   auto article = store_.knowledge().Get(scope, id);
   if (!article.ok()) return article.status();
-  if (article->status != kVisible && !IsAdmin(context)) return Status::NotFound("unpublished knowledge article");
+  if (article->status != kVisible && !IsAdmin(context))
+    return Status::NotFound("unpublished knowledge article");
   SearchQuery query;
   query.text = article->title;
   for (const auto& tag : article->tags) query.text += " " + tag;
@@ -93,7 +97,8 @@ Result<std::vector<SearchHit>> BrowseEngine::RelatedToArticle(const RequestConte
   return hits;
 }
 
-Result<std::vector<SearchHit>> BrowseEngine::RelatedToQuery(const RequestContext& context, const SearchQuery& query) {
+Result<std::vector<SearchHit>> BrowseEngine::RelatedToQuery(const RequestContext& context,
+                                                            const SearchQuery& query) {
   auto found = store_.search().Search(Scope(context), query);
   if (!found.ok()) return found.status();
   return std::move(found->hits);

@@ -17,7 +17,8 @@ bool IsAdmin(const RequestContext& context) {
 
 // Fields the server sets. A request's or a record's values for them are not even read: imported
 // records carry whatever their source exported there.
-constexpr std::string_view kServerOwned[] = {"tenant_id", "helpful_votes", "unhelpful_votes", "views", "updated_at"};
+constexpr std::string_view kServerOwned[] = {"tenant_id", "helpful_votes", "unhelpful_votes", "views",
+                                             "updated_at"};
 
 json::object WithoutServerOwned(json::object fields) {
   for (std::string_view field : kServerOwned) fields.erase(field);
@@ -143,9 +144,10 @@ void RecordFailure(ImportReport& report, std::int64_t line, const json::object* 
 Result<ImportReport> KnowledgeEngine::ImportFile(const RequestContext& context, const std::string& path,
                                                  const ImportProgress& progress) {
   if (path.empty() || path.front() != '/') return Status::InvalidField("path", field_code::kInvalid);
-  // A directory opens as a stream on Linux and reads as nothing; a FIFO would block the caller.
+  // A directory opens as a stream on Linux and reads as nothing; opening a FIFO would block.
   std::error_code file_error;
-  if (!std::filesystem::is_regular_file(path, file_error)) return Status::InvalidField("path", field_code::kInvalid);
+  const bool regular = std::filesystem::is_regular_file(path, file_error);
+  if (!regular) return Status::InvalidField("path", field_code::kInvalid);
   const auto total = static_cast<std::int64_t>(std::filesystem::file_size(path, file_error));
   std::ifstream in(path, std::ios::binary);
   if (file_error || !in) return Status::InvalidField("path", field_code::kInvalid);
@@ -183,7 +185,8 @@ Result<ImportReport> KnowledgeEngine::ImportFile(const RequestContext& context, 
   return report;
 }
 
-Result<ImportReport> KnowledgeEngine::ImportArticles(const RequestContext& context, const json::array& articles,
+Result<ImportReport> KnowledgeEngine::ImportArticles(const RequestContext& context,
+                                                     const json::array& articles,
                                                      const ImportProgress& progress) {
   ImportReport report;
   std::vector<KnowledgeArticle> batch;

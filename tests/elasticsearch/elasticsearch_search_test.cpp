@@ -17,16 +17,16 @@
 #include <vector>
 
 #include "elasticsearch/es_responses.hpp"
-#include "elasticsearch/fake_elasticsearch.hpp"
 #include "selfservice/circuit_breaker.hpp"
 #include "support/callers.hpp"
+#include "support/fake_http_server.hpp"
 
 namespace selfservice {
 namespace {
 
 namespace json = boost::json;
 using test::Describe;
-using test::FakeElasticsearch;
+using test::FakeHttpServer;
 using test::RecordedRequest;
 using test::Reply;
 
@@ -109,7 +109,7 @@ class ElasticsearchSearchTest : public ::testing::Test {
     return result.status();
   }
 
-  FakeElasticsearch server_;
+  FakeHttpServer server_;
 };
 
 // --- Options ---------------------------------------------------------------------------------
@@ -528,7 +528,7 @@ TEST_F(ElasticsearchSearchTest, EnsureIndexReportsRefusedCredentials) {
 }
 
 // Answers HEAD with "exists" and _bulk with `bulk`.
-FakeElasticsearch::Handler ExistingIndexAnd(Reply bulk) {
+FakeHttpServer::Handler ExistingIndexAnd(Reply bulk) {
   return [bulk](const RecordedRequest& request) { return request.method == "HEAD" ? Reply{200, ""} : bulk; };
 }
 

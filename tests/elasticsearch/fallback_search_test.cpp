@@ -11,11 +11,11 @@
 #include <utility>
 
 #include "elasticsearch/es_responses.hpp"
-#include "elasticsearch/fake_elasticsearch.hpp"
 #include "selfservice/circuit_breaker.hpp"
 #include "selfservice/clock.hpp"
 #include "selfservice/elasticsearch.hpp"
 #include "support/callers.hpp"
+#include "support/fake_http_server.hpp"
 
 namespace selfservice {
 namespace {
@@ -204,7 +204,7 @@ class FallbackToLocalTest : public ::testing::Test {
     return std::move(CircuitBreaker::Create("search.elasticsearch", options)).value();
   }
 
-  test::FakeElasticsearch server_;
+  test::FakeHttpServer server_;
   ManualClock unused_clock_{kStart};
   ScriptedEngine local_{"local", 2, unused_clock_};
 };

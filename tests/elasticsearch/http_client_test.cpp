@@ -7,14 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "elasticsearch/fake_elasticsearch.hpp"
 #include "support/callers.hpp"
+#include "support/fake_http_server.hpp"
 
 namespace selfservice::net {
 namespace {
 
 using test::Describe;
-using test::FakeElasticsearch;
+using test::FakeHttpServer;
 using test::RecordedRequest;
 using test::Reply;
 
@@ -34,7 +34,7 @@ HttpRequest Request(std::string method, std::string url, std::string body = {}) 
 }
 
 TEST(HttpClientTest, PutAndDeleteCarryTheirMethodAndBody) {
-  FakeElasticsearch server;
+  FakeHttpServer server;
   HttpClient client = Client();
   ASSERT_TRUE(client.Send(Request("PUT", server.url() + "/a", R"({"x":1})")).ok());
   ASSERT_TRUE(client.Send(Request("DELETE", server.url() + "/b")).ok());
@@ -52,7 +52,7 @@ TEST(HttpClientTest, PutAndDeleteCarryTheirMethodAndBody) {
 }
 
 TEST(HttpClientTest, AnyHttpStatusIsAResponseNotAnError) {
-  FakeElasticsearch server;
+  FakeHttpServer server;
   server.AlwaysReply({500, R"({"error":"boom"})"});
   Result<HttpResponse> response = Client().Send(Request("GET", server.url() + "/"));
   ASSERT_TRUE(response.ok()) << Describe(response);
@@ -61,7 +61,7 @@ TEST(HttpClientTest, AnyHttpStatusIsAResponseNotAnError) {
 }
 
 TEST(HttpClientTest, HeadAnswersTheStatusWithoutABody) {
-  FakeElasticsearch server;
+  FakeHttpServer server;
   server.AlwaysReply({404, "ignored"});
   Result<HttpResponse> response = Client().Send(Request("HEAD", server.url() + "/index"));
   ASSERT_TRUE(response.ok()) << Describe(response);
@@ -79,7 +79,7 @@ TEST(HttpClientTest, RefusedConnectionIsARetryableConnectFailureWithTheConfigure
 }
 
 TEST(HttpClientTest, LateAnswerIsARetryableTimeout) {
-  FakeElasticsearch server;
+  FakeHttpServer server;
   Reply late;
   late.delay_ms = 2000;
   server.AlwaysReply(late);
@@ -91,7 +91,7 @@ TEST(HttpClientTest, LateAnswerIsARetryableTimeout) {
 }
 
 TEST(HttpClientTest, OversizedAnswerIsNotRetryable) {
-  FakeElasticsearch server;
+  FakeHttpServer server;
   server.AlwaysReply({200, std::string(4096, 'x')});
   HttpClientOptions options;
   options.max_response_bytes = 1024;

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
@@ -232,8 +234,8 @@ TEST_F(KnowledgeEngineTest, UpsertByExternalIdUpdatesAndKeepsVotesAndViews) {
   ASSERT_TRUE(engine_.Vote(user_, first.id, true).ok());
   ASSERT_TRUE(engine_.Get(user_, first.id).ok());
   clock_.Advance(5 * kSecond);
-  const UpsertOutcome second =
-      Upsert(JsonObject(R"({"external_id": "kb-1", "title": "VPN drops often", "body": "Reconnect twice."})"));
+  const UpsertOutcome second = Upsert(
+      JsonObject(R"({"external_id": "kb-1", "title": "VPN drops often", "body": "Reconnect twice."})"));
   EXPECT_FALSE(second.created);
   EXPECT_EQ(second.article.id, first.id);
   EXPECT_EQ(second.article.title, "VPN drops often");
@@ -250,6 +252,18 @@ TEST_F(KnowledgeEngineTest, UpsertByIdReplacesTheArticle) {
   EXPECT_FALSE(outcome.created);
   EXPECT_EQ(Stored(first.id).title, "new");
   EXPECT_EQ(Stored(first.id).lang, ArticleLang::zh);
+}
+
+TEST_F(KnowledgeEngineTest, EditingAnImportedArticleByIdDoesNotDuplicateItOnReimport) {
+  const std::string path = WriteFile("kb.jsonl", Line("kb-1") + "\n");
+  ImportFile(path);
+  const std::int64_t id = ByExternalId("kb-1")->id;
+  json::object edit{{"id", id}, {"title", "Edited by an administrator"}, {"body", "b"}, {"lang", "en"}};
+  EXPECT_FALSE(Upsert(edit).created);
+  const ImportReport again = ImportFile(path);
+  EXPECT_EQ(again.updated, 1);
+  EXPECT_EQ(again.imported, 0);
+  EXPECT_EQ(Count(), 1);
 }
 
 TEST_F(KnowledgeEngineTest, UpsertByIdOfAnotherTenantsArticleIsNotFound) {
@@ -361,7 +375,7 @@ TEST_F(KnowledgeEngineTest, DeleteRemovesTheArticle) {
 // --- ImportFile ----------------------------------------------------------------------------------
 
 TEST_F(KnowledgeEngineTest, ImportFileReportsBadLinesWithTheirNumbersAndImportsTheRest) {
-  const std::string path = WriteFile("kb.jsonl", Line("kb-1") + "\n" +                        // 1
+  const std::string path = WriteFile("kb.jsonl", Line("kb-1") + "\n" +                          // 1
                                                      "{\"id\": \"kb-2\", oops\n" +              // 2
                                                      R"({"id": "kb-3", "body": "no title"})" +  // 3
                                                      "\n\n" +                                   // 4: blank
@@ -385,7 +399,8 @@ TEST_F(KnowledgeEngineTest, ImportFileReportsBadLinesWithTheirNumbersAndImportsT
 }
 
 TEST_F(KnowledgeEngineTest, ImportFileMapsTheLinesIdToExternalId) {
-  const ImportReport report = ImportFile(WriteFile("kb.jsonl", Line("dfaq-en-1.1", "What is this FAQ?") + "\n"));
+  const ImportReport report =
+      ImportFile(WriteFile("kb.jsonl", Line("dfaq-en-1.1", "What is this FAQ?") + "\n"));
   EXPECT_EQ(report.imported, 1);
   const auto article = ByExternalId("dfaq-en-1.1");
   ASSERT_TRUE(article.has_value());
@@ -435,9 +450,10 @@ TEST_F(KnowledgeEngineTest, ImportFileEncodesRawSpacesInUrls) {
 }
 
 TEST_F(KnowledgeEngineTest, ImportFileNeedsAnAbsolutePathToARegularFile) {
-  const std::string relative = "kb.jsonl";
+  const std::string fifo = dir_.File("kb.fifo");  // opening it for reading would wait for a writer
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   for (const std::string& path :
-       {relative, std::string(), dir_.File("missing.jsonl"), dir_.path().string()}) {
+       {std::string("kb.jsonl"), std::string(), dir_.File("missing.jsonl"), dir_.path().string(), fifo}) {
     auto report = engine_.ImportFile(admin_, path, nullptr);
     ASSERT_FALSE(report.ok()) << path;
     EXPECT_EQ(report.status().code(), ErrorCode::kInvalidArgument) << path;
@@ -488,8 +504,8 @@ TEST_F(KnowledgeEngineTest, ImportFileAcceptsAByteOrderMarkAndCrLfLineEnds) {
 TEST_F(KnowledgeEngineTest, ImportFileReportsAnEmptyIdUnderIdAndImportsTheRestOfItsBatch) {
   json::object empty_id = JsonObject(Line("x").c_str());
   empty_id["id"] = "";
-  const ImportReport report =
-      ImportFile(WriteFile("kb.jsonl", Line("kb-1") + "\n" + json::serialize(empty_id) + "\n" + Line("kb-3") + "\n"));
+  const ImportReport report = ImportFile(
+      WriteFile("kb.jsonl", Line("kb-1") + "\n" + json::serialize(empty_id) + "\n" + Line("kb-3") + "\n"));
   EXPECT_EQ(report.imported, 2);
   EXPECT_EQ(report.failed, 1);
   ASSERT_EQ(report.errors.size(), 1u);
@@ -528,7 +544,8 @@ TEST_F(KnowledgeEngineTest, ImportArticlesImportsTheGoodEntriesAndReportsTheBadO
       42,
       {"external_id": "kb-3", "body": "no title"},
       {"id": "kb-4", "title": "Four", "body": "b", "lang": "xx"},
-      {"id": "kb-5", "title": "Five", "body": "b", "lang": "zh"}])").as_array();
+      {"id": "kb-5", "title": "Five", "body": "b", "lang": "zh"}])")
+                                   .as_array();
   const ImportReport report = ImportArticles(articles);
   EXPECT_EQ(report.imported, 2);
   EXPECT_EQ(report.failed, 3);
@@ -550,10 +567,11 @@ TEST_F(KnowledgeEngineTest, ImportArticlesReportsProgressInArticles) {
   json::array articles;
   for (int i = 0; i < 1001; ++i) articles.push_back(JsonObject(Line("kb-" + std::to_string(i)).c_str()));
   std::vector<std::pair<std::int64_t, std::int64_t>> calls;
-  const ImportReport report =
-      ImportArticles(articles, [&](std::int64_t done, std::int64_t total) { calls.emplace_back(done, total); });
+  const ImportReport report = ImportArticles(
+      articles, [&](std::int64_t done, std::int64_t total) { calls.emplace_back(done, total); });
   EXPECT_EQ(report.imported, 1001);
-  const std::vector<std::pair<std::int64_t, std::int64_t>> expected = {{500, 1001}, {1000, 1001}, {1001, 1001}};
+  const std::vector<std::pair<std::int64_t, std::int64_t>> expected = {
+      {500, 1001}, {1000, 1001}, {1001, 1001}};
   EXPECT_EQ(calls, expected);
 }
 

@@ -59,8 +59,9 @@ TEST_F(KnowledgeTest, UpsertAnswersTheArticleAndWhetherItWasCreated) {
 TEST_F(KnowledgeTest, PlatformAdminsMayWriteKnowledge) {
   const std::int64_t id = Upsert({}, PlatformAdmin());
   EXPECT_TRUE(IsSuccess(Call("knowledge.delete", PlatformAdmin(), json::object{{"id", id}})));
-  EXPECT_TRUE(IsSuccess(Call("knowledge.import", PlatformAdmin(),
-                             json::object{{"articles", json::array{json::object{{"title", "t"}, {"body", "b"}}}}})));
+  EXPECT_TRUE(
+      IsSuccess(Call("knowledge.import", PlatformAdmin(),
+                     json::object{{"articles", json::array{json::object{{"title", "t"}, {"body", "b"}}}}})));
 }
 
 TEST_F(KnowledgeTest, CustomerUsersMayNotUpsert) {
@@ -76,8 +77,9 @@ TEST_F(KnowledgeTest, CustomerUsersMayNotDelete) {
 }
 
 TEST_F(KnowledgeTest, CustomerUsersMayNotImport) {
-  const json::object answer = Call("knowledge.import", User(),
-                                   json::object{{"articles", json::array{json::object{{"title", "t"}, {"body", "b"}}}}});
+  const json::object answer =
+      Call("knowledge.import", User(),
+           json::object{{"articles", json::array{json::object{{"title", "t"}, {"body", "b"}}}}});
   EXPECT_TRUE(IsError(answer, 10003));
   EXPECT_EQ(Total("knowledge.list", PlatformAdmin()), 0);
 }
@@ -115,7 +117,8 @@ TEST_F(KnowledgeTest, AnotherTenantsArticleIsNotFoundForGetDeleteAndVote) {
   const Caller stranger = CustomerAdmin(2, 20, 201);
   EXPECT_TRUE(IsError(Call("knowledge.get", stranger, json::object{{"id", id}}), 10004));
   EXPECT_TRUE(IsError(Call("knowledge.delete", stranger, json::object{{"id", id}}), 10004));
-  EXPECT_TRUE(IsError(Call("knowledge.vote", stranger, json::object{{"article_id", id}, {"helpful", false}}), 10004));
+  EXPECT_TRUE(
+      IsError(Call("knowledge.vote", stranger, json::object{{"article_id", id}, {"helpful", false}}), 10004));
   EXPECT_EQ(Total("knowledge.list", stranger), 0);
   const json::object article = Get(id);
   EXPECT_EQ(article.at("views"), 1);  // this read only
@@ -124,8 +127,8 @@ TEST_F(KnowledgeTest, AnotherTenantsArticleIsNotFoundForGetDeleteAndVote) {
 
 TEST_F(KnowledgeTest, UpsertByIdOfAnotherTenantsArticleIsNotFound) {
   const std::int64_t id = Upsert({});
-  const json::object answer =
-      Call("knowledge.upsert", CustomerAdmin(2, 20, 201), json::object{{"id", id}, {"title", "x"}, {"body", "y"}});
+  const json::object answer = Call("knowledge.upsert", CustomerAdmin(2, 20, 201),
+                                   json::object{{"id", id}, {"title", "x"}, {"body", "y"}});
   EXPECT_TRUE(IsError(answer, 10004));
   EXPECT_EQ(Get(id).at("title"), "VPN drops");
 }
@@ -133,7 +136,8 @@ TEST_F(KnowledgeTest, UpsertByIdOfAnotherTenantsArticleIsNotFound) {
 TEST_F(KnowledgeTest, DraftsAreNotFoundForCustomerUsersAndVisibleToAdministrators) {
   const std::int64_t id = Upsert({{"status", "draft"}});
   EXPECT_TRUE(IsError(Call("knowledge.get", User(), json::object{{"id", id}}), 10004));
-  EXPECT_TRUE(IsError(Call("knowledge.vote", User(), json::object{{"article_id", id}, {"helpful", true}}), 10004));
+  EXPECT_TRUE(
+      IsError(Call("knowledge.vote", User(), json::object{{"article_id", id}, {"helpful", true}}), 10004));
   EXPECT_TRUE(IsSuccess(Call("knowledge.get", CustomerAdmin(), json::object{{"id", id}})));
 }
 
@@ -161,7 +165,8 @@ TEST_F(KnowledgeTest, DeleteAnswersTheIdAndTheArticleIsGone) {
 TEST_F(KnowledgeTest, VoteAnswersTheArticleWithItsCounts) {
   const std::int64_t id = Upsert({});
   ASSERT_TRUE(IsSuccess(Call("knowledge.vote", User(), json::object{{"article_id", id}, {"helpful", true}})));
-  const json::object answer = Call("knowledge.vote", User(), json::object{{"article_id", id}, {"helpful", false}});
+  const json::object answer =
+      Call("knowledge.vote", User(), json::object{{"article_id", id}, {"helpful", false}});
   ASSERT_TRUE(IsSuccess(answer));
   EXPECT_EQ(answer.at("data").at("id"), id);
   EXPECT_EQ(answer.at("data").at("helpful_votes"), 1);
@@ -237,8 +242,10 @@ TEST_F(KnowledgeTest, ImportMessagesAreInTheCallersLocale) {
 
 TEST_F(KnowledgeTest, ImportReadsAJsonLinesFileAndReimportUpdates) {
   const std::string path = dir_.File("kb.jsonl");
-  std::ofstream(path) << R"({"id": "kb-1", "title": "One", "body": "b", "lang": "en"})" << "\n"
-                      << R"({"id": "kb-2", "title": "二", "body": "b", "lang": "zh"})" << "\n";
+  std::ofstream(path) << R"({"id": "kb-1", "title": "One", "body": "b", "lang": "en"})"
+                      << "\n"
+                      << R"({"id": "kb-2", "title": "二", "body": "b", "lang": "zh"})"
+                      << "\n";
   const json::object first = Call("knowledge.import", CustomerAdmin(), json::object{{"path", path}});
   ASSERT_TRUE(IsSuccess(first));
   EXPECT_EQ(first.at("data").at("imported"), 2);
@@ -253,8 +260,8 @@ TEST_F(KnowledgeTest, ImportNeedsExactlyOneOfPathAndArticles) {
   const json::object neither = Call("knowledge.import", CustomerAdmin(), json::object{});
   ASSERT_TRUE(IsError(neither, 10001));
   EXPECT_TRUE(HasFieldError(neither, "path", "FIELD_REQUIRED"));
-  const json::object both =
-      Call("knowledge.import", CustomerAdmin(), json::object{{"path", dir_.File("kb.jsonl")}, {"articles", json::array{}}});
+  const json::object both = Call("knowledge.import", CustomerAdmin(),
+                                 json::object{{"path", dir_.File("kb.jsonl")}, {"articles", json::array{}}});
   EXPECT_TRUE(IsError(both, 10001));
 }
 

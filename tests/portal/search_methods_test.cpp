@@ -29,15 +29,19 @@ class SearchMethodsTest : public PortalTest {
 
   // Stores one article as the customer administrator, a minute after the one before; its id.
   std::int64_t Upsert(std::string external_id, std::string title, std::string lang, std::string category,
-                      std::vector<std::string> tags, std::string status = "published", const Caller& admin = CustomerAdmin()) {
+                      std::vector<std::string> tags, std::string status = "published",
+                      const Caller& admin = CustomerAdmin()) {
     clock_->Advance(60'000);
     json::array tag_array;
     for (auto& tag : tags) tag_array.emplace_back(tag);
-    const json::object answer =
-        Call("knowledge.upsert", admin,
-             json::object{{"external_id", external_id}, {"title", title}, {"body", title + " — " + title},
-                          {"lang", lang}, {"category", category}, {"tags", std::move(tag_array)},
-                          {"status", status}});
+    const json::object answer = Call("knowledge.upsert", admin,
+                                     json::object{{"external_id", external_id},
+                                                  {"title", title},
+                                                  {"body", title + " — " + title},
+                                                  {"lang", lang},
+                                                  {"category", category},
+                                                  {"tags", std::move(tag_array)},
+                                                  {"status", status}});
     EXPECT_TRUE(IsSuccess(answer)) << answer;
     return IsSuccess(answer) ? answer.at("data").at("id").as_int64() : 0;
   }
@@ -66,7 +70,8 @@ class SearchMethodsTest : public PortalTest {
   }
 
   // [(label, count)] of a counts array whose label member is `label`.
-  static std::vector<std::pair<std::string, std::int64_t>> Counts(const json::value& counts, std::string_view label) {
+  static std::vector<std::pair<std::string, std::int64_t>> Counts(const json::value& counts,
+                                                                  std::string_view label) {
     std::vector<std::pair<std::string, std::int64_t>> out;
     for (const auto& entry : counts.as_array()) {
       out.emplace_back(std::string(entry.at(label).as_string()), entry.at("count").as_int64());
@@ -84,7 +89,8 @@ class SearchMethodsTest : public PortalTest {
     return out;
   }
 
-  std::int64_t nginx_zh_ = 0, network_zh_ = 0, nginx_en_ = 0, wifi_en_ = 0, vpn_en_ = 0, restart_en_ = 0, draft_ = 0;
+  std::int64_t nginx_zh_ = 0, network_zh_ = 0, nginx_en_ = 0, wifi_en_ = 0, vpn_en_ = 0, restart_en_ = 0,
+               draft_ = 0;
 };
 
 // --- search.category -----------------------------------------------------------------------------
@@ -137,7 +143,10 @@ TEST_F(SearchMethodsTest, TagsFindPublishedArticlesCarryingEveryTag) {
   EXPECT_EQ(both.at("tags"), (json::array{"nginx", "startup"}));
   const json::object zh = Data("search.tags", json::object{{"tags", json::array{"nginx"}}, {"lang", "zh"}});
   EXPECT_EQ(Ids(zh.at("items")), (std::vector<std::int64_t>{nginx_zh_}));
-  EXPECT_TRUE(Data("search.tags", json::object{{"tags", json::array{"nginx", "wifi"}}}).at("items").as_array().empty());
+  EXPECT_TRUE(Data("search.tags", json::object{{"tags", json::array{"nginx", "wifi"}}})
+                  .at("items")
+                  .as_array()
+                  .empty());
 }
 
 TEST_F(SearchMethodsTest, TagCountsCountPublishedArticlesMostFirst) {
@@ -162,7 +171,8 @@ TEST_F(SearchMethodsTest, TagsRefuseNoneTooManyBlankAndLongTags) {
                             "FIELD_REQUIRED"));
   json::array eleven;
   for (int i = 0; i < 11; ++i) eleven.emplace_back("t" + std::to_string(i));
-  EXPECT_TRUE(HasFieldError(Call("search.tags", User(), json::object{{"tags", eleven}}), "tags", "FIELD_TOO_LONG"));
+  EXPECT_TRUE(
+      HasFieldError(Call("search.tags", User(), json::object{{"tags", eleven}}), "tags", "FIELD_TOO_LONG"));
   const json::object answer =
       Call("search.tags", User(), json::object{{"tags", json::array{"ok", " ", std::string(101, 'x')}}});
   ASSERT_TRUE(IsError(answer, 10001));
@@ -176,10 +186,12 @@ TEST_F(SearchMethodsTest, TagsRefuseNoneTooManyBlankAndLongTags) {
 
 TEST_F(SearchMethodsTest, SuggestionsOfferTitlesStartingWithThePrefixFirstThenTheMostViewed) {
   // Two views make the Chinese article the most viewed of those starting with "nginx".
-  for (int i = 0; i < 2; ++i) ASSERT_TRUE(IsSuccess(Call("knowledge.get", User(), json::object{{"id", nginx_zh_}})));
+  for (int i = 0; i < 2; ++i)
+    ASSERT_TRUE(IsSuccess(Call("knowledge.get", User(), json::object{{"id", nginx_zh_}})));
   const json::object data = Data("search.suggestions", json::object{{"prefix", "NGINX"}});
-  EXPECT_EQ(Strings(data.at("items")), (std::vector<std::string>{"Nginx 起不来怎么办", "Nginx fails to start",
-                                                                  "Restart nginx after a configuration change"}));
+  EXPECT_EQ(Strings(data.at("items")),
+            (std::vector<std::string>{"Nginx 起不来怎么办", "Nginx fails to start",
+                                      "Restart nginx after a configuration change"}));
 }
 
 TEST_F(SearchMethodsTest, SuggestionsMatchChineseTitles) {
@@ -190,8 +202,9 @@ TEST_F(SearchMethodsTest, SuggestionsMatchChineseTitles) {
 }
 
 TEST_F(SearchMethodsTest, SuggestionsFollowTheLanguage) {
-  EXPECT_EQ(Strings(Data("search.suggestions", json::object{{"prefix", "nginx"}, {"lang", "zh"}}).at("items")),
-            (std::vector<std::string>{"Nginx 起不来怎么办"}));
+  EXPECT_EQ(
+      Strings(Data("search.suggestions", json::object{{"prefix", "nginx"}, {"lang", "zh"}}).at("items")),
+      (std::vector<std::string>{"Nginx 起不来怎么办"}));
 }
 
 TEST_F(SearchMethodsTest, SuggestionsAddPopularPastQueriesAfterTitlesWithoutRepeating) {
@@ -205,15 +218,18 @@ TEST_F(SearchMethodsTest, SuggestionsAddPopularPastQueriesAfterTitlesWithoutRepe
 }
 
 TEST_F(SearchMethodsTest, SuggestionsAreAtMostTen) {
-  for (int i = 0; i < 12; ++i) Upsert("many-" + std::to_string(i), "Printer issue " + std::to_string(i), "en", "Print", {});
-  EXPECT_EQ(Data("search.suggestions", json::object{{"prefix", "printer"}}).at("items").as_array().size(), 10u);
+  for (int i = 0; i < 12; ++i)
+    Upsert("many-" + std::to_string(i), "Printer issue " + std::to_string(i), "en", "Print", {});
+  EXPECT_EQ(Data("search.suggestions", json::object{{"prefix", "printer"}}).at("items").as_array().size(),
+            10u);
 }
 
 TEST_F(SearchMethodsTest, SuggestionsRefuseABlankOrLongPrefix) {
   EXPECT_TRUE(HasFieldError(Call("search.suggestions", User(), json::object{{"prefix", "  "}}), "prefix",
                             "FIELD_REQUIRED"));
-  EXPECT_TRUE(HasFieldError(Call("search.suggestions", User(), json::object{{"prefix", std::string(101, 'a')}}),
-                            "prefix", "FIELD_TOO_LONG"));
+  EXPECT_TRUE(
+      HasFieldError(Call("search.suggestions", User(), json::object{{"prefix", std::string(101, 'a')}}),
+                    "prefix", "FIELD_TOO_LONG"));
 }
 
 // --- search.trending -----------------------------------------------------------------------------
@@ -234,7 +250,8 @@ TEST_F(SearchMethodsTest, TrendingWeighsSearchesByTheirAge) {
   EXPECT_NEAR(items[1].at("weight").as_double(), 3 * 0.125, 1e-3);  // three half-lives old
   EXPECT_EQ(items[1].at("count"), 3);
   // With a month's half-life the older, more frequent query leads.
-  EXPECT_EQ(TrendingKeywords(json::object{{"half_life_hours", 720}}), (std::vector<std::string>{"nginx", "wifi"}));
+  EXPECT_EQ(TrendingKeywords(json::object{{"half_life_hours", 720}}),
+            (std::vector<std::string>{"nginx", "wifi"}));
 }
 
 TEST_F(SearchMethodsTest, TrendingLooksOnlyAtTheWindow) {
@@ -242,7 +259,8 @@ TEST_F(SearchMethodsTest, TrendingLooksOnlyAtTheWindow) {
   clock_->Advance(8 * 24 * kHour);
   Search("wifi");
   EXPECT_EQ(TrendingKeywords(), (std::vector<std::string>{"wifi"}));
-  EXPECT_EQ(TrendingKeywords(json::object{{"window_hours", 9 * 24}}), (std::vector<std::string>{"wifi", "nginx"}));
+  EXPECT_EQ(TrendingKeywords(json::object{{"window_hours", 9 * 24}}),
+            (std::vector<std::string>{"wifi", "nginx"}));
 }
 
 TEST_F(SearchMethodsTest, TrendingCountsOneQueryHoweverItWasTyped) {
@@ -276,10 +294,11 @@ TEST_F(SearchMethodsTest, TrendingShowsAQueryOfOneCustomerOnlyToThatCustomer) {
 }
 
 TEST_F(SearchMethodsTest, TrendingRefusesWindowsOutOfRange) {
-  for (const auto& [field, value] : {std::pair("window_hours", 0), std::pair("window_hours", 2161),
-                                     std::pair("half_life_hours", 0), std::pair("half_life_hours", 721),
-                                     std::pair("size", 0), std::pair("size", 51)}) {
-    EXPECT_TRUE(HasFieldError(Call("search.trending", User(), json::object{{field, value}}), field, "OUT_OF_RANGE"))
+  for (const auto& [field, value] :
+       {std::pair("window_hours", 0), std::pair("window_hours", 2161), std::pair("half_life_hours", 0),
+        std::pair("half_life_hours", 721), std::pair("size", 0), std::pair("size", 51)}) {
+    EXPECT_TRUE(
+        HasFieldError(Call("search.trending", User(), json::object{{field, value}}), field, "OUT_OF_RANGE"))
         << field << "=" << value;
   }
 }
@@ -307,17 +326,21 @@ TEST_F(SearchMethodsTest, RecommendationsForAQueryAreItsBestHitsInTheHitFormat) 
 }
 
 TEST_F(SearchMethodsTest, RecommendationsOfAnUnpublishedArticleAreForAdministrators) {
-  EXPECT_TRUE(IsError(Call("knowledge.recommendations", User(), json::object{{"article_id", draft_}}), 10004));
-  EXPECT_TRUE(IsSuccess(Call("knowledge.recommendations", CustomerAdmin(), json::object{{"article_id", draft_}})));
-  EXPECT_TRUE(IsError(Call("knowledge.recommendations", User(), json::object{{"article_id", 999999}}), 10004));
+  EXPECT_TRUE(
+      IsError(Call("knowledge.recommendations", User(), json::object{{"article_id", draft_}}), 10004));
+  EXPECT_TRUE(
+      IsSuccess(Call("knowledge.recommendations", CustomerAdmin(), json::object{{"article_id", draft_}})));
+  EXPECT_TRUE(
+      IsError(Call("knowledge.recommendations", User(), json::object{{"article_id", 999999}}), 10004));
 }
 
 TEST_F(SearchMethodsTest, RecommendationsTakeArticleIdOrQButNotBoth) {
   EXPECT_TRUE(HasFieldError(
       Call("knowledge.recommendations", User(), json::object{{"article_id", nginx_en_}, {"q", "nginx"}}), "q",
       "FIELD_INVALID"));
-  EXPECT_TRUE(HasFieldError(Call("knowledge.recommendations", User(), json::object{{"q", "nginx"}, {"size", 21}}),
-                            "size", "OUT_OF_RANGE"));
+  EXPECT_TRUE(
+      HasFieldError(Call("knowledge.recommendations", User(), json::object{{"q", "nginx"}, {"size", 21}}),
+                    "size", "OUT_OF_RANGE"));
   EXPECT_TRUE(HasFieldError(Call("knowledge.recommendations", User(), json::object{{"q", " "}}), "q",
                             "FIELD_REQUIRED"));
 }
@@ -333,13 +356,16 @@ TEST_F(SearchMethodsTest, DraftsNeverAppear) {
     return false;
   };
   for (const Caller& caller : {User(), CustomerAdmin(), PlatformAdmin()}) {
-    EXPECT_FALSE(has_draft(Data("search.category", json::object{{"category", "Servers"}}, caller).at("items")));
-    EXPECT_FALSE(has_draft(Data("search.tags", json::object{{"tags", json::array{"startup"}}}, caller).at("items")));
-    EXPECT_FALSE(has_draft(Data("search.suggestions", json::object{{"prefix", "nginx secret"}}, caller).at("items")));
-    EXPECT_FALSE(has_draft(Data("knowledge.recommendations", json::object{{"q", "nginx secret draft"}}, caller)
-                               .at("items")));
-    EXPECT_FALSE(has_draft(Data("knowledge.recommendations", json::object{{"article_id", nginx_en_}}, caller)
-                               .at("items")));
+    EXPECT_FALSE(
+        has_draft(Data("search.category", json::object{{"category", "Servers"}}, caller).at("items")));
+    EXPECT_FALSE(
+        has_draft(Data("search.tags", json::object{{"tags", json::array{"startup"}}}, caller).at("items")));
+    EXPECT_FALSE(
+        has_draft(Data("search.suggestions", json::object{{"prefix", "nginx secret"}}, caller).at("items")));
+    EXPECT_FALSE(has_draft(
+        Data("knowledge.recommendations", json::object{{"q", "nginx secret draft"}}, caller).at("items")));
+    EXPECT_FALSE(has_draft(
+        Data("knowledge.recommendations", json::object{{"article_id", nginx_en_}}, caller).at("items")));
   }
 }
 
@@ -355,11 +381,14 @@ TEST_F(SearchMethodsTest, AnotherTenantSeesNothingOfTheseArticlesAndSearches) {
   const json::object tags = Data("search.tags", json::object{{"tags", json::array{"nginx"}}}, other);
   EXPECT_TRUE(tags.at("items").as_array().empty());
   EXPECT_TRUE(tags.at("tag_counts").as_array().empty());
-  EXPECT_TRUE(Data("search.suggestions", json::object{{"prefix", "n"}}, other).at("items").as_array().empty());
+  EXPECT_TRUE(
+      Data("search.suggestions", json::object{{"prefix", "n"}}, other).at("items").as_array().empty());
   EXPECT_TRUE(Data("search.trending", {}, other).at("items").as_array().empty());
   EXPECT_TRUE(TrendingKeywords({}, PlatformAdmin(2, 1, 1)).empty());
-  EXPECT_TRUE(Data("knowledge.recommendations", json::object{{"q", "nginx"}}, other).at("items").as_array().empty());
-  EXPECT_TRUE(IsError(Call("knowledge.recommendations", other, json::object{{"article_id", nginx_en_}}), 10004));
+  EXPECT_TRUE(
+      Data("knowledge.recommendations", json::object{{"q", "nginx"}}, other).at("items").as_array().empty());
+  EXPECT_TRUE(
+      IsError(Call("knowledge.recommendations", other, json::object{{"article_id", nginx_en_}}), 10004));
 }
 
 }  // namespace

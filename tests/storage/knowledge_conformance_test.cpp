@@ -197,6 +197,20 @@ TEST_P(KnowledgeConformance, UpsertByIdReplacesThatArticle) {
   EXPECT_EQ(Total(admin_), 1);
 }
 
+TEST_P(KnowledgeConformance, UpsertByIdAloneKeepsTheExternalId) {
+  const KnowledgeArticle imported = Add(admin_, "kb-1", kT0);
+  KnowledgeArticle edit = MinimalArticle(kT0 + 1);
+  edit.id = imported.id;
+  edit.title = "edited";
+  Upsert(admin_, {edit});
+  EXPECT_EQ(Get(admin_, imported.id).external_id, "kb-1");
+  const auto reimport = Upsert(admin_, {FullArticle("kb-1", kT0 + 2)});
+  ASSERT_EQ(reimport.size(), 1u);
+  EXPECT_FALSE(reimport[0].created);
+  EXPECT_EQ(reimport[0].article.id, imported.id);
+  EXPECT_EQ(Total(admin_), 1);
+}
+
 TEST_P(KnowledgeConformance, AnExternalIdIdentifiesTheArticleWhateverIdIsGiven) {
   const KnowledgeArticle a = Add(admin_, "kb-a", kT0);
   const KnowledgeArticle b = Add(admin_, "kb-b", kT0);
@@ -320,9 +334,12 @@ TEST_P(KnowledgeConformance, ListFiltersByStatus) {
   Add(admin_, "pub", kT0, ArticleLang::zh, {}, PublicationStatus::published);
   Add(admin_, "draft", kT0 + 1, ArticleLang::zh, {}, PublicationStatus::draft);
   Add(admin_, "old", kT0 + 2, ArticleLang::zh, {}, PublicationStatus::archived);
-  EXPECT_EQ(ListedExternalIds(admin_, {{}, {}, PublicationStatus::published}), (std::vector<std::string>{"pub"}));
-  EXPECT_EQ(ListedExternalIds(admin_, {{}, {}, PublicationStatus::draft}), (std::vector<std::string>{"draft"}));
-  EXPECT_EQ(ListedExternalIds(admin_, {{}, {}, PublicationStatus::archived}), (std::vector<std::string>{"old"}));
+  EXPECT_EQ(ListedExternalIds(admin_, {{}, {}, PublicationStatus::published}),
+            (std::vector<std::string>{"pub"}));
+  EXPECT_EQ(ListedExternalIds(admin_, {{}, {}, PublicationStatus::draft}),
+            (std::vector<std::string>{"draft"}));
+  EXPECT_EQ(ListedExternalIds(admin_, {{}, {}, PublicationStatus::archived}),
+            (std::vector<std::string>{"old"}));
   EXPECT_EQ(Total(admin_), 3);
 }
 

@@ -123,7 +123,8 @@ TEST_P(SearchStorage, ListTaggedFindsArticlesCarryingEveryTagNewestFirst) {
   const std::int64_t b = Add(admin_, "b", "c", {"nginx", "启动", "extra"});
   Add(admin_, "c", "c", {"nginx"});
   Add(other_tenant_, "d", "c", {"nginx", "启动"});
-  auto page = store_->knowledge().ListTagged(Scope(user_), {"启动", "nginx", "nginx"}, {}, PageRequest{1, 10});
+  auto page =
+      store_->knowledge().ListTagged(Scope(user_), {"启动", "nginx", "nginx"}, {}, PageRequest{1, 10});
   ASSERT_TRUE(page.ok()) << Describe(page);
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items[0].id, b);
@@ -145,8 +146,8 @@ TEST_P(SearchStorage, ListTaggedAppliesTheFilterAndThePage) {
   ASSERT_EQ(second->items.size(), 1u);
   EXPECT_EQ(first->items[0].id, en2);
   EXPECT_EQ(second->items[0].id, en1);
-  auto category = store_->knowledge().ListTagged(Scope(user_), {"t"}, KnowledgeFilter{std::nullopt, "other", std::nullopt},
-                                                 PageRequest{1, 10});
+  auto category = store_->knowledge().ListTagged(
+      Scope(user_), {"t"}, KnowledgeFilter{std::nullopt, "other", std::nullopt}, PageRequest{1, 10});
   ASSERT_TRUE(category.ok());
   EXPECT_EQ(category->total, 1);
 }
@@ -201,7 +202,8 @@ TEST_P(SearchStorage, TitlesStartingWithTheFragmentComeFirstThenTheMostViewed) {
   ASSERT_TRUE(store_->knowledge().RecordView(Scope(user_), viewed).ok());
   EXPECT_EQ(Titles(user_, "NGinx"),
             (std::vector<std::string>{"Nginx logs", "nginx fails to start", "Restart NGINX"}));
-  EXPECT_EQ(Titles(user_, "nginx", std::nullopt, 2), (std::vector<std::string>{"Nginx logs", "nginx fails to start"}));
+  EXPECT_EQ(Titles(user_, "nginx", std::nullopt, 2),
+            (std::vector<std::string>{"Nginx logs", "nginx fails to start"}));
   EXPECT_EQ(Titles(user_, "nginx", ArticleLang::zh), (std::vector<std::string>{"Nginx logs"}));
   EXPECT_TRUE(Titles(user_, "100%").empty());
 }

@@ -90,9 +90,12 @@ class SqliteKnowledge final : public KnowledgeRepository {
           existing = article.id;
         }
         if (existing) {
+          // A replacement by id alone keeps the external_id: clearing it would make the next import
+          // of the source's record a second article.
           Statement s = db.Prepare(
-              "UPDATE knowledge_articles SET external_id = ?2, title = ?3, body = ?4, category = ?5, tags = ?6, "
-              "lang = ?7, source = ?8, url = ?9, status = ?10, updated_at = ?11 WHERE tenant_id = ?1 AND id = ?12");
+              "UPDATE knowledge_articles SET external_id = coalesce(?2, external_id), title = ?3, body = ?4, "
+              "category = ?5, tags = ?6, lang = ?7, source = ?8, url = ?9, status = ?10, updated_at = ?11 "
+              "WHERE tenant_id = ?1 AND id = ?12");
           s.Bind(1, scope.tenant_id());
           BindContent(s, article);
           s.Bind(12, *existing);

@@ -1,7 +1,8 @@
-// A stand-in for an Elasticsearch node: a blocking HTTP/1.1 server on 127.0.0.1 with an ephemeral
-// port, run in a thread by the test itself. It records every request and answers what the test's
-// handler says, which may be late (for timeouts), truncated, or garbage. One connection at a time,
-// "Connection: close" on every answer; enough for one client.
+// A stand-in for a remote HTTP service (an Elasticsearch node, the platform's knowledge base): a
+// blocking HTTP/1.1 server on 127.0.0.1 with an ephemeral port, run in a thread by the test itself.
+// It records every request and answers what the test's handler says, which may be late (for
+// timeouts), truncated, or garbage. One connection at a time, "Connection: close" on every answer;
+// enough for one client.
 
 #pragma once
 
@@ -47,11 +48,11 @@ struct Reply {
   bool truncated = false;     // announce more bytes than sent, then hang up
 };
 
-class FakeElasticsearch {
+class FakeHttpServer {
  public:
   using Handler = std::function<Reply(const RecordedRequest&)>;
 
-  FakeElasticsearch() {
+  FakeHttpServer() {
     listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
     if (listener_ < 0) throw std::runtime_error("socket failed");
     int one = 1;
@@ -71,10 +72,10 @@ class FakeElasticsearch {
     thread_ = std::thread([this] { Serve(); });
   }
 
-  FakeElasticsearch(const FakeElasticsearch&) = delete;
-  FakeElasticsearch& operator=(const FakeElasticsearch&) = delete;
+  FakeHttpServer(const FakeHttpServer&) = delete;
+  FakeHttpServer& operator=(const FakeHttpServer&) = delete;
 
-  ~FakeElasticsearch() {
+  ~FakeHttpServer() {
     stop_ = true;
     thread_.join();
     ::close(listener_);
@@ -166,8 +167,7 @@ class FakeElasticsearch {
     const std::size_t announced = reply.body.size() + (reply.truncated ? 100 : 0);
     std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " " + Reason(reply.status) + "\r\n" +
                       "Content-Type: " + reply.content_type + "\r\n" +
-                      "Content-Length: " + std::to_string(announced) + "\r\n" +
-                      "X-elastic-product: Elasticsearch\r\nConnection: close\r\n\r\n";
+                      "Content-Length: " + std::to_string(announced) + "\r\nConnection: close\r\n\r\n";
     if (request.method != "HEAD") out += reply.body;
     ::send(connection, out.data(), out.size(), MSG_NOSIGNAL);  // the client may be gone: no SIGPIPE
   }
