@@ -110,11 +110,11 @@ struct SyncOptions {
 };
 
 struct SyncReport {
-  std::int64_t fetched = 0;   // articles and deletions received
-  std::int64_t created = 0;   // articles new to the store
-  std::int64_t updated = 0;   // articles that replaced the stored one with their external id
-  std::int64_t deleted = 0;   // deletions applied to the store
-  std::int64_t failed = 0;    // items of the source that could not be read or are invalid
+  std::int64_t fetched = 0;  // items received: articles, deletions and unreadable items
+  std::int64_t created = 0;  // articles new to the store
+  std::int64_t updated = 0;  // articles that replaced the stored one with their external id
+  std::int64_t deleted = 0;  // deletions applied to the store
+  std::int64_t failed = 0;   // items of the source that could not be read or are invalid
   std::vector<ItemError> errors;
   // Deletions received but not applied: the repository cannot yet find an article by its
   // external id without a scan (the host may archive them itself).
@@ -138,8 +138,6 @@ class KnowledgeSync {
   // `interrupted_by`.
   Result<SyncReport> SyncOnce(const Scope& scope, KnowledgeSource& source, KnowledgeRepository& articles,
                               std::optional<std::string> cursor) const;
-
-  const SyncOptions& options() const { return options_; }
 
  private:
   SyncOptions options_;

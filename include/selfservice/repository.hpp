@@ -178,6 +178,13 @@ struct UpsertOutcome {
   bool created = false;
 };
 
+// One entry of a tenant's synonym dictionary.
+struct SynonymEntry {
+  std::string term;                   // 1-100 characters
+  std::vector<std::string> synonyms;  // at most 20, each 1-100 characters
+  Timestamp updated_at;
+};
+
 // Knowledge articles belong to the tenant: every user of the tenant may read them (the engine
 // decides which statuses a role sees); writes are for administrators.
 class KnowledgeRepository {
@@ -216,6 +223,12 @@ class KnowledgeRepository {
   virtual Result<std::vector<std::string>> TitlesContaining(const Scope& scope, std::string_view fragment,
                                                             std::optional<ArticleLang> lang,
                                                             PublicationStatus status, int limit) = 0;
+
+  // The tenant's synonym dictionary: `term` and its `synonyms` form one group of equivalent
+  // expressions. Setting an empty list removes the entry.
+  virtual Status SetSynonyms(const Scope& scope, const SynonymEntry& entry) = 0;
+  // Entries by term.
+  virtual Result<Page<SynonymEntry>> ListSynonyms(const Scope& scope, PageRequest page) = 0;
 };
 
 // All repositories of one storage backend.

@@ -501,6 +501,37 @@ Result<Reply> KnowledgeRecommendations(Engines& e, const RequestContext& c, cons
   return Reply{json::object{{"items", HitsJson(*hits)}}, std::nullopt};
 }
 
+// --- search.synonyms.* -------------------------------------------------------------------------
+
+json::value SynonymJson(const SynonymEntry& entry) {
+  json::array synonyms;
+  for (const auto& synonym : entry.synonyms) synonyms.emplace_back(synonym);
+  return json::object{{"term", entry.term}, {"synonyms", std::move(synonyms)},
+                      {"updated_at", FormatTimestamp(entry.updated_at)}};
+}
+
+Result<Reply> SynonymsSet(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  SynonymEntry entry;
+  entry.term = reader.RequiredString("term", 100);
+  entry.synonyms = reader.StringList("synonyms", /*required=*/true);
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  auto stored = e.search.SetSynonyms(c, std::move(entry));
+  if (!stored.ok()) return stored.status();
+  return Reply{SynonymJson(*stored), std::nullopt};
+}
+
+Result<Reply> SynonymsList(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  const PageRequest page = reader.Page();
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  auto result = e.search.ListSynonyms(c, page);
+  if (!result.ok()) return result.status();
+  json::array items;
+  for (const auto& entry : result->items) items.push_back(SynonymJson(entry));
+  return Reply{std::move(items), Pagination{page.page, page.size, result->total}};
+}
+
 #define ROUTE "/api/v1/customer-portal"
 
 const std::vector<Method> kMethods = {
@@ -537,6 +568,10 @@ const std::vector<Method> kMethods = {
     {{"knowledge.import", "POST", ROUTE "/knowledge/import", "faq_search"}, Permission::kCustomerAdmin,
      KnowledgeImport},
     {{"search.query", "GET", ROUTE "/search", "faq_search"}, Permission::kCustomerUser, SearchQueryMethod},
+    {{"search.synonyms.set", "PUT", ROUTE "/search/synonyms", "faq_search"}, Permission::kCustomerAdmin,
+     SynonymsSet},
+    {{"search.synonyms.list", "GET", ROUTE "/search/synonyms", "faq_search"}, Permission::kCustomerAdmin,
+     SynonymsList},
     {{"search.category", "GET", ROUTE "/search/category", "faq_search"}, Permission::kCustomerUser, SearchCategory},
     {{"search.tags", "GET", ROUTE "/search/tags", "faq_search"}, Permission::kCustomerUser, SearchTags},
     {{"search.suggestions", "GET", ROUTE "/search/suggestions", "faq_search"}, Permission::kCustomerUser,

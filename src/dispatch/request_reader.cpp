@@ -72,10 +72,13 @@ std::optional<boost::json::value> RequestReader::OptionalObject(std::string_view
   return *value;
 }
 
-std::vector<std::string> RequestReader::StringList(std::string_view field) {
+std::vector<std::string> RequestReader::StringList(std::string_view field, bool required) {
   std::vector<std::string> out;
   const boost::json::value* value = request_.if_contains(field);
-  if (value == nullptr || value->is_null()) return out;
+  if (value == nullptr || value->is_null()) {
+    if (required) check_.Add(field, field_code::kRequired);
+    return out;
+  }
   const bool all_strings = value->is_array() && std::all_of(value->get_array().begin(), value->get_array().end(),
                                                             [](const auto& item) { return item.is_string(); });
   if (!all_strings) {

@@ -32,8 +32,8 @@ class RequestReader {
   // A JSON object, or nullopt when absent or null.
   std::optional<boost::json::value> OptionalObject(std::string_view field);
   bool RequiredBool(std::string_view field);
-  // An optional array of strings (absent or null: empty).
-  std::vector<std::string> StringList(std::string_view field);
+  // An array of strings; absent or null is empty, or FIELD_REQUIRED when `required`.
+  std::vector<std::string> StringList(std::string_view field, bool required = false);
   // The raw value, or nullopt when absent.
   std::optional<boost::json::value> Raw(std::string_view field) const;
   // {page, size}: page >= 1 (default 1), 1 <= size <= 100 (default 20).

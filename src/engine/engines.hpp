@@ -145,6 +145,12 @@ class SearchEngine {
   // event (keywords and result count) for trending queries and analytics.
   Result<SearchResult> Query(const RequestContext& context, SearchQuery query);
 
+  // The tenant's synonym dictionary (customer_admin): an entry with no synonyms is removed.
+  static constexpr std::int64_t kMaxSynonymEntries = 1000;
+  static constexpr std::size_t kMaxSynonymsPerEntry = 20;
+  Result<SynonymEntry> SetSynonyms(const RequestContext& context, SynonymEntry entry);
+  Result<Page<SynonymEntry>> ListSynonyms(const RequestContext& context, PageRequest page);
+
  private:
   Store& store_;
   const Clock& clock_;

@@ -25,7 +25,8 @@ std::string Describe(const std::vector<FieldError>& errors) {
 
 // Applies one batch to the store and the report; the store's failure is returned.
 Status Apply(const Scope& scope, ChangeBatch batch, KnowledgeRepository& articles, SyncReport& report) {
-  report.fetched += static_cast<std::int64_t>(batch.articles.size() + batch.deleted.size() + batch.errors.size());
+  report.fetched +=
+      static_cast<std::int64_t>(batch.articles.size() + batch.deleted.size() + batch.errors.size());
   report.failed += static_cast<std::int64_t>(batch.errors.size());
   for (auto& error : batch.errors) report.errors.push_back(std::move(error));
 
@@ -57,7 +58,8 @@ std::vector<FieldError> Validate(const SyncOptions& options) {
   std::vector<FieldError> errors;
   if (options.page_size < 1 || options.page_size > kMaxPageSize)
     errors.push_back(OutOfRange("page_size", 1, kMaxPageSize));
-  if (options.max_pages < 1 || options.max_pages > kMaxPages) errors.push_back(OutOfRange("max_pages", 1, kMaxPages));
+  if (options.max_pages < 1 || options.max_pages > kMaxPages)
+    errors.push_back(OutOfRange("max_pages", 1, kMaxPages));
   return errors;
 }
 
@@ -66,7 +68,8 @@ KnowledgeSync::KnowledgeSync(SyncOptions options) : options_(options) {}
 Result<SyncReport> KnowledgeSync::SyncOnce(const Scope& scope, KnowledgeSource& source,
                                            KnowledgeRepository& articles,
                                            std::optional<std::string> cursor) const {
-  if (std::vector<FieldError> errors = Validate(options_); !errors.empty()) return Status::Invalid(std::move(errors));
+  if (std::vector<FieldError> errors = Validate(options_); !errors.empty())
+    return Status::Invalid(std::move(errors));
   try {
     SyncReport report;
     report.next_cursor = cursor.value_or("");

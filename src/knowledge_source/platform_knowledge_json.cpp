@@ -234,7 +234,8 @@ Result<Envelope> ParseEnvelope(std::string_view what, std::string_view body) {
   }
   Envelope envelope;
   if (json::value* data = root->if_contains("data")) envelope.data = std::move(*data);
-  if (const json::value* pagination = root->if_contains("pagination"); pagination && pagination->is_object()) {
+  if (const json::value* pagination = root->if_contains("pagination");
+      pagination && pagination->is_object()) {
     const json::object& p = pagination->get_object();
     envelope.page = Integer(p, "page");
     envelope.size = Integer(p, "size");
@@ -282,7 +283,8 @@ std::string FormatCursor(const Cursor& cursor) {
   return text;
 }
 
-Status ErrorFromResponse(std::string_view what, const net::HttpResponse& response, bool missing_is_not_found) {
+Status ErrorFromResponse(std::string_view what, const net::HttpResponse& response,
+                         bool missing_is_not_found) {
   const int code = response.status;
   std::string detail = std::string(what) + ": HTTP " + std::to_string(code);
   if (code == 404 && missing_is_not_found) return Status::NotFound("req-005 " + detail);

@@ -75,7 +75,8 @@ FieldError OutOfRange(std::string field, std::int64_t min, std::int64_t max) {
 }
 
 Status Internal(std::string_view what) {
-  return Status::Error(ErrorCode::kSearchUnavailable, "req-005 " + std::string(what) + ": internal error", true);
+  return Status::Error(ErrorCode::kSearchUnavailable, "req-005 " + std::string(what) + ": internal error",
+                       true);
 }
 
 // The platform's ids are numbers when they look like one (REQ-005 articles have BIGINT ids), else
@@ -100,7 +101,8 @@ class PlatformKnowledgeSource final : public KnowledgeSource {
   std::string_view name() const override { return ks::kSourceName; }
 
   Result<ChangeBatch> Changes(const Scope& scope, std::optional<std::string> cursor, int limit) override {
-    if (limit < 1 || limit > kMaxChangesPerCall) return Status::Invalid({OutOfRange("limit", 1, kMaxChangesPerCall)});
+    if (limit < 1 || limit > kMaxChangesPerCall)
+      return Status::Invalid({OutOfRange("limit", 1, kMaxChangesPerCall)});
     std::optional<ks::Cursor> position = ks::Cursor{};
     if (cursor && !cursor->empty()) position = ks::ParseCursor(*cursor);
     if (!position) return Status::InvalidField("cursor", field_code::kInvalid);
@@ -111,8 +113,9 @@ class PlatformKnowledgeSource final : public KnowledgeSource {
       Result<ks::Envelope> envelope = Get(scope, "changes", "/search" + query, false);
       if (!envelope.ok()) return envelope.status();
       const json::array* items = ks::Items(envelope->data);
-      if (items == nullptr) return Scrub(Status::Error(ErrorCode::kSearchUnavailable,
-                                                       "req-005 changes: data holds no item list", true));
+      if (items == nullptr)
+        return Scrub(
+            Status::Error(ErrorCode::kSearchUnavailable, "req-005 changes: data holds no item list", true));
 
       ChangeBatch batch;
       std::optional<Timestamp> newest;
@@ -149,8 +152,9 @@ class PlatformKnowledgeSource final : public KnowledgeSource {
           Get(scope, "recommendations", "/recommendations" + query, !request.external_id.empty());
       if (!envelope.ok()) return envelope.status();
       const json::array* items = ks::Items(envelope->data);
-      if (items == nullptr) return Scrub(Status::Error(ErrorCode::kSearchUnavailable,
-                                                       "req-005 recommendations: data holds no item list", true));
+      if (items == nullptr)
+        return Scrub(Status::Error(ErrorCode::kSearchUnavailable,
+                                   "req-005 recommendations: data holds no item list", true));
       std::vector<KnowledgeArticle> articles;
       for (const json::value& value : *items) {
         ks::ParsedItem parsed = ks::ParseItem(value, scope.tenant_id());
@@ -218,8 +222,7 @@ class PlatformKnowledgeSource final : public KnowledgeSource {
                            bool missing_is_not_found) const {
     Result<net::HttpResponse> response = client_.Send(Request(scope, "GET", path));
     if (!response.ok()) return Prefixed(what, response.status());
-    if (!Is2xx(response->status))
-      return Scrub(ks::ErrorFromResponse(what, *response, missing_is_not_found));
+    if (!Is2xx(response->status)) return Scrub(ks::ErrorFromResponse(what, *response, missing_is_not_found));
     Result<ks::Envelope> envelope = ks::ParseEnvelope(what, response->body);
     if (!envelope.ok()) return Scrub(envelope.status());
     return envelope;
@@ -266,7 +269,8 @@ std::vector<FieldError> Validate(const PlatformKnowledgeOptions& options) {
 }
 
 Result<std::unique_ptr<KnowledgeSource>> CreatePlatformKnowledgeSource(PlatformKnowledgeOptions options) {
-  if (std::vector<FieldError> errors = Validate(options); !errors.empty()) return Status::Invalid(std::move(errors));
+  if (std::vector<FieldError> errors = Validate(options); !errors.empty())
+    return Status::Invalid(std::move(errors));
   return std::unique_ptr<KnowledgeSource>(std::make_unique<PlatformKnowledgeSource>(std::move(options)));
 }
 

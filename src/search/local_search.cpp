@@ -111,6 +111,10 @@ class LocalSearch final : public SearchBackend {
         if (!term.expansion) total_weight += term.idf;
       }
       if (total_weight <= 0) {
+        // None of the customer's own words is in any article: the synonyms carry the query.
+        for (const auto& term : terms) total_weight += term.idf;
+      }
+      if (total_weight <= 0) {
         result.suggest_ticket = true;
         return result;
       }
@@ -218,7 +222,9 @@ class LocalSearch final : public SearchBackend {
       if (tokens.empty()) continue;
       double rarest = documents;
       for (const auto& token : tokens) rarest = std::min(rarest, DocumentFrequency(db, token));
-      if (rarest == 0 || rarest > kMaxExpansionShare * documents) continue;
+      // "Too common" needs enough articles to mean anything: a small knowledge base keeps them all.
+      constexpr double kMinCommonDocuments = 50;
+      if (rarest == 0 || rarest > std::max(kMinCommonDocuments, kMaxExpansionShare * documents)) continue;
       std::string phrase = "\"";
       for (char c : expansion) {
         phrase += c;

@@ -1,14 +1,14 @@
 // KnowledgeEngine: upserting articles (validation, server-owned fields), who sees drafts, views and
 // votes, and bulk import from JSON Lines or an array with per-line errors and progress.
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <sys/stat.h>
 
 #include <gtest/gtest.h>
 

@@ -25,7 +25,8 @@ using test::Reply;
 std::string Item(const std::string& id, const std::string& title, const std::string& body,
                  const std::string& lang, const std::string& updated_at) {
   return R"({"id":")" + id + R"(","title":")" + title + R"(","content":")" + body + R"(","lang":")" + lang +
-         R"(","category":"网络故障","tags":["网络"],"status":"published","updated_at":")" + updated_at + R"("})";
+         R"(","category":"网络故障","tags":["网络"],"status":"published","updated_at":")" + updated_at +
+         R"("})";
 }
 
 std::string Page(const std::vector<std::string>& items, int page, int pages) {
@@ -56,10 +57,12 @@ class KnowledgeSyncTest : public ::testing::Test {
   void ServeTwoPages() {
     server_.SetHandler([](const RecordedRequest& request) {
       if (request.target.find("updated_since") == std::string::npos) {
-        return Reply{200, Page({Item("kb-1", "服务器连接故障排查指南", "服务器连不上时先检查网络连接和防火墙。", "zh",
-                                     "2025-08-15T10:00:00Z"),
-                                Item("kb-2", "打印机无法打印", "检查打印机驱动和纸张。", "zh", "2025-08-15T10:00:01Z")},
-                               1, 2)};
+        return Reply{
+            200,
+            Page({Item("kb-1", "服务器连接故障排查指南", "服务器连不上时先检查网络连接和防火墙。", "zh",
+                       "2025-08-15T10:00:00Z"),
+                  Item("kb-2", "打印机无法打印", "检查打印机驱动和纸张。", "zh", "2025-08-15T10:00:01Z")},
+                 1, 2)};
       }
       return Reply{200, Page({Item("kb-3", "Nginx fails to start", "Check whether port 80 is already in use.",
                                    "en", "2025-08-15T10:00:02Z"),
@@ -127,14 +130,15 @@ TEST_F(KnowledgeSyncTest, ASecondSyncUpdatesByExternalIdKeepingVotes) {
   }
   ASSERT_TRUE(store_->knowledge().Vote(scope_, kb3, true).ok());
 
-  server_.AlwaysReply({200, Page({Item("kb-3", "Nginx fails to start after an upgrade", "Check port 80.", "en",
-                                       "2025-08-15T11:00:00Z")},
+  server_.AlwaysReply({200, Page({Item("kb-3", "Nginx fails to start after an upgrade", "Check port 80.",
+                                       "en", "2025-08-15T11:00:00Z")},
                                  1, 1)});
   auto second = sync.SyncOnce(scope_, *source_, store_->knowledge(), first->next_cursor);
   ASSERT_TRUE(second.ok()) << Describe(second);
   EXPECT_EQ(second->created, 0);
   EXPECT_EQ(second->updated, 1);
-  EXPECT_NE(server_.requests().back().target.find("updated_since=2025-08-15T10%3A00%3A03.000Z"), std::string::npos);
+  EXPECT_NE(server_.requests().back().target.find("updated_since=2025-08-15T10%3A00%3A03.000Z"),
+            std::string::npos);
   auto stored = store_->knowledge().Get(scope_, kb3);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->title, "Nginx fails to start after an upgrade");

@@ -121,7 +121,8 @@ TEST_F(PlatformKnowledgeSourceTest, ABadItemIsReportedAndTheOthersAreKept) {
       {"id":"5","title":"t","lang":"fr","updated_at":"2025-08-15T10:00:01Z"},
       {"title":"no id","updated_at":"2025-08-15T10:00:01Z"},
       "not an object",
-      )" + Article("6", "2025-08-15T10:00:02Z") + "]")});
+      )" + Article("6", "2025-08-15T10:00:02Z") +
+                                     "]")});
   auto batch = Source()->Changes(scope_, std::nullopt, 10);
   ASSERT_TRUE(batch.ok()) << Describe(batch);
   ASSERT_EQ(batch->articles.size(), 2u);
@@ -145,8 +146,9 @@ TEST_F(PlatformKnowledgeSourceTest, DeletedItemsAreDeletions) {
 
 TEST_F(PlatformKnowledgeSourceTest, PagesThroughChangesWithCursors) {
   // Three changes, two per page; the feed honours updated_since (inclusive) and the page number.
-  const std::vector<std::pair<std::string, std::string>> feed = {
-      {"1", "2025-08-15T10:00:00.000Z"}, {"2", "2025-08-15T10:00:01.000Z"}, {"3", "2025-08-15T10:00:02.000Z"}};
+  const std::vector<std::pair<std::string, std::string>> feed = {{"1", "2025-08-15T10:00:00.000Z"},
+                                                                 {"2", "2025-08-15T10:00:01.000Z"},
+                                                                 {"3", "2025-08-15T10:00:02.000Z"}};
   server_.SetHandler([feed](const RecordedRequest& request) {
     const std::size_t at = request.target.find("updated_since=");
     const std::string since =
@@ -161,7 +163,8 @@ TEST_F(PlatformKnowledgeSourceTest, PagesThroughChangesWithCursors) {
     const int page = request.target.find("page=2") != std::string::npos ? 2 : 1;
     const std::size_t first = static_cast<std::size_t>(page - 1) * 2;
     std::string data = "[";
-    for (std::size_t i = first; i < std::min(items.size(), first + 2); ++i) data += (i > first ? "," : "") + items[i];
+    for (std::size_t i = first; i < std::min(items.size(), first + 2); ++i)
+      data += (i > first ? "," : "") + items[i];
     const int total = static_cast<int>(items.size());
     return Reply{200, Envelope(data + "]", page, 2, total, (total + 1) / 2)};
   });
@@ -209,8 +212,9 @@ TEST_F(PlatformKnowledgeSourceTest, RecommendationsForAnArticleOrAQuery) {
   ASSERT_TRUE(source->Recommendations(scope_, {"", "服务器 连不上", 3}).ok());
   const std::vector<RecordedRequest> requests = server_.requests();
   EXPECT_EQ(requests[0].target, "/api/v1/knowledge/recommendations?size=5&article_id=1001");
-  EXPECT_EQ(requests[1].target,
-            "/api/v1/knowledge/recommendations?size=3&q=%E6%9C%8D%E5%8A%A1%E5%99%A8%20%E8%BF%9E%E4%B8%8D%E4%B8%8A");
+  EXPECT_EQ(
+      requests[1].target,
+      "/api/v1/knowledge/recommendations?size=3&q=%E6%9C%8D%E5%8A%A1%E5%99%A8%20%E8%BF%9E%E4%B8%8D%E4%B8%8A");
 }
 
 TEST_F(PlatformKnowledgeSourceTest, FeedbackPostsTheArticleIdAndTheVote) {
@@ -222,8 +226,10 @@ TEST_F(PlatformKnowledgeSourceTest, FeedbackPostsTheArticleIdAndTheVote) {
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[0].method, "POST");
   EXPECT_EQ(requests[0].target, "/api/v1/knowledge/feedback");
-  EXPECT_EQ(boost::json::parse(requests[0].body), boost::json::parse(R"({"article_id":1001,"helpful":true})"));
-  EXPECT_EQ(boost::json::parse(requests[1].body), boost::json::parse(R"({"article_id":"kb-7","helpful":false})"));
+  EXPECT_EQ(boost::json::parse(requests[0].body),
+            boost::json::parse(R"({"article_id":1001,"helpful":true})"));
+  EXPECT_EQ(boost::json::parse(requests[1].body),
+            boost::json::parse(R"({"article_id":"kb-7","helpful":false})"));
   EXPECT_EQ(requests[0].header("authorization"), std::string("Bearer ") + kToken);
 }
 
@@ -240,7 +246,8 @@ struct ErrorCase {
   bool retryable;
 };
 
-class ErrorMappingTest : public PlatformKnowledgeSourceTest, public ::testing::WithParamInterface<ErrorCase> {};
+class ErrorMappingTest : public PlatformKnowledgeSourceTest,
+                         public ::testing::WithParamInterface<ErrorCase> {};
 
 TEST_P(ErrorMappingTest, ThePlatformsTroubleIsA20002) {
   server_.AlwaysReply(GetParam().reply);
@@ -261,12 +268,13 @@ INSTANTIATE_TEST_SUITE_P(
                       ErrorCase{"truncated", {200, Envelope("[]"), "application/json", 0, true}, true},
                       ErrorCase{"garbage", {200, "<html>not json"}, true},
                       ErrorCase{"no_items", {200, R"({"code":200,"data":{"nothing":1}})"}, true},
-                      ErrorCase{"envelope_error", {200, R"({"code":20002,"message":"index rebuilding"})"}, true},
+                      ErrorCase{
+                          "envelope_error", {200, R"({"code":20002,"message":"index rebuilding"})"}, true},
                       ErrorCase{"http401", {401, R"({"code":10002,"message":"bad token"})"}, false},
                       ErrorCase{"http403", {403, "{}"}, false},
                       ErrorCase{"envelope_401", {200, R"({"code":10002,"message":"bad token"})"}, false},
                       ErrorCase{"http404", {404, "{}"}, false}),
-    [](const ::testing::TestParamInfo<ErrorCase>& info) { return std::string(info.param.name); });
+    [](const ::testing::TestParamInfo<ErrorCase>& param) { return std::string(param.param.name); });
 
 TEST_F(PlatformKnowledgeSourceTest, AClosedPortIsARetryable20002) {
   auto batch = Source(test::ClosedPortUrl())->Changes(scope_, std::nullopt, 10);
@@ -293,7 +301,8 @@ TEST(PlatformKnowledgeOptionsTest, RefusesUnusableOptions) {
   EXPECT_EQ(errors[1].field, "api_token");
   EXPECT_EQ(errors[2].field, "timeout_ms");
   EXPECT_EQ(CreatePlatformKnowledgeSource(options).status().code(), ErrorCode::kInvalidArgument);
-  EXPECT_TRUE(Validate(PlatformKnowledgeOptions{"https://platform.example.com/", "", 2000, 1000, ""}).empty());
+  EXPECT_TRUE(
+      Validate(PlatformKnowledgeOptions{"https://platform.example.com/", "", 2000, 1000, ""}).empty());
 }
 
 TEST(PlatformKnowledgeJsonTest, CursorsRoundTripAndAcceptAPlainTimestamp) {

@@ -201,6 +201,14 @@ const std::map<std::string, MethodCase, std::less<>>& Cases() {
         {{"article_id", "FIELD_REQUIRED"}},
         R"({"article_id": "1", "q": 2, "lang": 3, "size": "five"})",
         {{"article_id", "FIELD_INVALID"}, {"q", "FIELD_INVALID"}, {"lang", "FIELD_INVALID"}, {"size", "FIELD_INVALID"}}}},
+      {"search.synonyms.set",
+       {false,
+        {{"term", "FIELD_REQUIRED"}, {"synonyms", "FIELD_REQUIRED"}},
+        R"({"term": 5, "synonyms": "vpn"})",
+        {{"term", "FIELD_INVALID"}, {"synonyms", "FIELD_INVALID"}}}},
+      // {} lists the first page of the dictionary.
+      {"search.synonyms.list",
+       {true, {}, R"({"page": "one", "size": 0})", {{"page", "FIELD_INVALID"}, {"size", "OUT_OF_RANGE"}}}},
       // Exactly one of path and articles.
       {"knowledge.import", {false, {{"path", "FIELD_REQUIRED"}}, R"({"path": 5})", {{"path", "FIELD_INVALID"}}}},
   };
@@ -322,17 +330,17 @@ TEST_F(BadInputTest, ListMethodsRefuseBadPages) {
     if (name.size() < 5 || name.substr(name.size() - 5) != ".list") continue;
     for (auto [request, field] : cases) {
       request["session_id"] = id;
-      const json::object answer = Call(name, User(), request);
+      const json::object answer = Call(name, CustomerAdmin(), request);
       ASSERT_TRUE(IsError(answer, 10001)) << name << " " << request;
       EXPECT_TRUE(HasFieldError(answer, field, "OUT_OF_RANGE")) << name << " " << request;
     }
     for (const json::value& size :
          {json::value("x"), json::value(2.5), json::value(true), json::value(json::array{})}) {
-      const json::object answer = Call(name, User(), json::object{{"session_id", id}, {"size", size}});
+      const json::object answer = Call(name, CustomerAdmin(), json::object{{"session_id", id}, {"size", size}});
       ASSERT_TRUE(IsError(answer, 10001)) << name;
       EXPECT_TRUE(HasFieldError(answer, "size", "FIELD_INVALID")) << name;
     }
-    EXPECT_TRUE(IsSuccess(Call(name, User(), json::object{{"session_id", id}, {"page", 1}, {"size", 100}})))
+    EXPECT_TRUE(IsSuccess(Call(name, CustomerAdmin(), json::object{{"session_id", id}, {"page", 1}, {"size", 100}})))
         << name;
   }
 }

@@ -187,12 +187,16 @@ TEST_F(EnvelopeTest, EveryListMethodAnswersWithPagination) {
   SubmitFeedback(user);
   ASSERT_TRUE(IsSuccess(
       Call("knowledge.upsert", CustomerAdmin(), json::object{{"title", "VPN"}, {"body", "Reconnect."}})));
+  ASSERT_TRUE(IsSuccess(Call("search.synonyms.set", CustomerAdmin(),
+                             json::object{{"term", "VPN"}, {"synonyms", json::array{"remote access"}}})));
+  // A customer_admin of the user's customer may call every list and sees exactly one item in each.
+  const Caller admin = CustomerAdmin();
   int lists = 0;
   for (const auto& method : Portal::Methods()) {
     const std::string_view name = method.name;
     if (name.size() < 5 || name.substr(name.size() - 5) != ".list") continue;
     ++lists;
-    const json::object answer = Call(name, user, json::object{{"session_id", id}, {"page", 1}, {"size", 1}});
+    const json::object answer = Call(name, admin, json::object{{"session_id", id}, {"page", 1}, {"size", 1}});
     ASSERT_TRUE(IsSuccess(answer)) << name;
     ASSERT_TRUE(answer.contains("pagination")) << name;
     const json::object& pagination = answer.at("pagination").as_object();

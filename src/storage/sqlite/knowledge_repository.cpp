@@ -246,6 +246,41 @@ class SqliteKnowledge final : public KnowledgeRepository {
     });
   }
 
+  Status SetSynonyms(const Scope& scope, const SynonymEntry& entry) override {
+    return db_.Write([&](Connection& db) -> Status {
+      if (entry.synonyms.empty()) {
+        Statement s = db.Prepare("DELETE FROM search_synonyms WHERE tenant_id = ?1 AND term = ?2");
+        s.Bind(1, scope.tenant_id()).Bind(2, entry.term);
+        s.Run();
+        return Status::Ok();
+      }
+      Statement s = db.Prepare(
+          "INSERT INTO search_synonyms (tenant_id, term, synonyms, updated_at) VALUES (?1, ?2, ?3, ?4) "
+          "ON CONFLICT (tenant_id, term) DO UPDATE SET synonyms = ?3, updated_at = ?4");
+      s.Bind(1, scope.tenant_id()).Bind(2, entry.term).Bind(3, StringArrayText(entry.synonyms)).Bind(4, entry.updated_at.millis);
+      s.Run();
+      return Status::Ok();
+    });
+  }
+
+  Result<Page<SynonymEntry>> ListSynonyms(const Scope& scope, PageRequest page) override {
+    return db_.Read([&](Connection& db) -> Result<Page<SynonymEntry>> {
+      Page<SynonymEntry> out;
+      {
+        Statement s = db.Prepare("SELECT count(*) FROM search_synonyms WHERE tenant_id = ?1");
+        s.Bind(1, scope.tenant_id());
+        s.Step();
+        out.total = s.Int(0);
+      }
+      Statement s = db.Prepare(
+          "SELECT term, synonyms, updated_at FROM search_synonyms WHERE tenant_id = ?1 ORDER BY term LIMIT ?2 OFFSET ?3");
+      s.Bind(1, scope.tenant_id());
+      BindPage(s, 2, page);
+      while (s.Step()) out.items.push_back(SynonymEntry{s.Text(0), StringArrayColumn(s, 1), Timestamp{s.Int(2)}});
+      return out;
+    });
+  }
+
  private:
   // Votes and views do not touch updated_at: they are not edits of the article.
   Result<KnowledgeArticle> Increment(const Scope& scope, std::int64_t id, const char* sql) {

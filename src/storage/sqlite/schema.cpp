@@ -207,6 +207,17 @@ INSERT INTO knowledge_fts (knowledge_fts) VALUES ('rebuild');
 CREATE INDEX user_behavior_analytics_tenant_action_created
   ON user_behavior_analytics (tenant_id, action_type, created_at);
 )sql",
+    // 5: each tenant's synonym dictionary (search.synonyms.*).
+    R"sql(
+CREATE TABLE search_synonyms (
+  id         INTEGER PRIMARY KEY,
+  tenant_id  INTEGER NOT NULL CHECK (tenant_id > 0),
+  term       TEXT NOT NULL CHECK (length(term) BETWEEN 1 AND 100),
+  synonyms   TEXT NOT NULL CHECK (json_valid(synonyms)),
+  updated_at INTEGER NOT NULL,
+  UNIQUE (tenant_id, term)
+);
+)sql",
 };
 
 constexpr int kVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
