@@ -4,7 +4,7 @@
 //
 // The index is the bilingual corpus (../shared/data/kb/debian-docs.jsonl, 1,853 articles)
 // replicated to 100,000 articles with distinct external ids ("<id>#<replica>") and lightly
-// perturbed text (two sentences swapped, the replica's number appended as a word), so no two
+// perturbed text (two pairs of sentences swapped, the replica's number appended as a word), so no two
 // articles are byte-identical. It is imported through KnowledgeRepository::UpsertMany in batches of
 // 500 into a file database in a temporary folder, as knowledge.import does.
 //
@@ -223,14 +223,6 @@ double PeakRssMiB() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
-}
-
-double DirectoryBytes(const fs::path& dir) {
-  double bytes = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (entry.is_regular_file()) bytes += static_cast<double>(entry.file_size());
-  }
-  return bytes;
 }
 
 double FileBytes(const fs::path& path) {
@@ -679,6 +671,14 @@ void BM_ReferenceQuery(benchmark::State& state) {
 std::unique_ptr<Xapian::Database> g_xapian;
 
 fs::path XapianPath() { return g_data->dir.path() / "xapian"; }
+
+double DirectoryBytes(const fs::path& dir) {
+  double bytes = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) bytes += static_cast<double>(entry.file_size());
+  }
+  return bytes;
+}
 
 constexpr Xapian::termcount kTitleWdf = 3;
 

@@ -113,12 +113,9 @@ struct SyncReport {
   std::int64_t fetched = 0;  // items received: articles, deletions and unreadable items
   std::int64_t created = 0;  // articles new to the store
   std::int64_t updated = 0;  // articles that replaced the stored one with their external id
-  std::int64_t deleted = 0;  // deletions applied to the store
+  std::int64_t deleted = 0;  // articles removed from the store (a deletion of one never pulled is no-op)
   std::int64_t failed = 0;   // items of the source that could not be read or are invalid
   std::vector<ItemError> errors;
-  // Deletions received but not applied: the repository cannot yet find an article by its
-  // external id without a scan (the host may archive them itself).
-  std::vector<std::string> unapplied_deletions;
   std::string next_cursor;  // pass it to the next SyncOnce()
   bool more = false;        // max_pages was reached before the source ran out of changes
   // OK, or the failure of the source or the store that stopped the run after earlier pages were

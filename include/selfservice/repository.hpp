@@ -196,11 +196,14 @@ class KnowledgeRepository {
 
   // Stores every article in one transaction, or none: an article with an external_id replaces the
   // tenant's article with that external_id (keeping its id, votes and views), one with an id > 0
-  // replaces that article, any other is inserted. Outcomes are in the order of `articles`.
+  // replaces that article (keeping its external_id when the replacement has none), any other is
+  // inserted. Outcomes are in the order of `articles`. Ids are never reused after a delete.
   virtual Result<std::vector<UpsertOutcome>> UpsertMany(const Scope& scope,
                                                         std::vector<KnowledgeArticle> articles) = 0;
   virtual Result<KnowledgeArticle> Get(const Scope& scope, std::int64_t id) = 0;
   virtual Status Delete(const Scope& scope, std::int64_t id) = 0;
+  // Deletes the article the source knows as `external_id`; kNotFound when there is none.
+  virtual Status DeleteByExternalId(const Scope& scope, std::string_view external_id) = 0;
   // Newest first (updated_at, then id).
   virtual Result<Page<KnowledgeArticle>> List(const Scope& scope, const KnowledgeFilter& filter,
                                               PageRequest page) = 0;

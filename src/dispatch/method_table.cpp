@@ -595,6 +595,8 @@ Result<Reply> ImportKnowledge(Engines& e, const RequestContext& c, const json::o
     return Status::InvalidField("path", field_code::kRequired);  // exactly one of path and articles
   }
   if (path != nullptr && !path->is_string()) return Status::InvalidField("path", field_code::kInvalid);
+  // Reading a file of the host's file system is the platform's business, not a customer's.
+  if (path != nullptr && !c.has(Role::kPlatformAdmin)) return Status::PermissionDenied("knowledge.import path");
   if (articles != nullptr && !articles->is_array()) return Status::InvalidField("articles", field_code::kInvalid);
   Result<ImportReport> report = path != nullptr
                                     ? e.knowledge.ImportFile(c, std::string(path->get_string()), progress)

@@ -46,9 +46,14 @@ Status Apply(const Scope& scope, ChangeBatch batch, KnowledgeRepository& article
     if (!outcomes.ok()) return outcomes.status();
     for (const auto& outcome : *outcomes) ++(outcome.created ? report.created : report.updated);
   }
-  // KnowledgeRepository finds articles by row id only; resolving external ids would mean scanning
-  // the tenant's articles, so deletions are handed back to the host.
-  for (auto& external_id : batch.deleted) report.unapplied_deletions.push_back(std::move(external_id));
+  for (auto& external_id : batch.deleted) {
+    const Status removed = articles.DeleteByExternalId(scope, external_id);
+    if (removed.ok()) {
+      ++report.deleted;
+    } else if (removed.code() != ErrorCode::kNotFound) {  // never pulled, or already gone: done
+      return removed;
+    }
+  }
   return Status::Ok();
 }
 

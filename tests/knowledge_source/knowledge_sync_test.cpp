@@ -109,12 +109,27 @@ TEST_F(KnowledgeSyncTest, PullsEveryPageIntoTheStoreAndItsIndex) {
   EXPECT_EQ(english->hits[0].external_id, "kb-3");
 }
 
-TEST_F(KnowledgeSyncTest, DeletionsAreReportedAsNotApplied) {
+TEST_F(KnowledgeSyncTest, ADeletionOfAnArticleNeverPulledIsANoOp) {
   ServeTwoPages();
   auto report = KnowledgeSync().SyncOnce(scope_, *source_, store_->knowledge(), std::nullopt);
   ASSERT_TRUE(report.ok()) << Describe(report);
   EXPECT_EQ(report->deleted, 0);
-  EXPECT_EQ(report->unapplied_deletions, (std::vector<std::string>{"kb-old"}));
+}
+
+TEST_F(KnowledgeSyncTest, ADeletionAtTheSourceRemovesThePulledArticle) {
+  KnowledgeArticle old;
+  old.external_id = "kb-old";
+  old.title = "Old article";
+  old.body = "To be removed at the source.";
+  old.lang = ArticleLang::en;
+  ASSERT_TRUE(store_->knowledge().UpsertMany(scope_, {old}).ok());
+  ServeTwoPages();
+  auto report = KnowledgeSync().SyncOnce(scope_, *source_, store_->knowledge(), std::nullopt);
+  ASSERT_TRUE(report.ok()) << Describe(report);
+  EXPECT_EQ(report->deleted, 1);
+  auto listed = store_->knowledge().List(scope_, KnowledgeFilter{}, PageRequest{1, 100});
+  ASSERT_TRUE(listed.ok());
+  for (const auto& article : listed->items) EXPECT_NE(article.external_id, "kb-old");
 }
 
 TEST_F(KnowledgeSyncTest, ASecondSyncUpdatesByExternalIdKeepingVotes) {

@@ -246,10 +246,10 @@ TEST_F(KnowledgeTest, ImportReadsAJsonLinesFileAndReimportUpdates) {
                       << "\n"
                       << R"({"id": "kb-2", "title": "二", "body": "b", "lang": "zh"})"
                       << "\n";
-  const json::object first = Call("knowledge.import", CustomerAdmin(), json::object{{"path", path}});
+  const json::object first = Call("knowledge.import", PlatformAdmin(), json::object{{"path", path}});
   ASSERT_TRUE(IsSuccess(first));
   EXPECT_EQ(first.at("data").at("imported"), 2);
-  const json::object second = Call("knowledge.import", CustomerAdmin(), json::object{{"path", path}});
+  const json::object second = Call("knowledge.import", PlatformAdmin(), json::object{{"path", path}});
   ASSERT_TRUE(IsSuccess(second));
   EXPECT_EQ(second.at("data").at("imported"), 0);
   EXPECT_EQ(second.at("data").at("updated"), 2);
@@ -265,9 +265,18 @@ TEST_F(KnowledgeTest, ImportNeedsExactlyOneOfPathAndArticles) {
   EXPECT_TRUE(IsError(both, 10001));
 }
 
+TEST_F(KnowledgeTest, OnlyThePlatformImportsFromAFileOfTheHost) {
+  const json::object answer =
+      Call("knowledge.import", CustomerAdmin(), json::object{{"path", dir_.File("kb.jsonl")}});
+  EXPECT_TRUE(IsError(answer, 10003)) << answer;
+  const json::object articles = Call("knowledge.import", CustomerAdmin(),
+                                     json::object{{"articles", json::array{json::object{{"title", "t"}, {"body", "b"}}}}});
+  EXPECT_TRUE(IsSuccess(articles)) << articles;
+}
+
 TEST_F(KnowledgeTest, ImportOfARelativeOrMissingPathIsInvalid) {
   for (const std::string& path : {std::string("kb.jsonl"), dir_.File("missing.jsonl")}) {
-    const json::object answer = Call("knowledge.import", CustomerAdmin(), json::object{{"path", path}});
+    const json::object answer = Call("knowledge.import", PlatformAdmin(), json::object{{"path", path}});
     ASSERT_TRUE(IsError(answer, 10001)) << path;
     EXPECT_TRUE(HasFieldError(answer, "path", "FIELD_INVALID")) << path;
   }

@@ -132,6 +132,15 @@ class SqliteKnowledge final : public KnowledgeRepository {
     });
   }
 
+  Status DeleteByExternalId(const Scope& scope, std::string_view external_id) override {
+    return db_.Write([&](Connection& db) -> Status {
+      Statement s = db.Prepare("DELETE FROM knowledge_articles WHERE tenant_id = ?1 AND external_id = ?2");
+      s.Bind(1, scope.tenant_id()).Bind(2, external_id);
+      s.Run();
+      return sqlite3_changes(db.handle()) == 0 ? Status::NotFound("knowledge article") : Status::Ok();
+    });
+  }
+
   Result<Page<KnowledgeArticle>> List(const Scope& scope, const KnowledgeFilter& filter, PageRequest page) override {
     return db_.Read([&](Connection& db) -> Result<Page<KnowledgeArticle>> {
       const std::optional<std::string_view> lang = filter.lang ? std::optional(EnumName(*filter.lang)) : std::nullopt;

@@ -159,7 +159,7 @@ CREATE INDEX user_behavior_analytics_search_keywords ON user_behavior_analytics 
     // 2: the knowledge base (issue 3).
     R"sql(
 CREATE TABLE knowledge_articles (
-  id              INTEGER PRIMARY KEY,
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: interactions and feedback cite ids
   tenant_id       INTEGER NOT NULL CHECK (tenant_id > 0),
   external_id     TEXT CHECK (length(external_id) BETWEEN 1 AND 100),
   title           TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 255),
