@@ -25,6 +25,7 @@
 #include <boost/json/parse.hpp>
 
 #include "selfservice.h"
+#include "support/temp_dir.hpp"
 #include "selfservice/portal.hpp"
 
 namespace {
@@ -50,25 +51,7 @@ constexpr std::string_view kSuccessPrefix = R"({"code":200,)";
 
 enum class Storage { kMemory, kFile };
 
-// A fresh temporary folder, removed with everything in it when the object goes.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "portal_bench.XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using selfservice::test::TempDir;  // tests/support/temp_dir.hpp
 
 // A portal opened through the C ABI on a private in-memory database or on a file database in a
 // temporary folder; closed (and the folder removed) on destruction.

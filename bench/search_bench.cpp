@@ -50,6 +50,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "support/temp_dir.hpp"
 #include "selfservice/portal.hpp"
 
 #ifdef SELFSERVICE_BENCH_XAPIAN
@@ -316,25 +317,7 @@ void MeasureQueries(benchmark::State& state, const std::string& label, std::size
   state.counters["hits"] = hits / static_cast<double>(calls);
 }
 
-// A fresh temporary folder, removed with everything in it when the object goes.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "search_bench.XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using selfservice::test::TempDir;  // tests/support/temp_dir.hpp
 
 // The data every case reads, loaded once before the benchmarks run.
 struct Data {

@@ -13,21 +13,11 @@ namespace selfservice::knowledge_source {
 namespace json = boost::json;
 namespace {
 
-constexpr std::size_t kMaxDetail = 200;  // characters of the platform's message kept in a detail
 
 Status Unavailable(std::string detail, bool retryable) {
   return Status::Error(ErrorCode::kSearchUnavailable, "req-005 " + std::move(detail), retryable);
 }
 
-std::string Clip(std::string text) {
-  if (text.size() > kMaxDetail) {
-    std::size_t cut = kMaxDetail;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8
-    text.resize(cut);
-    text += "…";
-  }
-  return text;
-}
 
 std::optional<std::int64_t> Integer(const json::object& object, std::string_view key) {
   const json::value* value = object.if_contains(key);
@@ -56,7 +46,7 @@ std::string EnvelopeMessage(std::string_view body) {
   json::value parsed = json::parse(body, ec);
   if (ec || !parsed.is_object()) return {};
   TextField message = Text(parsed.get_object(), "message");
-  return message.value ? Clip(*message.value) : std::string();
+  return message.value ? net::ClipForDetail(*message.value) : std::string();
 }
 
 // Han characters (U+4000 … U+9FFF: UTF-8 lead bytes E4 … E9) mark an article as Chinese.
@@ -226,9 +216,9 @@ Result<Envelope> ParseEnvelope(std::string_view what, std::string_view body) {
       switch (*number) {
         case 10002:
         case 10003: return Unavailable(std::string(what) + ": the platform refuses our token", false);
-        case 10004: return Status::NotFound("req-005 " + Clip(detail));
-        case 10005: return Unavailable(Clip(detail), true);
-        default: return Unavailable(Clip(detail), *number >= 20000);
+        case 10004: return Status::NotFound("req-005 " + net::ClipForDetail(detail));
+        case 10005: return Unavailable(net::ClipForDetail(detail), true);
+        default: return Unavailable(net::ClipForDetail(detail), *number >= 20000);
       }
     }
   }

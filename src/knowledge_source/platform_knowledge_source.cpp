@@ -26,24 +26,7 @@ constexpr int kMaxChangesPerCall = 1000;
 constexpr int kMaxRecommendations = 100;
 constexpr std::string_view kApiPath = "/api/v1/knowledge";
 
-bool Is2xx(int status) {
-  return status >= 200 && status < 300;
-}
 
-// An http(s) URL without credentials, spaces, query or fragment (paths are appended to it).
-bool UsableBaseUrl(std::string_view url) {
-  std::string_view rest;
-  if (url.starts_with("http://")) {
-    rest = url.substr(7);
-  } else if (url.starts_with("https://")) {
-    rest = url.substr(8);
-  } else {
-    return false;
-  }
-  const std::string_view authority = rest.substr(0, rest.find('/'));
-  return !authority.empty() && authority.find('@') == std::string_view::npos &&
-         url.find_first_of(" \t\r\n?#") == std::string_view::npos;
-}
 
 // A token that fits in one header line.
 bool UsableToken(std::string_view token) {
@@ -180,7 +163,7 @@ class PlatformKnowledgeSource final : public KnowledgeSource {
       request.body = json::serialize(body);
       Result<net::HttpResponse> response = client_.Send(request);
       if (!response.ok()) return Prefixed("feedback", response.status());
-      if (!Is2xx(response->status)) return Scrub(ks::ErrorFromResponse("feedback", *response, true));
+      if (!net::IsSuccessStatus(response->status)) return Scrub(ks::ErrorFromResponse("feedback", *response, true));
       // A 2xx answer may carry an empty body; one that carries the envelope must say 200.
       if (response->body.find_first_not_of(" \t\r\n") == std::string::npos) return Status::Ok();
       return Scrub(ks::ParseEnvelope("feedback", response->body).status());
@@ -222,7 +205,7 @@ class PlatformKnowledgeSource final : public KnowledgeSource {
                            bool missing_is_not_found) const {
     Result<net::HttpResponse> response = client_.Send(Request(scope, "GET", path));
     if (!response.ok()) return Prefixed(what, response.status());
-    if (!Is2xx(response->status)) return Scrub(ks::ErrorFromResponse(what, *response, missing_is_not_found));
+    if (!net::IsSuccessStatus(response->status)) return Scrub(ks::ErrorFromResponse(what, *response, missing_is_not_found));
     Result<ks::Envelope> envelope = ks::ParseEnvelope(what, response->body);
     if (!envelope.ok()) return Scrub(envelope.status());
     return envelope;
@@ -255,7 +238,7 @@ std::vector<FieldError> Validate(const PlatformKnowledgeOptions& options) {
   std::vector<FieldError> errors;
   if (options.base_url.empty()) {
     errors.push_back(FieldError{"base_url", field_code::kRequired, {}});
-  } else if (!UsableBaseUrl(options.base_url)) {
+  } else if (!net::IsUsableBaseUrl(options.base_url)) {
     errors.push_back(FieldError{"base_url", field_code::kInvalid, {}});
   }
   if (!UsableToken(options.api_token)) errors.push_back(FieldError{"api_token", field_code::kInvalid, {}});

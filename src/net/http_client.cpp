@@ -175,4 +175,28 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request, TransportError
   }
 }
 
+bool IsUsableBaseUrl(std::string_view url) {
+  std::string_view rest;
+  if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else if (url.starts_with("https://")) {
+    rest = url.substr(8);
+  } else {
+    return false;
+  }
+  const std::string_view authority = rest.substr(0, rest.find('/'));
+  return !authority.empty() && authority.find('@') == std::string_view::npos &&
+         url.find_first_of(" \t\r\n?#") == std::string_view::npos;
+}
+
+std::string ClipForDetail(std::string text, std::size_t max_bytes) {
+  if (text.size() > max_bytes) {
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8
+    text.resize(cut);
+    text += "…";
+  }
+  return text;
+}
+
 }  // namespace selfservice::net

@@ -70,4 +70,14 @@ class HttpClient {
   HttpClientOptions options_;
 };
 
+// True for a 2xx status.
+inline bool IsSuccessStatus(int status) { return status >= 200 && status < 300; }
+
+// An http(s) URL without credentials, spaces, query or fragment, to which API paths are appended.
+bool IsUsableBaseUrl(std::string_view url);
+
+// `text` cut to at most `max_bytes` on a UTF-8 character boundary, with "…" when cut: remote
+// services' messages kept in a Status detail.
+std::string ClipForDetail(std::string text, std::size_t max_bytes = 200);
+
 }  // namespace selfservice::net

@@ -5,6 +5,7 @@
 // "items" with one {action: {..., "status", "error"?}} per line) and the common error body
 // {"error": {"root_cause", "type", "reason"}, "status"}.
 
+#include "net/http_client.hpp"
 #include "search/elasticsearch/elasticsearch_json.hpp"
 
 #include <optional>
@@ -47,15 +48,6 @@ Status Unavailable(std::string detail, bool retryable) {
   return Status::Error(ErrorCode::kSearchUnavailable, "elasticsearch " + std::move(detail), retryable);
 }
 
-std::string Clip(std::string text) {
-  if (text.size() > kMaxDetail) {
-    std::size_t cut = kMaxDetail;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8
-    text.resize(cut);
-    text += "…";
-  }
-  return text;
-}
 
 const json::object* Object(const json::value* value) {
   return value != nullptr ? value->if_object() : nullptr;
@@ -182,14 +174,15 @@ std::string ErrorReason(std::string_view body) {
   if (!ec) {
     if (const json::object* root = parsed.if_object()) {
       if (const json::value* error = root->if_contains("error")) {
-        if (error->is_string()) return Clip(std::string(error->get_string()));
+        if (error->is_string()) return net::ClipForDetail(std::string(error->get_string()), kMaxDetail);
         if (const json::object* object = error->if_object()) {
-          return Clip(Text(*object, "type").value_or("error") + ": " + Text(*object, "reason").value_or(""));
+          return net::ClipForDetail(
+              Text(*object, "type").value_or("error") + ": " + Text(*object, "reason").value_or(""), kMaxDetail);
         }
       }
     }
   }
-  return Clip(std::string(body));
+  return net::ClipForDetail(std::string(body), kMaxDetail);
 }
 
 }  // namespace

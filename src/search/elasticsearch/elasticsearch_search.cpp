@@ -27,24 +27,7 @@ Status Internal(std::string_view what) {
                        "elasticsearch " + std::string(what) + ": internal error", true);
 }
 
-bool Is2xx(int status) {
-  return status >= 200 && status < 300;
-}
 
-// An http(s) URL without credentials, spaces, query or fragment (paths are appended to it).
-bool UsableBaseUrl(std::string_view url) {
-  std::string_view rest;
-  if (url.starts_with("http://")) {
-    rest = url.substr(7);
-  } else if (url.starts_with("https://")) {
-    rest = url.substr(8);
-  } else {
-    return false;
-  }
-  const std::string_view authority = rest.substr(0, rest.find('/'));
-  return !authority.empty() && authority.find('@') == std::string_view::npos &&
-         url.find_first_of(" \t\r\n?#") == std::string_view::npos;
-}
 
 // Elasticsearch's rules for index names (create index API, path parameters), restricted to
 // characters that need no escaping in a URL path.
@@ -88,7 +71,7 @@ class ElasticsearchSearchImpl final : public ElasticsearchSearch {
           Call("POST", IndexPath() + "/_search?routing=" + std::to_string(scope.tenant_id()),
                boost::json::serialize(es::SearchBody(scope.tenant_id(), query)), "application/json");
       if (!response.ok()) return Prefixed("search", response.status());
-      if (!Is2xx(response->status)) return es::ErrorFromResponse("search", *response);
+      if (!net::IsSuccessStatus(response->status)) return es::ErrorFromResponse("search", *response);
       return es::ParseSearchResponse(response->body, options_.suggest_ticket_below_score);
     } catch (...) {
       return Internal("search");
@@ -108,8 +91,8 @@ class ElasticsearchSearchImpl final : public ElasticsearchSearch {
         // Another writer may have created it between our HEAD and PUT.
         const bool raced = created->status == 400 &&
                            created->body.find("resource_already_exists_exception") != std::string::npos;
-        if (!Is2xx(created->status) && !raced) return es::ErrorFromResponse("index creation", *created);
-      } else if (!Is2xx(head->status)) {
+        if (!net::IsSuccessStatus(created->status) && !raced) return es::ErrorFromResponse("index creation", *created);
+      } else if (!net::IsSuccessStatus(head->status)) {
         return es::ErrorFromResponse("index check", *head);
       }
       index_ready_ = true;
@@ -207,7 +190,7 @@ class ElasticsearchSearchImpl final : public ElasticsearchSearch {
     Result<net::HttpResponse> response =
         Call("POST", IndexPath() + "/_bulk", std::move(body), "application/x-ndjson");
     if (!response.ok()) return Prefixed("bulk", response.status());
-    if (!Is2xx(response->status)) return es::ErrorFromResponse("bulk", *response);
+    if (!net::IsSuccessStatus(response->status)) return es::ErrorFromResponse("bulk", *response);
     return es::ParseBulkResponse(response->body);
   }
 
@@ -225,7 +208,7 @@ std::vector<FieldError> Validate(const ElasticsearchOptions& options) {
   std::vector<FieldError> errors;
   if (options.urls.empty()) {
     errors.push_back(FieldError{"urls", field_code::kRequired, {}});
-  } else if (!std::all_of(options.urls.begin(), options.urls.end(), UsableBaseUrl)) {
+  } else if (!std::all_of(options.urls.begin(), options.urls.end(), net::IsUsableBaseUrl)) {
     errors.push_back(FieldError{"urls", field_code::kInvalid, {}});
   }
   if (!UsableIndexName(options.index)) errors.push_back(FieldError{"index", field_code::kInvalid, {}});
