@@ -163,7 +163,6 @@ CREATE TABLE knowledge_articles (
   tenant_id       INTEGER NOT NULL CHECK (tenant_id > 0),
   external_id     TEXT CHECK (length(external_id) BETWEEN 1 AND 100),
   title           TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 255),
-  body            TEXT NOT NULL,
   category        TEXT CHECK (length(category) <= 100),
   tags            TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags)),
   lang            TEXT NOT NULL CHECK (lang = 'zh' OR lang = 'en'),
@@ -175,6 +174,9 @@ CREATE TABLE knowledge_articles (
   unhelpful_votes INTEGER NOT NULL DEFAULT 0 CHECK (unhelpful_votes >= 0),
   views           INTEGER NOT NULL DEFAULT 0 CHECK (views >= 0),
   updated_at      INTEGER NOT NULL,
+  -- Last: a long body spills into overflow pages, and every column after it would be read through
+  -- them when a search filters and ranks its candidates.
+  body            TEXT NOT NULL,
   UNIQUE (tenant_id, external_id)
 );
 CREATE INDEX knowledge_articles_tenant_lang_category ON knowledge_articles (tenant_id, lang, category);
