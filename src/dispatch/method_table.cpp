@@ -271,8 +271,9 @@ Result<Reply> KnowledgeUpsert(Engines& e, const RequestContext& c, const json::o
 Result<Reply> KnowledgeGet(Engines& e, const RequestContext& c, const json::object& r) {
   RequestReader reader(r);
   const auto id = reader.RequiredId("id");
+  const auto from_search = reader.OptionalString("from_search", 2000);
   if (Status status = reader.Finish(); !status.ok()) return status;
-  return One(e.knowledge.Get(c, id));
+  return One(e.knowledge.Get(c, id, from_search));
 }
 
 Result<Reply> KnowledgeDelete(Engines& e, const RequestContext& c, const json::object& r) {

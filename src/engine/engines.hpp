@@ -115,7 +115,11 @@ class KnowledgeEngine {
   // Creates or replaces one article from its JSON fields (server-owned fields are ignored).
   Result<UpsertOutcome> Upsert(const RequestContext& context, const boost::json::object& fields);
   // Reading an article counts a view. Only administrators see drafts and archived articles.
-  Result<KnowledgeArticle> Get(const RequestContext& context, std::int64_t id);
+  // `from_search` is the query whose results the customer opened the article from: it is recorded
+  // as a click behaviour event with those keywords, so analytics can tell which searches led to
+  // an article being read.
+  Result<KnowledgeArticle> Get(const RequestContext& context, std::int64_t id,
+                               const std::optional<std::string>& from_search = std::nullopt);
   Status Delete(const RequestContext& context, std::int64_t id);
   Result<Page<KnowledgeArticle>> List(const RequestContext& context, KnowledgeFilter filter, PageRequest page);
   Result<KnowledgeArticle> Vote(const RequestContext& context, std::int64_t id, bool helpful);

@@ -80,12 +80,26 @@ Result<UpsertOutcome> KnowledgeEngine::Upsert(const RequestContext& context, con
   return std::move(outcomes->front());
 }
 
-Result<KnowledgeArticle> KnowledgeEngine::Get(const RequestContext& context, std::int64_t id) {
+Result<KnowledgeArticle> KnowledgeEngine::Get(const RequestContext& context, std::int64_t id,
+                                              const std::optional<std::string>& from_search) {
   const Scope scope(context);
   auto article = store_.knowledge().Get(scope, id);
   if (!article.ok()) return article.status();
   if (article->status != PublicationStatus::published && !IsAdmin(context)) {
     return Status::NotFound("unpublished knowledge article");
+  }
+  if (from_search) {
+    BehaviorEvent click;
+    click.tenant_id = context.tenant_id;
+    click.customer_id = context.customer_id;
+    click.user_id = context.user_id;
+    click.page_path = "/search";
+    click.action_type = ActionType::click;
+    click.action_target = "article:" + std::to_string(id);
+    click.search_keywords = *from_search;
+    click.created_at = Timestamp{clock_.NowMillis()};
+    if (auto errors = Validate(click); !errors.empty()) return Status::Invalid(std::move(errors));
+    if (Status recorded = store_.analytics().Append(scope, {click}); !recorded.ok()) return recorded;
   }
   return store_.knowledge().RecordView(scope, id);
 }

@@ -393,3 +393,46 @@ TEST_F(SearchMethodsTest, AnotherTenantSeesNothingOfTheseArticlesAndSearches) {
 
 }  // namespace
 }  // namespace selfservice::test
+
+namespace selfservice::test {
+namespace {
+
+TEST_F(SearchMethodsTest, OpeningAResultFromASearchRecordsAClickWithItsKeywords) {
+  ASSERT_TRUE(IsSuccess(Call("search.query", User(), json::object{{"q", "nginx"}, {"lang", "en"}})));
+  const json::object opened =
+      Call("knowledge.get", User(), json::object{{"id", nginx_en_}, {"from_search", "nginx"}});
+  ASSERT_TRUE(IsSuccess(opened)) << opened;
+  RequestContext context;
+  context.tenant_id = 1;
+  context.customer_id = 10;
+  context.user_id = 100;
+  BehaviorFilter clicks;
+  clicks.action_type = ActionType::click;
+  auto page = portal_->store().analytics().List(Scope(context), clicks, PageRequest{1, 10});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].search_keywords, "nginx");
+  EXPECT_EQ(page->items[0].action_target, "article:" + std::to_string(nginx_en_));
+}
+
+TEST_F(SearchMethodsTest, OpeningAnArticleDirectlyRecordsNoClick) {
+  ASSERT_TRUE(IsSuccess(Call("knowledge.get", User(), json::object{{"id", nginx_en_}})));
+  RequestContext context;
+  context.tenant_id = 1;
+  context.customer_id = 10;
+  context.user_id = 100;
+  BehaviorFilter clicks;
+  clicks.action_type = ActionType::click;
+  auto page = portal_->store().analytics().List(Scope(context), clicks, PageRequest{1, 10});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 0);
+}
+
+TEST_F(SearchMethodsTest, AFromSearchThatIsNotAStringIsRefusedAndNothingIsRecorded) {
+  const json::object answer = Call("knowledge.get", User(), json::object{{"id", nginx_en_}, {"from_search", 7}});
+  ASSERT_TRUE(IsError(answer, 10001));
+  EXPECT_TRUE(HasFieldError(answer, "from_search", "FIELD_INVALID"));
+}
+
+}  // namespace
+}  // namespace selfservice::test
