@@ -23,8 +23,6 @@ using test::PlatformAdmin;
 
 constexpr std::int64_t kT0 = 1'700'000'000'000;
 
-// "{dir}" is replaced by the test's private temporary directory.
-const char* const kStorageUris[] = {"sqlite::memory:", "sqlite:{dir}/portal.db"};
 
 // Every field set, optionals included, so a column that is not stored or read back shows up.
 KnowledgeArticle FullArticle(std::string external_id, std::int64_t updated_millis) {
@@ -51,16 +49,8 @@ KnowledgeArticle MinimalArticle(std::int64_t updated_millis) {
   return v;
 }
 
-class KnowledgeConformance : public ::testing::TestWithParam<const char*> {
+class KnowledgeConformance : public test::AdapterTest {
  protected:
-  void SetUp() override {
-    uri_ = GetParam();
-    if (auto at = uri_.find("{dir}"); at != std::string::npos) uri_.replace(at, 5, dir_.path().string());
-    auto opened = OpenStore(uri_);
-    ASSERT_TRUE(opened.ok()) << uri_ << ": " << Describe(opened);
-    store_ = std::move(opened).value();
-  }
-
   KnowledgeRepository& knowledge() { return store_->knowledge(); }
 
   // Upserts `articles` for `who` and expects success.
@@ -109,9 +99,6 @@ class KnowledgeConformance : public ::testing::TestWithParam<const char*> {
 
   const RequestContext admin_ = CustomerAdmin(1, 10, 101);
   const RequestContext other_tenant_ = PlatformAdmin(2, 20, 201);
-  test::TempDir dir_;
-  std::string uri_;
-  std::unique_ptr<Store> store_;
 };
 
 // --- Upsert --------------------------------------------------------------------------------------
@@ -462,16 +449,8 @@ TEST_P(KnowledgeConformance, VotesCastDuringReimportsAreKept) {
   EXPECT_EQ(Total(admin_), 1);
 }
 
-// The URI's letters and digits: "sqlitememory", "sqlitedirportaldb".
-std::string AdapterName(const ::testing::TestParamInfo<const char*>& info) {
-  std::string name;
-  for (const char* c = info.param; *c != '\0'; ++c) {
-    if (std::isalnum(static_cast<unsigned char>(*c))) name += *c;
-  }
-  return name;
-}
 
-INSTANTIATE_TEST_SUITE_P(Adapters, KnowledgeConformance, ::testing::ValuesIn(kStorageUris), AdapterName);
+INSTANTIATE_TEST_SUITE_P(Adapters, KnowledgeConformance, ::testing::ValuesIn(test::kStorageUris), test::AdapterName);
 
 }  // namespace
 }  // namespace selfservice

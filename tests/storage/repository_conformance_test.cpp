@@ -23,19 +23,9 @@ using test::User;
 
 constexpr std::int64_t kT0 = 1'700'000'000'000;
 
-// "{dir}" is replaced by the test's private temporary directory.
-const char* const kStorageUris[] = {"sqlite::memory:", "sqlite:{dir}/portal.db"};
 
-class RepositoryConformance : public ::testing::TestWithParam<const char*> {
+class RepositoryConformance : public test::AdapterTest {
  protected:
-  void SetUp() override {
-    uri_ = GetParam();
-    if (auto at = uri_.find("{dir}"); at != std::string::npos) uri_.replace(at, 5, dir_.path().string());
-    auto opened = OpenStore(uri_);
-    ASSERT_TRUE(opened.ok()) << uri_ << ": " << Describe(opened);
-    store_ = std::move(opened).value();
-  }
-
   SessionRepository& sessions() { return store_->sessions(); }
   FeedbackRepository& feedback() { return store_->feedback(); }
   AnalyticsRepository& analytics() { return store_->analytics(); }
@@ -77,9 +67,6 @@ class RepositoryConformance : public ::testing::TestWithParam<const char*> {
     return found.ok() ? found.value() : Session{};
   }
 
-  test::TempDir dir_;
-  std::string uri_;
-  std::unique_ptr<Store> store_;
 };
 
 std::vector<std::string> SessionIds(const Page<Session>& page) {
@@ -1169,16 +1156,9 @@ TEST_P(RepositoryConformance, AppendOfAnEmptyBatchStoresNothing) {
   EXPECT_EQ(analytics().List(Scope(owner), BehaviorFilter{}, PageRequest{})->total, 0);
 }
 
-std::string AdapterName(const ::testing::TestParamInfo<const char*>& info) {
-  std::string name;
-  for (const char* c = info.param; *c != '\0'; ++c) {
-    if (std::isalnum(static_cast<unsigned char>(*c))) name += *c;
-  }
-  return name;
-}
 
-INSTANTIATE_TEST_SUITE_P(Adapters, RepositoryConformance, ::testing::ValuesIn(kStorageUris), AdapterName);
-INSTANTIATE_TEST_SUITE_P(Adapters, RowScope, ::testing::ValuesIn(kStorageUris), AdapterName);
+INSTANTIATE_TEST_SUITE_P(Adapters, RepositoryConformance, ::testing::ValuesIn(test::kStorageUris), test::AdapterName);
+INSTANTIATE_TEST_SUITE_P(Adapters, RowScope, ::testing::ValuesIn(test::kStorageUris), test::AdapterName);
 
 }  // namespace
 }  // namespace selfservice

@@ -26,8 +26,6 @@ constexpr std::int64_t kT0 = 1'700'000'000'000;
 constexpr std::int64_t kHour = 3600LL * 1000;
 constexpr auto kPublished = PublicationStatus::published;
 
-// "{dir}" is replaced by the test's private temporary directory.
-const char* const kStorageUris[] = {"sqlite::memory:", "sqlite:{dir}/portal.db"};
 
 using Counts = std::vector<std::pair<std::string, std::int64_t>>;
 
@@ -37,16 +35,8 @@ Counts Pairs(const std::vector<LabelCount>& counts) {
   return out;
 }
 
-class SearchStorage : public ::testing::TestWithParam<const char*> {
+class SearchStorage : public test::AdapterTest {
  protected:
-  void SetUp() override {
-    std::string uri = GetParam();
-    if (auto at = uri.find("{dir}"); at != std::string::npos) uri.replace(at, 5, dir_.path().string());
-    auto opened = OpenStore(uri);
-    ASSERT_TRUE(opened.ok()) << uri << ": " << Describe(opened);
-    store_ = std::move(opened).value();
-  }
-
   // Stores one article of `who`'s tenant; its id.
   std::int64_t Add(const RequestContext& who, std::string title, std::optional<std::string> category,
                    std::vector<std::string> tags, ArticleLang lang = ArticleLang::en,
@@ -107,8 +97,6 @@ class SearchStorage : public ::testing::TestWithParam<const char*> {
     return query;
   }
 
-  test::TempDir dir_;
-  std::unique_ptr<Store> store_;
   int added_ = 0;
   const RequestContext admin_ = CustomerAdmin(1, 10, 100);
   const RequestContext user_ = User(1, 10, 101);
@@ -295,11 +283,7 @@ TEST_P(SearchStorage, TopSearchesStayInTheirTenant) {
   EXPECT_TRUE(Top(PlatformAdmin(2, 1, 1), week).empty());
 }
 
-std::string AdapterName(const ::testing::TestParamInfo<const char*>& info) {
-  return std::string(info.param).find("memory") != std::string::npos ? "memory" : "file";
-}
-
-INSTANTIATE_TEST_SUITE_P(Adapters, SearchStorage, ::testing::ValuesIn(kStorageUris), AdapterName);
+INSTANTIATE_TEST_SUITE_P(Adapters, SearchStorage, ::testing::ValuesIn(test::kStorageUris), test::AdapterName);
 
 }  // namespace
 }  // namespace selfservice

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdint>
+#include <memory>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -17,11 +19,41 @@
 
 #include "selfservice/context.hpp"
 #include "selfservice/model.hpp"
+#include "selfservice/repository.hpp"
 #include "selfservice/status.hpp"
 #include "support/callers.hpp"
 #include "support/temp_dir.hpp"
 
 namespace selfservice::test {
+
+// Every storage adapter the repository tests run against; "{dir}" is the test's own temporary
+// directory. A new adapter joins every suite by adding its URI here.
+inline constexpr const char* kStorageUris[] = {"sqlite::memory:", "sqlite:{dir}/portal.db"};
+
+// The URI's letters and digits, as the test name's suffix: "sqlitememory", "sqlitedirportaldb".
+inline std::string AdapterName(const ::testing::TestParamInfo<const char*>& info) {
+  std::string name;
+  for (const char* c = info.param; *c != '\0'; ++c) {
+    if (std::isalnum(static_cast<unsigned char>(*c))) name += *c;
+  }
+  return name;
+}
+
+// A fresh store of the adapter the test is parameterised with (one of kStorageUris).
+class AdapterTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    uri_ = GetParam();
+    if (auto at = uri_.find("{dir}"); at != std::string::npos) uri_.replace(at, 5, dir_.path().string());
+    auto opened = OpenStore(uri_);
+    ASSERT_TRUE(opened.ok()) << uri_ << ": " << Describe(opened);
+    store_ = std::move(opened).value();
+  }
+
+  TempDir dir_;  // declared first: it outlives the store
+  std::string uri_;
+  std::unique_ptr<Store> store_;
+};
 
 inline boost::json::value Json(const char* text) {
   return boost::json::parse(text);
