@@ -8,6 +8,21 @@ constexpr std::int64_t kClockSkewMillis = 5 * 60 * 1000;
 
 }  // namespace
 
+Status RecordSearchEvent(Store& store, const RequestContext& context, ActionType action, std::string keywords,
+                         std::string target, std::int64_t now_millis) {
+  BehaviorEvent event;
+  event.tenant_id = context.tenant_id;
+  event.customer_id = context.customer_id;
+  event.user_id = context.user_id;
+  event.page_path = "/search";
+  event.action_type = action;
+  event.search_keywords = std::move(keywords);
+  event.action_target = std::move(target);
+  event.created_at = Timestamp{now_millis};
+  if (auto errors = Validate(event); !errors.empty()) return Status::Invalid(std::move(errors));
+  return store.analytics().Append(Scope(context), {event});
+}
+
 Result<std::size_t> AnalyticsEngine::Track(const RequestContext& context,
                                            const std::vector<const boost::json::object*>& events,
                                            bool as_batch) {

@@ -202,6 +202,11 @@ class BrowseEngine {
   const Clock& clock_;
 };
 
+// Records one behaviour event of the search page ("/search") by the caller: a search
+// (action_target "results:N") or the click that opened a result ("article:<id>").
+Status RecordSearchEvent(Store& store, const RequestContext& context, ActionType action, std::string keywords,
+                         std::string target, std::int64_t now_millis);
+
 class AnalyticsEngine {
  public:
   static constexpr std::size_t kMaxBatch = 5000;

@@ -89,17 +89,11 @@ Result<KnowledgeArticle> KnowledgeEngine::Get(const RequestContext& context, std
     return Status::NotFound("unpublished knowledge article");
   }
   if (from_search) {
-    BehaviorEvent click;
-    click.tenant_id = context.tenant_id;
-    click.customer_id = context.customer_id;
-    click.user_id = context.user_id;
-    click.page_path = "/search";
-    click.action_type = ActionType::click;
-    click.action_target = "article:" + std::to_string(id);
-    click.search_keywords = *from_search;
-    click.created_at = Timestamp{clock_.NowMillis()};
-    if (auto errors = Validate(click); !errors.empty()) return Status::Invalid(std::move(errors));
-    if (Status recorded = store_.analytics().Append(scope, {click}); !recorded.ok()) return recorded;
+    if (Status recorded = RecordSearchEvent(store_, context, ActionType::click, *from_search,
+                                            "article:" + std::to_string(id), clock_.NowMillis());
+        !recorded.ok()) {
+      return recorded;
+    }
   }
   return store_.knowledge().RecordView(scope, id);
 }
