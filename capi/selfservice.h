@@ -57,6 +57,8 @@ SELFSERVICE_API int selfservice_abi_version(void);
  *        {"storage": "sqlite:/var/lib/portal.db", "pool_size": 4,
  *         "session_idle_timeout_seconds": 1800, "log_level": "warn"}. NULL means all defaults
  *        (a private in-memory database). Unknown keys are ignored with a warning in the log.
+ *        The optional "search" (an Elasticsearch backend) and "knowledge_source" (the platform's
+ *        knowledge base) objects are described in docs/API.md; opening sends nothing to them.
  * @param error_json when not NULL, receives NULL on success, or on failure an error envelope
  *        (code 10001 for bad options, 20004 when the storage cannot be opened) that the caller
  *        frees with selfservice_free().

@@ -1,7 +1,5 @@
 #include "selfservice/portal.hpp"
 
-#include <algorithm>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -10,7 +8,8 @@
 #include "core/random.hpp"
 #include "dispatch/context_json.hpp"
 #include "dispatch/method_table.hpp"
-#include "domain/rules.hpp"
+#include "search/fallback_search.hpp"
+#include "search/mirrored_knowledge_repository.hpp"
 
 #ifndef SELFSERVICE_VERSION_STRING
 #error "SELFSERVICE_VERSION_STRING must come from the build"
@@ -30,66 +29,73 @@ std::optional<json::object> ParseObject(std::string_view text) {
   return std::move(value.get_object());
 }
 
-}  // namespace
+// The remote systems the options configure and the decorators that put them in front of the
+// store, built before the engines that use them; the unset ones stay null.
+struct Remotes {
+  std::unique_ptr<ElasticsearchSearch> elasticsearch;
+  std::unique_ptr<CircuitBreaker> search_breaker;
+  std::unique_ptr<search::FallbackSearch> search;
+  std::unique_ptr<search::MirroredKnowledgeRepository> mirror;
+  std::unique_ptr<KnowledgeSource> knowledge_source;
+  std::unique_ptr<CircuitBreaker> knowledge_source_breaker;
+  std::unique_ptr<KnowledgeSourceEngine> knowledge_source_engine;
 
-Result<PortalOptions> PortalOptions::FromJson(std::string_view text) {
-  auto object = ParseObject(text);
-  if (!object) return Status::InvalidField("options_json", field_code::kInvalid);
-  PortalOptions options;
-  FieldChecker check;
-  for (const auto& [key, value] : *object) {
-    if (key == "storage") {
-      if (value.is_string() && !value.get_string().empty()) {
-        options.storage = std::string(value.get_string());
-      } else {
-        check.Add("storage", field_code::kInvalid);
-      }
-    } else if (key == "pool_size") {
-      if (!value.is_int64()) {
-        check.Add("pool_size", field_code::kInvalid);
-      } else if (value.get_int64() >= 1 && value.get_int64() <= 64) {
-        options.pool_size = static_cast<int>(value.get_int64());
-      } else {
-        check.Add("pool_size", field_code::kOutOfRange, {{"min", "1"}, {"max", "64"}});
-      }
-    } else if (key == "session_idle_timeout_seconds") {
-      if (value.is_int64() && value.get_int64() >= 0) {
-        options.session_idle_timeout_seconds = value.get_int64();
-      } else {
-        check.Add("session_idle_timeout_seconds", field_code::kInvalid);
-      }
-    } else if (key == "help_url_base") {
-      if (value.is_string()) {
-        options.help_url_base = std::string(value.get_string());
-      } else {
-        check.Add("help_url_base", field_code::kInvalid);
-      }
-    } else if (key == "log_level") {
-      static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-      if (!value.is_string()) {
-        check.Add("log_level", field_code::kInvalid);
-      } else if (std::find(std::begin(kLevels), std::end(kLevels), std::string_view(value.get_string())) !=
-                 std::end(kLevels)) {
-        options.log_level = std::string(value.get_string());
-      } else {
-        check.Add("log_level", field_code::kNotAllowed, {{"allowed", "trace, debug, info, warn, error, critical, off"}});
-      }
-    } else {
-      Log().warn("portal options: ignoring unknown key '{}'", std::string_view(key));
-    }
+  // Who answers search.query: Elasticsearch with the local fallback, or the local engine.
+  SearchBackend& Search(Store& store) { return search ? static_cast<SearchBackend&>(*search) : store.search(); }
+  // Where knowledge writes go: through the Elasticsearch mirror when there is one.
+  KnowledgeRepository& Articles(Store& store) { return mirror ? *mirror : store.knowledge(); }
+};
+
+Result<Remotes> OpenRemotes(const PortalOptions& options, Store& store) {
+  if (std::vector<FieldError> errors = ValidateRemoteOptions(options); !errors.empty()) {
+    return Status::Invalid(std::move(errors));
   }
-  if (auto errors = check.Take(); !errors.empty()) return Status::Invalid(std::move(errors));
-  return options;
+  Remotes remotes;
+  if (options.elasticsearch) {
+    auto elasticsearch = ElasticsearchSearch::Create(*options.elasticsearch);
+    if (!elasticsearch.ok()) return elasticsearch.status();
+    auto breaker = CircuitBreaker::Create("search.elasticsearch", options.search_breaker, options.clock);
+    if (!breaker.ok()) return breaker.status();
+    remotes.elasticsearch = std::move(elasticsearch).value();
+    remotes.search_breaker = std::move(breaker).value();
+    remotes.search = std::make_unique<search::FallbackSearch>(*remotes.elasticsearch, store.search(),
+                                                              *remotes.search_breaker);
+    remotes.mirror = std::make_unique<search::MirroredKnowledgeRepository>(
+        store.knowledge(), *remotes.elasticsearch, *remotes.search_breaker);
+  }
+  if (options.knowledge_source) {
+    auto source = CreatePlatformKnowledgeSource(*options.knowledge_source);
+    if (!source.ok()) return source.status();
+    auto breaker = CircuitBreaker::Create("knowledge.req005", options.knowledge_source_breaker, options.clock);
+    if (!breaker.ok()) return breaker.status();
+    remotes.knowledge_source = std::move(source).value();
+    remotes.knowledge_source_breaker = std::move(breaker).value();
+    // Pulled articles go through the mirror too, so the Elasticsearch index follows a sync.
+    remotes.knowledge_source_engine =
+        std::make_unique<KnowledgeSourceEngine>(*remotes.knowledge_source, *remotes.knowledge_source_breaker,
+                                                remotes.Articles(store), options.knowledge_sync);
+  }
+  return remotes;
 }
 
+}  // namespace
+
 struct Portal::Impl {
-  Impl(PortalOptions opts, std::unique_ptr<Store> st)
+  Impl(PortalOptions opts, std::unique_ptr<Store> st, Remotes rem)
       : options(std::move(opts)),
         clock(options.clock ? options.clock : Clock::System()),
         store(std::move(st)),
-        engines{PortalConfigEngine(*store, *clock), SessionEngine(*store, *clock), FeedbackEngine(*store, *clock),
-                AnalyticsEngine(*store, *clock), KnowledgeEngine(*store, *clock), SearchEngine(*store, *clock),
-                BrowseEngine(*store, *clock), options} {}
+        remotes(std::move(rem)),
+        engines{PortalConfigEngine(*store, *clock),
+                SessionEngine(*store, *clock),
+                FeedbackEngine(*store, *clock),
+                AnalyticsEngine(*store, *clock),
+                KnowledgeEngine(*store, remotes.Articles(*store), *clock),
+                SearchEngine(*store, remotes.Search(*store), *clock),
+                BrowseEngine(*store, *clock),
+                remotes.knowledge_source_engine.get(),
+                remotes.mirror.get(),
+                options} {}
 
   json::object Fail(const Status& status, std::string_view trace_id, Locale locale) const {
     return FailureEnvelope(status, trace_id, locale, clock->NowMillis(), options.help_url_base);
@@ -98,6 +104,7 @@ struct Portal::Impl {
   PortalOptions options;
   std::shared_ptr<Clock> clock;
   std::unique_ptr<Store> store;
+  Remotes remotes;
   Engines engines;
 };
 
@@ -113,7 +120,12 @@ Result<std::unique_ptr<Portal>> Portal::Open(PortalOptions options) {
     store_options.pool_size = options.pool_size;
     auto store = OpenStore(options.storage, store_options);
     if (!store.ok()) return store.status();
-    return std::unique_ptr<Portal>(new Portal(std::make_unique<Impl>(std::move(options), std::move(store).value())));
+    // Creating the remote adapters sends nothing: a cluster or platform that is down does not
+    // stop the portal from opening (its breaker and fallback take over).
+    auto remotes = OpenRemotes(options, **store);
+    if (!remotes.ok()) return remotes.status();
+    return std::unique_ptr<Portal>(new Portal(
+        std::make_unique<Impl>(std::move(options), std::move(store).value(), std::move(remotes).value())));
   } catch (const std::exception& error) {
     Log().error("portal open failed: {}", error.what());
     return Status::DatabaseUnavailable(error.what(), false);

@@ -75,6 +75,10 @@ class ElasticsearchSearch : public SearchBackend {
 
   // Removes the scope tenant's articles with these ids; ids that are not indexed are ignored.
   virtual Status Remove(const Scope& scope, const std::vector<std::int64_t>& ids) = 0;
+
+  // Removes the scope tenant's articles with these external ids (a KnowledgeSource's deletions
+  // name no local id), through _delete_by_query; ids that are not indexed are ignored.
+  virtual Status RemoveByExternalId(const Scope& scope, const std::vector<std::string>& external_ids) = 0;
 };
 
 }  // namespace selfservice

@@ -19,8 +19,11 @@
 
 #include <boost/json/object.hpp>
 
+#include "selfservice/circuit_breaker.hpp"
 #include "selfservice/clock.hpp"
 #include "selfservice/context.hpp"
+#include "selfservice/elasticsearch.hpp"
+#include "selfservice/knowledge_source.hpp"
 #include "selfservice/repository.hpp"
 #include "selfservice/status.hpp"
 
@@ -38,12 +41,34 @@ struct PortalOptions {
   std::string help_url_base = "https://docs.example.com/api/errors/";
   // spdlog level name for the library's logger ("trace" ... "off").
   std::string log_level = "warn";
-  std::shared_ptr<Clock> clock;  // the system clock when null
+  std::shared_ptr<Clock> clock;  // the system clock when null; the circuit breakers time with it
 
-  // Parses {"storage", "pool_size", "session_idle_timeout_seconds", "help_url_base",
-  // "log_level"}; unknown keys are logged and ignored. Bad values answer kInvalidArgument.
+  // Set: search.query asks this Elasticsearch cluster through `search_breaker` and the local
+  // engine answers when it fails, is slow or is cut off; knowledge writes are mirrored to it
+  // (docs/ELASTICSEARCH.md). Unset: the local engine alone ("search": {"backend": "local"}).
+  std::optional<ElasticsearchOptions> elasticsearch;
+  CircuitBreakerOptions search_breaker;
+  // Set: knowledge.sync pulls the platform's knowledge base (REQ-005) into the local store and
+  // knowledge.vote forwards votes to it through `knowledge_source_breaker`
+  // (docs/KNOWLEDGE_SOURCE.md).
+  std::optional<PlatformKnowledgeOptions> knowledge_source;
+  CircuitBreakerOptions knowledge_source_breaker;
+  SyncOptions knowledge_sync;
+
+  // Parses {"storage", "pool_size", "session_idle_timeout_seconds", "help_url_base", "log_level",
+  // "search": {"backend", "elasticsearch": {...}, "breaker": {...}},
+  // "knowledge_source": {..., "breaker": {...}, "sync": {...}}} (docs/API.md); unknown keys are
+  // logged (by name, never with their values) and ignored. A breaker without
+  // slow_call_duration_threshold_ms gets its adapter's timeout. Bad values answer
+  // kInvalidArgument with one field error per problem, named by its path
+  // ("search.elasticsearch.urls").
   static Result<PortalOptions> FromJson(std::string_view json);
 };
+
+// The problems of the remote systems' options (elasticsearch, knowledge_source, their breakers and
+// knowledge_sync), each field error named by its path in the options JSON; empty when usable.
+// Portal::Open refuses options with problems (10001).
+std::vector<FieldError> ValidateRemoteOptions(const PortalOptions& options);
 
 // One method of the dispatch table, as hosts (HTTP servers, bindings) discover it.
 struct MethodInfo {

@@ -45,6 +45,8 @@ inline constexpr const char* kTooLong = "FIELD_TOO_LONG";
 inline constexpr const char* kOutOfRange = "OUT_OF_RANGE";
 inline constexpr const char* kNotAllowed = "VALUE_NOT_ALLOWED";  // not one of an enumeration
 inline constexpr const char* kTransition = "TRANSITION_NOT_ALLOWED";
+// An optional part of the portal that a method needs is absent from its options (with 10004).
+inline constexpr const char* kNotConfigured = "NOT_CONFIGURED";
 }  // namespace field_code
 
 // One problem with one field of a request. `args` fill the catalog message's placeholders
@@ -69,6 +71,9 @@ class [[nodiscard]] Status {
   static Status PermissionDenied(std::string detail = {});
   static Status NotFound(std::string detail = {});
   static Status TransitionNotAllowed(std::string_view from, std::string_view to);
+  // 10004 for a method whose remote system the portal options do not configure; the field error
+  // names the option (NOT_CONFIGURED).
+  static Status NotConfigured(std::string option);
   static Status DatabaseUnavailable(std::string detail, bool retryable);
   static Status Error(ErrorCode code, std::string detail = {}, bool retryable = false);
 

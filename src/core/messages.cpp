@@ -38,6 +38,8 @@ constexpr std::pair<std::string_view, Text> kFieldTexts[] = {
     {field_code::kOutOfRange, {"{field} 必须在 {min} 到 {max} 之间", "{field} must be between {min} and {max}"}},
     {field_code::kNotAllowed, {"{field} 的取值无效，可选值：{allowed}", "{field} must be one of: {allowed}"}},
     {field_code::kTransition, {"不能从 {from} 流转到 {to}", "cannot move from {from} to {to}"}},
+    {field_code::kNotConfigured,
+     {"门户选项未配置 {field}，此功能不可用", "{field} is not configured in the portal options"}},
 };
 
 // Fills each {name} of `text` with the field name or the arg of that name, in one pass: a value

@@ -51,6 +51,12 @@ Status Status::TransitionNotAllowed(std::string_view from, std::string_view to) 
   return status;
 }
 
+Status Status::NotConfigured(std::string option) {
+  Status status = Error(ErrorCode::kNotFound, option + " is not configured");
+  status.field_errors_.push_back(FieldError{std::move(option), field_code::kNotConfigured, {}});
+  return status;
+}
+
 Status Status::DatabaseUnavailable(std::string detail, bool retryable) {
   return Error(ErrorCode::kDatabaseUnavailable, std::move(detail), retryable);
 }

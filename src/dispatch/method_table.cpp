@@ -300,7 +300,41 @@ Result<Reply> KnowledgeVote(Engines& e, const RequestContext& c, const json::obj
   const auto id = reader.RequiredId("article_id");
   const bool helpful = reader.RequiredBool("helpful");
   if (Status status = reader.Finish(); !status.ok()) return status;
-  return One(e.knowledge.Vote(c, id, helpful));
+  auto article = e.knowledge.Vote(c, id, helpful);
+  if (!article.ok()) return article.status();
+  json::value data = ToJson(*article);
+  if (e.knowledge_source != nullptr) {  // the vote stands locally whatever the platform does
+    const VoteForwarding forwarding = e.knowledge_source->Forward(c, *article, helpful);
+    data.as_object()["forwarded"] = forwarding.forwarded;
+    data.as_object()["forward_reason"] =
+        forwarding.forwarded ? json::value(nullptr) : json::value(forwarding.reason);
+  }
+  return Reply{std::move(data), std::nullopt};
+}
+
+constexpr std::size_t kMaxCursorBytes = 200;
+
+Result<Reply> KnowledgeSyncMethod(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  auto cursor = reader.OptionalString("cursor", kMaxCursorBytes);
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  if (e.knowledge_source == nullptr) return Status::NotConfigured("knowledge_source");
+  auto report = e.knowledge_source->Sync(c, std::move(cursor));
+  if (!report.ok()) return report.status();
+  json::array errors;
+  for (const auto& error : report->errors) {
+    errors.push_back(json::object{{"external_id", error.external_id}, {"reason", error.reason}});
+  }
+  json::object data{{"fetched", report->fetched}, {"created", report->created}, {"updated", report->updated},
+                    {"deleted", report->deleted}, {"failed", report->failed},   {"errors", std::move(errors)},
+                    {"next_cursor", report->next_cursor}, {"more", report->more}};
+  data["interrupted_by"] = report->interrupted_by.ok()
+                               ? json::value(nullptr)
+                               : json::value(json::object{
+                                     {"code", static_cast<int>(report->interrupted_by.code())},
+                                     {"message", CodeMessage(report->interrupted_by.code(), c.locale)},
+                                     {"retryable", report->interrupted_by.retryable()}});
+  return Reply{std::move(data), std::nullopt};
 }
 
 Result<Reply> KnowledgeImport(Engines& e, const RequestContext& c, const json::object& r) {
@@ -336,11 +370,8 @@ Result<Reply> SearchQueryMethod(Engines& e, const RequestContext& c, const json:
   query.lang = reader.OptionalEnum<ArticleLang>("lang");
   query.category = reader.OptionalString("category", 400);
   query.tags = reader.StringList("tags");
-  const PageRequest page = reader.Page();
+  const PageRequest page = reader.Page(kMaxSearchPageSize);
   if (Status status = reader.Finish(); !status.ok()) return status;
-  if (page.size > kMaxSearchPageSize) {
-    return Status::InvalidField("size", field_code::kOutOfRange, {{"min", "1"}, {"max", std::to_string(kMaxSearchPageSize)}});
-  }
   query.page = page.page;
   query.size = page.size;
   auto result = e.search.Query(c, query);
@@ -502,6 +533,28 @@ Result<Reply> KnowledgeRecommendations(Engines& e, const RequestContext& c, cons
   return Reply{json::object{{"items", HitsJson(*hits)}}, std::nullopt};
 }
 
+// --- search.reindex ----------------------------------------------------------------------------
+
+Result<Reply> SearchReindex(Engines& e, const RequestContext& c, const json::object& r) {
+  const json::value* only_if_behind = r.if_contains("only_if_behind");
+  if (only_if_behind != nullptr && !only_if_behind->is_null() && !only_if_behind->is_bool()) {
+    return Status::InvalidField("only_if_behind", field_code::kInvalid);
+  }
+  if (e.search_index == nullptr) return Status::NotConfigured("search.elasticsearch");
+  const bool lazy = only_if_behind != nullptr && only_if_behind->is_bool() && only_if_behind->get_bool();
+  if (lazy && !e.search_index->Behind(c.tenant_id)) {
+    return Reply{json::object{{"reindexed", false}, {"indexed", 0}, {"removed", 0}, {"was_behind", false}},
+                 std::nullopt};
+  }
+  auto report = e.search_index->Reindex(Scope(c));
+  if (!report.ok()) return report.status();
+  return Reply{json::object{{"reindexed", true},
+                            {"indexed", report->indexed},
+                            {"removed", report->removed},
+                            {"was_behind", report->was_behind}},
+               std::nullopt};
+}
+
 // --- search.synonyms.* -------------------------------------------------------------------------
 
 json::value SynonymJson(const SynonymEntry& entry) {
@@ -568,11 +621,14 @@ const std::vector<Method> kMethods = {
      KnowledgeVote},
     {{"knowledge.import", "POST", ROUTE "/knowledge/import", "faq_search"}, Permission::kCustomerAdmin,
      KnowledgeImport},
+    {{"knowledge.sync", "POST", ROUTE "/knowledge/sync", "faq_search"}, Permission::kCustomerAdmin,
+     KnowledgeSyncMethod},
     {{"search.query", "GET", ROUTE "/search", "faq_search"}, Permission::kCustomerUser, SearchQueryMethod},
     {{"search.synonyms.set", "PUT", ROUTE "/search/synonyms", "faq_search"}, Permission::kCustomerAdmin,
      SynonymsSet},
     {{"search.synonyms.list", "GET", ROUTE "/search/synonyms", "faq_search"}, Permission::kCustomerAdmin,
      SynonymsList},
+    {{"search.reindex", "POST", ROUTE "/search/reindex", "faq_search"}, Permission::kCustomerAdmin, SearchReindex},
     {{"search.category", "GET", ROUTE "/search/category", "faq_search"}, Permission::kCustomerUser, SearchCategory},
     {{"search.tags", "GET", ROUTE "/search/tags", "faq_search"}, Permission::kCustomerUser, SearchTags},
     {{"search.suggestions", "GET", ROUTE "/search/suggestions", "faq_search"}, Permission::kCustomerUser,

@@ -13,6 +13,7 @@
 
 #include "core/envelope.hpp"
 #include "engine/engines.hpp"
+#include "search/mirrored_knowledge_repository.hpp"
 #include "selfservice/portal.hpp"
 
 namespace selfservice {
@@ -30,6 +31,8 @@ struct Engines {
   KnowledgeEngine knowledge;
   SearchEngine search;
   BrowseEngine browse;
+  KnowledgeSourceEngine* knowledge_source;  // null unless the options configure a knowledge_source
+  search::MirroredKnowledgeRepository* search_index;  // null unless search goes to Elasticsearch
   const PortalOptions& options;
 };
 

@@ -108,7 +108,7 @@ std::optional<boost::json::value> RequestReader::Raw(std::string_view field) con
   return *value;
 }
 
-PageRequest RequestReader::Page() {
+PageRequest RequestReader::Page(int max_size) {
   PageRequest page;
   if (auto number = Integer("page", false)) {
     if (*number < 1 || *number > 1'000'000) {
@@ -118,8 +118,8 @@ PageRequest RequestReader::Page() {
     }
   }
   if (auto size = Integer("size", false)) {
-    if (*size < 1 || *size > kMaxPageSize) {
-      check_.Add("size", field_code::kOutOfRange, {{"min", "1"}, {"max", std::to_string(kMaxPageSize)}});
+    if (*size < 1 || *size > max_size) {
+      check_.Add("size", field_code::kOutOfRange, {{"min", "1"}, {"max", std::to_string(max_size)}});
     } else {
       page.size = static_cast<int>(*size);
     }

@@ -36,8 +36,8 @@ class RequestReader {
   std::vector<std::string> StringList(std::string_view field, bool required = false);
   // The raw value, or nullopt when absent.
   std::optional<boost::json::value> Raw(std::string_view field) const;
-  // {page, size}: page >= 1 (default 1), 1 <= size <= 100 (default 20).
-  PageRequest Page();
+  // {page, size}: page >= 1 (default 1), 1 <= size <= max_size (default 20).
+  PageRequest Page(int max_size = kMaxPageSize);
 
   // One of the enumeration's names: FIELD_INVALID for a value that is not a string (as MergeJson
   // has it), VALUE_NOT_ALLOWED for an unknown name.

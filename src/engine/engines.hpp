@@ -3,13 +3,15 @@
 // and return domain values; the dispatch layer turns JSON into their arguments and their results
 // into envelopes.
 //
-// Thread safety: engines are stateless beyond references to the store and the clock, and safe to
+// Thread safety: engines are stateless beyond references to the store, its decorators and the
+// clock (KnowledgeSourceEngine also keeps each tenant's sync cursor, under a lock), and safe to
 // use from many threads.
 
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,10 +20,13 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include "selfservice/circuit_breaker.hpp"
 #include "selfservice/clock.hpp"
 #include "selfservice/context.hpp"
+#include "selfservice/knowledge_source.hpp"
 #include "selfservice/model.hpp"
 #include "selfservice/repository.hpp"
+#include "selfservice/search.hpp"
 
 namespace selfservice {
 
@@ -110,7 +115,10 @@ class KnowledgeEngine {
   static constexpr std::size_t kBatch = 500;
   static constexpr std::size_t kMaxReportedErrors = 100;
 
-  KnowledgeEngine(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  // `articles` is the store's knowledge repository, or a decorator of it that mirrors writes to a
+  // remote search index (search::MirroredKnowledgeRepository).
+  KnowledgeEngine(Store& store, KnowledgeRepository& articles, const Clock& clock)
+      : store_(store), articles_(articles), clock_(clock) {}
 
   // Creates or replaces one article from its JSON fields (server-owned fields are ignored).
   Result<UpsertOutcome> Upsert(const RequestContext& context, const boost::json::object& fields);
@@ -138,12 +146,15 @@ class KnowledgeEngine {
   Status Flush(const RequestContext& context, std::vector<KnowledgeArticle>& batch, ImportReport& report);
 
   Store& store_;
+  KnowledgeRepository& articles_;
   const Clock& clock_;
 };
 
 class SearchEngine {
  public:
-  SearchEngine(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  // `backend` answers the queries: the store's own engine, or a FallbackSearch in front of it.
+  SearchEngine(Store& store, SearchBackend& backend, const Clock& clock)
+      : store_(store), backend_(backend), clock_(clock) {}
 
   // Searches the published knowledge of the caller's tenant and records the search as a behaviour
   // event (keywords and result count) for trending queries and analytics.
@@ -157,7 +168,37 @@ class SearchEngine {
 
  private:
   Store& store_;
+  SearchBackend& backend_;
   const Clock& clock_;
+};
+
+// The platform's knowledge base (REQ-005) as the portal uses it (docs/KNOWLEDGE_SOURCE.md):
+// knowledge.sync pulls its changes into the local store, one request per page through the
+// breaker, from a cursor kept per tenant in memory; knowledge.vote forwards votes through the
+// same breaker. Exists only when the portal options configure a knowledge_source.
+class KnowledgeSourceEngine {
+ public:
+  // None of the references is owned: each must outlive the engine.
+  KnowledgeSourceEngine(KnowledgeSource& source, CircuitBreaker& breaker, KnowledgeRepository& articles,
+                        SyncOptions options);
+  ~KnowledgeSourceEngine();
+
+  // Runs KnowledgeSync::SyncOnce for the caller's tenant from `cursor`, or else from the cursor
+  // the tenant's last sync ended at (the beginning when there is none), and keeps the report's
+  // next_cursor as the tenant's. The source's failure on the first page is the answer: 20002
+  // (also when the breaker refuses), or 10001 for a cursor the source cannot read.
+  Result<SyncReport> Sync(const RequestContext& context, std::optional<std::string> cursor);
+
+  // ForwardVote() of a vote already stored on `article`; never fails.
+  VoteForwarding Forward(const RequestContext& context, const KnowledgeArticle& article, bool helpful);
+
+ private:
+  struct State;
+  KnowledgeSource& source_;
+  CircuitBreaker& breaker_;
+  KnowledgeRepository& articles_;
+  KnowledgeSync sync_;
+  std::unique_ptr<State> state_;
 };
 
 // How search.trending weighs the tenant's searches.

@@ -75,7 +75,7 @@ Result<UpsertOutcome> KnowledgeEngine::Upsert(const RequestContext& context, con
   article.updated_at = Timestamp{clock_.NowMillis()};
   if (errors.empty()) errors = Check(article);
   if (!errors.empty()) return Status::Invalid(std::move(errors));
-  auto outcomes = store_.knowledge().UpsertMany(Scope(context), {std::move(article)});
+  auto outcomes = articles_.UpsertMany(Scope(context), {std::move(article)});
   if (!outcomes.ok()) return outcomes.status();
   return std::move(outcomes->front());
 }
@@ -83,7 +83,7 @@ Result<UpsertOutcome> KnowledgeEngine::Upsert(const RequestContext& context, con
 Result<KnowledgeArticle> KnowledgeEngine::Get(const RequestContext& context, std::int64_t id,
                                               const std::optional<std::string>& from_search) {
   const Scope scope(context);
-  auto article = store_.knowledge().Get(scope, id);
+  auto article = articles_.Get(scope, id);
   if (!article.ok()) return article.status();
   if (article->status != PublicationStatus::published && !IsAdmin(context)) {
     return Status::NotFound("unpublished knowledge article");
@@ -95,11 +95,11 @@ Result<KnowledgeArticle> KnowledgeEngine::Get(const RequestContext& context, std
       return recorded;
     }
   }
-  return store_.knowledge().RecordView(scope, id);
+  return articles_.RecordView(scope, id);
 }
 
 Status KnowledgeEngine::Delete(const RequestContext& context, std::int64_t id) {
-  return store_.knowledge().Delete(Scope(context), id);
+  return articles_.Delete(Scope(context), id);
 }
 
 Result<Page<KnowledgeArticle>> KnowledgeEngine::List(const RequestContext& context, KnowledgeFilter filter,
@@ -108,23 +108,23 @@ Result<Page<KnowledgeArticle>> KnowledgeEngine::List(const RequestContext& conte
     if (filter.status && *filter.status != PublicationStatus::published) return Page<KnowledgeArticle>{};
     filter.status = PublicationStatus::published;
   }
-  return store_.knowledge().List(Scope(context), filter, page);
+  return articles_.List(Scope(context), filter, page);
 }
 
 Result<KnowledgeArticle> KnowledgeEngine::Vote(const RequestContext& context, std::int64_t id, bool helpful) {
   const Scope scope(context);
-  auto article = store_.knowledge().Get(scope, id);
+  auto article = articles_.Get(scope, id);
   if (!article.ok()) return article.status();
   if (article->status != PublicationStatus::published && !IsAdmin(context)) {
     return Status::NotFound("unpublished knowledge article");
   }
-  return store_.knowledge().Vote(scope, id, helpful);
+  return articles_.Vote(scope, id, helpful);
 }
 
 Status KnowledgeEngine::Flush(const RequestContext& context, std::vector<KnowledgeArticle>& batch,
                               ImportReport& report) {
   if (batch.empty()) return Status::Ok();
-  auto outcomes = store_.knowledge().UpsertMany(Scope(context), std::move(batch));
+  auto outcomes = articles_.UpsertMany(Scope(context), std::move(batch));
   batch.clear();
   if (!outcomes.ok()) return outcomes.status();
   for (const auto& outcome : *outcomes) ++(outcome.created ? report.imported : report.updated);

@@ -25,7 +25,7 @@ Result<SearchResult> SearchEngine::Query(const RequestContext& context, SearchQu
       }
     }
   }
-  auto result = store_.search().Search(scope, query);
+  auto result = backend_.Search(scope, query);
   if (!result.ok()) return result.status();
 
   // The answer matters more than its record: a failed record is logged, not returned.

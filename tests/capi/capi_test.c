@@ -13,6 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 static const char* phase = "";
 
 static void StartPhase(const char* name) {
@@ -438,6 +442,61 @@ static void RemoveDatabase(const char* database) {
   }
 }
 
+/* A loopback port where nothing listens: the port of a socket bound and closed at once. */
+static int ClosedPort(void) {
+  struct sockaddr_in address;
+  socklen_t length = sizeof address;
+  int probe = socket(AF_INET, SOCK_STREAM, 0);
+  CheckCondition(probe >= 0);
+  memset(&address, 0, sizeof address);
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  CheckCondition(bind(probe, (struct sockaddr*)&address, sizeof address) == 0);
+  CheckCondition(getsockname(probe, (struct sockaddr*)&address, &length) == 0);
+  close(probe);
+  return ntohs(address.sin_port);
+}
+
+/* The remote systems of the options JSON: bad values refuse to open; an Elasticsearch cluster
+ * that is down leaves search answering from the local engine, marked degraded. */
+static void TestRemoteOptions(void) {
+  char options[512];
+  char* error = NULL;
+  char* envelope;
+  selfservice_portal* portal;
+
+  StartPhase("open_refuses_bad_search_options");
+  CheckOpenFails("{\"search\":{\"backend\":\"solr\"}}", 10001, "search.backend");
+  CheckOpenFails("{\"search\":{\"backend\":\"elasticsearch\",\"elasticsearch\":{\"urls\":[]}}}", 10001,
+                 "search.elasticsearch.urls");
+  StartPhase("open_refuses_bad_knowledge_source_options");
+  CheckOpenFails("{\"knowledge_source\":{\"base_url\":\"https://p.example\",\"timeout_ms\":0}}", 10001,
+                 "knowledge_source.timeout_ms");
+
+  StartPhase("elasticsearch_down_degrades_search_to_the_local_engine");
+  Format(options, sizeof options,
+         "{\"log_level\":\"off\",\"search\":{\"backend\":\"elasticsearch\",\"elasticsearch\":"
+         "{\"urls\":[\"http://127.0.0.1:%d\"],\"request_timeout_ms\":500}}}",
+         ClosedPort());
+  portal = selfservice_portal_open(options, &error);
+  CheckEnvelope(portal != NULL, error);
+  Expect(portal, "knowledge.upsert", kCustomerAdmin,
+         "{\"title\":\"Printer does not print\",\"body\":\"Check the driver.\",\"lang\":\"en\"}", 200);
+  envelope = Call(portal, "search.query", kUser, "{\"q\":\"printer\"}", 200);
+  CheckEnvelope(Contains(envelope, "\"backend\":\"local\"") && Contains(envelope, "\"degraded\":true") &&
+                    Contains(envelope, "Printer does not print"),
+                envelope);
+  selfservice_free(envelope);
+  Expect(portal, "search.reindex", kCustomerAdmin, "{}", 20002);
+
+  StartPhase("knowledge_sync_without_a_knowledge_source_is_not_configured");
+  envelope = Call(portal, "knowledge.sync", kCustomerAdmin, "{}", 10004);
+  CheckEnvelope(Contains(envelope, "\"field\":\"knowledge_source\"") && Contains(envelope, "NOT_CONFIGURED"),
+                envelope);
+  selfservice_free(envelope);
+  selfservice_portal_close(portal);
+}
+
 int main(void) {
   char directory[256];
   char database[512];
@@ -450,6 +509,7 @@ int main(void) {
   TestVersion();
   TestOpen(directory);
   TestInvokeBadArguments();
+  TestRemoteOptions();
   TestSessionFlow(database);
 
   RemoveDatabase(database);

@@ -625,5 +625,32 @@ TEST_F(ElasticsearchSearchTest, RemoveSendsDeleteActionsAndIgnoresArticlesNotInd
   EXPECT_EQ(lines[1], json::parse(R"({"delete": {"_id": "7-2", "routing": "7"}})"));
 }
 
+TEST_F(ElasticsearchSearchTest, RemoveByExternalIdDeletesByQueryWithinTheTenant) {
+  server_.SetHandler(ExistingIndexAnd({200, test::es::DeletedByQuery()}));
+  Status status = Make()->RemoveByExternalId(TenantScope(), {"kb-1", "kb-2"});
+  ASSERT_TRUE(status.ok()) << Describe(status);
+  std::vector<RecordedRequest> requests = server_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].method, "POST");
+  EXPECT_EQ(requests[1].target, "/selfservice-knowledge/_delete_by_query?routing=7&conflicts=proceed");
+  EXPECT_EQ(json::parse(requests[1].body), json::parse(R"({"query": {"bool": {"filter": [
+      {"term": {"tenant_id": 7}}, {"terms": {"external_id": ["kb-1", "kb-2"]}}]}}})"));
+}
+
+TEST_F(ElasticsearchSearchTest, RemoveByExternalIdWithNoIdsSendsNothing) {
+  EXPECT_TRUE(Make()->RemoveByExternalId(TenantScope(), {}).ok());
+  EXPECT_TRUE(server_.requests().empty());
+}
+
+TEST_F(ElasticsearchSearchTest, RemoveByExternalIdFailuresAreTheClustersTrouble) {
+  server_.SetHandler(ExistingIndexAnd({200, test::es::DeleteByQueryFailed()}));
+  Status status = Make()->RemoveByExternalId(TenantScope(), {"kb-1"});
+  EXPECT_EQ(status.code(), ErrorCode::kSearchUnavailable);
+  EXPECT_TRUE(status.retryable());
+  server_.SetHandler(ExistingIndexAnd({200, "{}"}));
+  status = Make()->RemoveByExternalId(TenantScope(), {"kb-1"});
+  EXPECT_EQ(status.code(), ErrorCode::kSearchUnavailable);
+}
+
 }  // namespace
 }  // namespace selfservice

@@ -7,6 +7,9 @@
 //    https://www.elastic.co/guide/en/elasticsearch/reference/current/docs-bulk.html
 //    (took, errors, items[] of {action: {_index, _id, _version, result, _shards, _seq_no,
 //    _primary_term, status}} or, on failure, {action: {_index, _id, status, error {type, reason}}})
+//  - delete by query API, response body:
+//    https://www.elastic.co/guide/en/elasticsearch/reference/current/docs-delete-by-query.html
+//    (took, timed_out, total, deleted, batches, version_conflicts, noops, retries, failures[])
 //  - create index API:
 //    https://www.elastic.co/guide/en/elasticsearch/reference/current/indices-create-index.html
 //    ({"acknowledged": true, "shards_acknowledged": true, "index": ...})
@@ -101,6 +104,19 @@ inline std::string BulkItemMalformed() {
   return R"({"took": 12, "errors": true, "items": [
   {"index": {"_index": "selfservice-knowledge", "_id": "7-1", "status": 400,
              "error": {"type": "document_parsing_exception", "reason": "[1:15] failed to parse field [updated_at] of type [date]"}}}]})";
+}
+
+inline std::string DeletedByQuery() {
+  return R"({"took": 147, "timed_out": false, "total": 1, "deleted": 1, "batches": 1, "version_conflicts": 0,
+  "noops": 0, "retries": {"bulk": 0, "search": 0}, "throttled_millis": 0, "requests_per_second": -1.0,
+  "throttled_until_millis": 0, "failures": []})";
+}
+
+inline std::string DeleteByQueryFailed() {
+  return R"({"took": 12, "timed_out": false, "total": 1, "deleted": 0, "batches": 1, "version_conflicts": 0,
+  "noops": 0, "retries": {"bulk": 0, "search": 0}, "throttled_millis": 0, "requests_per_second": -1.0,
+  "throttled_until_millis": 0, "failures": [{"index": "selfservice-knowledge", "id": "7-1", "status": 503,
+  "cause": {"type": "unavailable_shards_exception", "reason": "primary shard is not active"}}]})";
 }
 
 inline std::string IndexCreated() {

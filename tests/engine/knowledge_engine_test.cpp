@@ -106,7 +106,7 @@ class KnowledgeEngineTest : public test::EngineTest {
   const RequestContext user_ = User(1, 10, 100);
   const RequestContext staff_ = PlatformAdmin(1, 1, 1);
   const RequestContext other_tenant_ = CustomerAdmin(2, 20, 201);
-  KnowledgeEngine engine_{*store_, clock_};
+  KnowledgeEngine engine_{*store_, store_->knowledge(), clock_};
   test::TempDir dir_;
 };
 

@@ -246,6 +246,14 @@ std::string BulkDeleteBody(std::int64_t tenant_id, const std::vector<std::int64_
   return out;
 }
 
+json::object DeleteByExternalIdBody(std::int64_t tenant_id, const std::vector<std::string>& external_ids) {
+  json::array ids;
+  for (const auto& id : external_ids) ids.emplace_back(id);
+  json::array filter{json::object{{"term", json::object{{"tenant_id", tenant_id}}}},
+                     json::object{{"terms", json::object{{"external_id", std::move(ids)}}}}};
+  return json::object{{"query", json::object{{"bool", json::object{{"filter", std::move(filter)}}}}}};
+}
+
 json::object SearchBody(std::int64_t tenant_id, const SearchQuery& query) {
   json::array fields;
   for (ArticleLang lang : kLanguages) {
@@ -356,6 +364,25 @@ Status ParseBulkResponse(std::string_view body) {
   }
   if (failed == 0) return Status::Ok();
   return Unavailable("bulk: " + std::to_string(failed) + " item(s) failed, first " + first, retryable);
+}
+
+Status ParseDeleteByQueryResponse(std::string_view body) {
+  boost::system::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (ec) return Unavailable("delete by query: the answer is not JSON (" + ec.message() + ")", true);
+  const json::object* root = parsed.if_object();
+  const json::value* failures = root != nullptr ? root->if_contains("failures") : nullptr;
+  if (failures == nullptr || !failures->is_array()) {
+    return Unavailable("delete by query: the answer has no \"failures\"", true);
+  }
+  if (failures->get_array().empty()) return Status::Ok();
+  bool retryable = false;
+  for (const auto& failure : failures->get_array()) {
+    const json::object* item = failure.if_object();
+    const std::int64_t status = item != nullptr ? Integer(item->if_contains("status")).value_or(0) : 0;
+    retryable = retryable || status == 429 || status >= 500;
+  }
+  return Unavailable("delete by query: " + std::to_string(failures->get_array().size()) + " failure(s)", retryable);
 }
 
 Status ErrorFromResponse(std::string_view what, const net::HttpResponse& response) {

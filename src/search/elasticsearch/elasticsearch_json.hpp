@@ -40,6 +40,10 @@ boost::json::object Document(const KnowledgeArticle& article);
 std::string BulkIndexBody(const std::vector<KnowledgeArticle>& articles);
 std::string BulkDeleteBody(std::int64_t tenant_id, const std::vector<std::int64_t>& article_ids);
 
+// The body of POST /<index>/_delete_by_query?routing=<tenant_id>: the tenant's documents whose
+// external_id is one of `external_ids` (the only handle a source's deletion gives).
+boost::json::object DeleteByExternalIdBody(std::int64_t tenant_id, const std::vector<std::string>& external_ids);
+
 // The body of POST /<index>/_search?routing=<tenant_id>: a bool query that must match the text
 // (best_fields multi_match, title^4 tags^2 category^1.5 body) or one of the query's expansions (as
 // phrases), and whose filter always holds the tenant and the published status, then the query's
@@ -53,6 +57,10 @@ Result<SearchResult> ParseSearchResponse(std::string_view body, double suggest_t
 // success); else 20002 naming the first failure, retryable when an item was rejected for load
 // (429) or failed on the server (5xx), or when the answer is not a bulk answer.
 Status ParseBulkResponse(std::string_view body);
+
+// OK when a 200 answer of _delete_by_query lists no failures; else 20002, retryable when the
+// answer is not a delete-by-query answer or a failure was a rejection for load (429) or a 5xx.
+Status ParseDeleteByQueryResponse(std::string_view body);
 
 // 20002 for a non-2xx answer: retryable for 408, 429 and 5xx; not for the rest (401/403: our
 // credentials are refused; 400: the cluster rejects the request; 404: no such index). The detail

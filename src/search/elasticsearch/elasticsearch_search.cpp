@@ -142,6 +142,30 @@ class ElasticsearchSearchImpl final : public ElasticsearchSearch {
     }
   }
 
+  Status RemoveByExternalId(const Scope& scope, const std::vector<std::string>& external_ids) override {
+    try {
+      if (external_ids.empty()) return Status::Ok();
+      if (Status ready = EnsureIndex(); !ready.ok()) return ready;
+      const std::string path =
+          IndexPath() + "/_delete_by_query?routing=" + std::to_string(scope.tenant_id()) + "&conflicts=proceed";
+      const auto batch = static_cast<std::size_t>(options_.bulk_batch_size);
+      for (std::size_t first = 0; first < external_ids.size(); first += batch) {
+        const auto begin = external_ids.begin() + static_cast<std::ptrdiff_t>(first);
+        const auto end =
+            external_ids.begin() + static_cast<std::ptrdiff_t>(std::min(first + batch, external_ids.size()));
+        Result<net::HttpResponse> response =
+            Call("POST", path, boost::json::serialize(es::DeleteByExternalIdBody(scope.tenant_id(), {begin, end})),
+                 "application/json");
+        if (!response.ok()) return Prefixed("delete by query", response.status());
+        if (!net::IsSuccessStatus(response->status)) return es::ErrorFromResponse("delete by query", *response);
+        if (Status done = es::ParseDeleteByQueryResponse(response->body); !done.ok()) return done;
+      }
+      return Status::Ok();
+    } catch (...) {
+      return Internal("delete by query");
+    }
+  }
+
  private:
   static net::HttpClientOptions ClientOptions(const ElasticsearchOptions& options) {
     net::HttpClientOptions client;

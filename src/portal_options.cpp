@@ -1,0 +1,296 @@
+// PortalOptions::FromJson: the options JSON of selfservice_portal_open, read into PortalOptions.
+// Types are checked here; the rules of the remote systems' options are their own Validate()
+// functions, run by ValidateRemoteOptions() with each field named by its path.
+
+#include <algorithm>
+#include <functional>
+#include <initializer_list>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <boost/json/parse.hpp>
+
+#include "core/logging.hpp"
+#include "domain/rules.hpp"
+#include "selfservice/portal.hpp"
+
+namespace selfservice {
+namespace json = boost::json;
+namespace {
+
+std::string Path(std::string_view prefix, std::string_view key) {
+  return prefix.empty() ? std::string(key) : std::string(prefix) + "." + std::string(key);
+}
+
+// One key of an options object: reads the value into T, false when its JSON type is wrong.
+template <typename T>
+struct Member {
+  std::string_view key;
+  std::function<bool(const json::value&, T&)> read;
+};
+
+// An integer; an int field saturates, so that its Validate() reports OUT_OF_RANGE.
+template <typename T, typename N>
+Member<T> Integer(std::string_view key, N T::*field) {
+  return {key, [field](const json::value& value, T& into) {
+            if (!value.is_int64()) return false;
+            into.*field = static_cast<N>(std::clamp<std::int64_t>(value.get_int64(), std::numeric_limits<N>::min(),
+                                                                  std::numeric_limits<N>::max()));
+            return true;
+          }};
+}
+
+template <typename T>
+Member<T> Number(std::string_view key, double T::*field) {
+  return {key, [field](const json::value& value, T& into) {
+            if (!value.is_number()) return false;
+            into.*field = value.to_number<double>();
+            return true;
+          }};
+}
+
+template <typename T>
+Member<T> String(std::string_view key, std::string T::*field) {
+  return {key, [field](const json::value& value, T& into) {
+            if (!value.is_string()) return false;
+            into.*field = std::string(value.get_string());
+            return true;
+          }};
+}
+
+template <typename T>
+Member<T> StringList(std::string_view key, std::vector<std::string> T::*field) {
+  return {key, [field](const json::value& value, T& into) {
+            if (!value.is_array()) return false;
+            std::vector<std::string> items;
+            for (const auto& item : value.get_array()) {
+              if (!item.is_string()) return false;
+              items.emplace_back(item.get_string());
+            }
+            into.*field = std::move(items);
+            return true;
+          }};
+}
+
+// Reads the object at `path` into `into`: FIELD_INVALID for a value that is not an object or a
+// member of the wrong type; unknown keys are logged by name (never by value: it may be a secret).
+// `nested` keys are the caller's to read.
+template <typename T>
+void ReadObject(const json::value& value, std::string_view path, const std::vector<Member<T>>& members, T& into,
+                std::vector<FieldError>& errors, std::initializer_list<std::string_view> nested = {}) {
+  if (!value.is_object()) {
+    errors.push_back(FieldError{std::string(path), field_code::kInvalid, {}});
+    return;
+  }
+  for (const auto& [key, item] : value.get_object()) {
+    if (std::find(nested.begin(), nested.end(), key) != nested.end()) continue;
+    auto member = std::find_if(members.begin(), members.end(), [&](const Member<T>& m) { return m.key == key; });
+    if (member == members.end()) {
+      Log().warn("portal options: ignoring unknown key '{}'", Path(path, key));
+    } else if (!member->read(item, into)) {
+      errors.push_back(FieldError{Path(path, key), field_code::kInvalid, {}});
+    }
+  }
+}
+
+const std::vector<Member<ElasticsearchOptions>>& ElasticsearchMembers() {
+  using E = ElasticsearchOptions;
+  static const std::vector<Member<E>> kMembers = {
+      StringList("urls", &E::urls),
+      String("index", &E::index),
+      String("api_key", &E::api_key),
+      String("username", &E::username),
+      String("password", &E::password),
+      Integer("request_timeout_ms", &E::request_timeout_ms),
+      Integer("connect_timeout_ms", &E::connect_timeout_ms),
+      String("ca_file", &E::ca_file),
+      Number("suggest_ticket_below_score", &E::suggest_ticket_below_score),
+      Integer("bulk_batch_size", &E::bulk_batch_size),
+  };
+  return kMembers;
+}
+
+const std::vector<Member<PlatformKnowledgeOptions>>& KnowledgeSourceMembers() {
+  using K = PlatformKnowledgeOptions;
+  static const std::vector<Member<K>> kMembers = {
+      String("base_url", &K::base_url),        String("api_token", &K::api_token),
+      Integer("timeout_ms", &K::timeout_ms),   Integer("connect_timeout_ms", &K::connect_timeout_ms),
+      String("ca_file", &K::ca_file),
+  };
+  return kMembers;
+}
+
+const std::vector<Member<CircuitBreakerOptions>>& BreakerMembers() {
+  using B = CircuitBreakerOptions;
+  static const std::vector<Member<B>> kMembers = {
+      Integer("sliding_window_size", &B::sliding_window_size),
+      Integer("minimum_number_of_calls", &B::minimum_number_of_calls),
+      Number("failure_rate_threshold", &B::failure_rate_threshold),
+      Number("slow_call_rate_threshold", &B::slow_call_rate_threshold),
+      Integer("slow_call_duration_threshold_ms", &B::slow_call_duration_threshold_ms),
+      Integer("wait_duration_in_open_state_ms", &B::wait_duration_in_open_state_ms),
+      Integer("permitted_number_of_calls_in_half_open_state", &B::permitted_number_of_calls_in_half_open_state),
+  };
+  return kMembers;
+}
+
+const std::vector<Member<SyncOptions>>& SyncMembers() {
+  static const std::vector<Member<SyncOptions>> kMembers = {
+      Integer("page_size", &SyncOptions::page_size),
+      Integer("max_pages", &SyncOptions::max_pages),
+  };
+  return kMembers;
+}
+
+// A breaker's options; its slow-call duration is `timeout_ms` (the guarded call's timeout, so a
+// timed-out call counts as slow) unless the object names one.
+void ReadBreaker(const json::object& parent, std::string_view path, std::int64_t timeout_ms,
+                 CircuitBreakerOptions& into, std::vector<FieldError>& errors) {
+  if (timeout_ms >= 1) into.slow_call_duration_threshold_ms = timeout_ms;  // a bad timeout is reported once
+  if (const json::value* breaker = parent.if_contains("breaker")) {
+    ReadObject(*breaker, Path(path, "breaker"), BreakerMembers(), into, errors);
+  }
+}
+
+// "search": {"backend", "elasticsearch", "breaker"}.
+void ReadSearch(const json::value& value, PortalOptions& options, std::vector<FieldError>& errors) {
+  if (!value.is_object()) {
+    errors.push_back(FieldError{"search", field_code::kInvalid, {}});
+    return;
+  }
+  const json::object& search = value.get_object();
+  bool use_elasticsearch = false;
+  if (const json::value* backend = search.if_contains("backend")) {
+    if (!backend->is_string()) {
+      errors.push_back(FieldError{"search.backend", field_code::kInvalid, {}});
+    } else if (backend->get_string() == "elasticsearch") {
+      use_elasticsearch = true;
+    } else if (backend->get_string() != "local") {
+      errors.push_back(FieldError{"search.backend", field_code::kNotAllowed, {{"allowed", "local, elasticsearch"}}});
+    }
+  }
+  ElasticsearchOptions elasticsearch;
+  const json::value* given = search.if_contains("elasticsearch");
+  if (given != nullptr) ReadObject(*given, "search.elasticsearch", ElasticsearchMembers(), elasticsearch, errors);
+  ReadBreaker(search, "search", elasticsearch.request_timeout_ms, options.search_breaker, errors);
+  for (const auto& [key, ignored] : search) {
+    if (key != "backend" && key != "elasticsearch" && key != "breaker") {
+      Log().warn("portal options: ignoring unknown key '{}'", Path("search", key));
+    }
+  }
+  if (use_elasticsearch && given == nullptr) {
+    errors.push_back(FieldError{"search.elasticsearch", field_code::kRequired, {}});
+  } else if (use_elasticsearch) {
+    options.elasticsearch = std::move(elasticsearch);
+  }
+}
+
+// "knowledge_source": {"base_url", "api_token", "timeout_ms", ..., "breaker", "sync"}.
+void ReadKnowledgeSource(const json::value& value, PortalOptions& options, std::vector<FieldError>& errors) {
+  if (!value.is_object()) {
+    errors.push_back(FieldError{"knowledge_source", field_code::kInvalid, {}});
+    return;
+  }
+  PlatformKnowledgeOptions platform;
+  ReadObject(value, "knowledge_source", KnowledgeSourceMembers(), platform, errors, {"breaker", "sync"});
+  const json::object& source = value.get_object();
+  ReadBreaker(source, "knowledge_source", platform.timeout_ms, options.knowledge_source_breaker, errors);
+  if (const json::value* sync = source.if_contains("sync")) {
+    ReadObject(*sync, "knowledge_source.sync", SyncMembers(), options.knowledge_sync, errors);
+  }
+  options.knowledge_source = std::move(platform);
+}
+
+std::optional<json::object> ParseObject(std::string_view text) {
+  boost::system::error_code ec;
+  json::value value = json::parse(text, ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  return std::move(value.get_object());
+}
+
+void AddPrefixed(std::vector<FieldError>& into, std::string_view prefix, std::vector<FieldError> errors) {
+  for (auto& error : errors) {
+    error.field = Path(prefix, error.field);
+    into.push_back(std::move(error));
+  }
+}
+
+}  // namespace
+
+std::vector<FieldError> ValidateRemoteOptions(const PortalOptions& options) {
+  std::vector<FieldError> errors;
+  if (options.elasticsearch) {
+    AddPrefixed(errors, "search.elasticsearch", Validate(*options.elasticsearch));
+    AddPrefixed(errors, "search.breaker", Validate(options.search_breaker));
+  }
+  if (options.knowledge_source) {
+    AddPrefixed(errors, "knowledge_source", Validate(*options.knowledge_source));
+    AddPrefixed(errors, "knowledge_source.breaker", Validate(options.knowledge_source_breaker));
+    AddPrefixed(errors, "knowledge_source.sync", Validate(options.knowledge_sync));
+  }
+  return errors;
+}
+
+Result<PortalOptions> PortalOptions::FromJson(std::string_view text) {
+  auto object = ParseObject(text);
+  if (!object) return Status::InvalidField("options_json", field_code::kInvalid);
+  PortalOptions options;
+  FieldChecker check;
+  std::vector<FieldError> remote_errors;
+  for (const auto& [key, value] : *object) {
+    if (key == "storage") {
+      if (value.is_string() && !value.get_string().empty()) {
+        options.storage = std::string(value.get_string());
+      } else {
+        check.Add("storage", field_code::kInvalid);
+      }
+    } else if (key == "pool_size") {
+      if (!value.is_int64()) {
+        check.Add("pool_size", field_code::kInvalid);
+      } else if (value.get_int64() >= 1 && value.get_int64() <= 64) {
+        options.pool_size = static_cast<int>(value.get_int64());
+      } else {
+        check.Add("pool_size", field_code::kOutOfRange, {{"min", "1"}, {"max", "64"}});
+      }
+    } else if (key == "session_idle_timeout_seconds") {
+      if (value.is_int64() && value.get_int64() >= 0) {
+        options.session_idle_timeout_seconds = value.get_int64();
+      } else {
+        check.Add("session_idle_timeout_seconds", field_code::kInvalid);
+      }
+    } else if (key == "help_url_base") {
+      if (value.is_string()) {
+        options.help_url_base = std::string(value.get_string());
+      } else {
+        check.Add("help_url_base", field_code::kInvalid);
+      }
+    } else if (key == "log_level") {
+      static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+      if (!value.is_string()) {
+        check.Add("log_level", field_code::kInvalid);
+      } else if (std::find(std::begin(kLevels), std::end(kLevels), std::string_view(value.get_string())) !=
+                 std::end(kLevels)) {
+        options.log_level = std::string(value.get_string());
+      } else {
+        check.Add("log_level", field_code::kNotAllowed, {{"allowed", "trace, debug, info, warn, error, critical, off"}});
+      }
+    } else if (key == "search") {
+      ReadSearch(value, options, remote_errors);
+    } else if (key == "knowledge_source") {
+      ReadKnowledgeSource(value, options, remote_errors);
+    } else {
+      Log().warn("portal options: ignoring unknown key '{}'", std::string_view(key));
+    }
+  }
+  std::vector<FieldError> errors = check.Take();
+  // Type errors first; the rules only make sense for values of the right types.
+  if (remote_errors.empty()) remote_errors = ValidateRemoteOptions(options);
+  errors.insert(errors.end(), remote_errors.begin(), remote_errors.end());
+  if (!errors.empty()) return Status::Invalid(std::move(errors));
+  return options;
+}
+
+}  // namespace selfservice
