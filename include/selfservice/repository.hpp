@@ -223,6 +223,7 @@ class KnowledgeRepository {
                                                     PublicationStatus status, int limit) = 0;
   // Distinct titles of the articles with `status` (and `lang`) that contain `fragment`, ignoring
   // the case of ASCII letters: titles that start with it first, then by views; at most `limit`.
+  // An empty fragment matches no title.
   virtual Result<std::vector<std::string>> TitlesContaining(const Scope& scope, std::string_view fragment,
                                                             std::optional<ArticleLang> lang,
                                                             PublicationStatus status, int limit) = 0;

@@ -1,11 +1,14 @@
-// FTS5 auxiliary functions the local search ranks with.
+// FTS5 auxiliary function the local search ranks with.
 //
-//   selfservice_matched(fts_table, column)  -> integer bit mask: bit i is set when query phrase i
-//                                              (i < 63) occurs in `column` of the row (-1: any column)
+//   selfservice_hits(fts_table) -> blob of native-endian int64 values describing the current row:
+//       [0] rows in the table, [1] tokens in the table (all columns), [2] column count C,
+//       [3 .. 3+C) tokens of each column of the row, then one triple (phrase, column, offset)
+//       per occurrence of a query phrase in the row, offset counted in tokens within its column.
 //
-// FTS5's bm25() says how strongly a row matches; the mask says which of the query's terms it
-// matches at all, so the ranking can weigh coverage of the query (and of the title) by each term's
-// rarity, which bm25's sum over terms does not do on its own.
+// It hands the ranking everything it needs per candidate (term frequency per column, column
+// lengths, term positions), so the scoring formula lives in C++ (local_search.cpp) instead of in
+// FTS5's fixed bm25(): per-term weights from the knowledge vocabulary, coverage of the query and of
+// the title, and the proximity of query terms.
 
 #pragma once
 
@@ -13,7 +16,13 @@
 
 namespace selfservice::search {
 
-// Registers the functions on `db`; call once per connection. Returns SQLITE_OK or an error code.
+// The layout of the selfservice_hits() blob.
+inline constexpr int kHitsRows = 0;
+inline constexpr int kHitsTableTokens = 1;
+inline constexpr int kHitsColumns = 2;
+inline constexpr int kHitsColumnSizes = 3;
+
+// Registers the function on `db`; call once per connection. Returns SQLITE_OK or an error code.
 int RegisterFts5Ranking(sqlite3* db);
 
 }  // namespace selfservice::search

@@ -1,46 +1,97 @@
 // Ranking, in two steps:
-//  1. FTS5 finds the published articles of the tenant that contain any query term (terms OR-ed)
-//     and orders them by bm25() with column weights title > tags > category > body; the best
-//     kCandidates go on.
-//  2. Each candidate's score multiplies its bm25 relevance by a bonus for the share of the query
+//  1. Candidates. The query's terms are OR-ed, but on a large index a common term matches most
+//     articles, and ranking every one of them is what makes a search slow. So FTS5 is asked only
+//     for the articles that hold one of the query's rarer terms: the rarest terms whose document
+//     frequencies add up to at most kCandidatePostings (at least the rarest one). An article that
+//     holds none of them matches only terms most articles hold, and would rank low anyway. A small
+//     index, or a query of rare terms, keeps every match. Each candidate comes with its term
+//     occurrences (selfservice_hits()).
+//  2. Each candidate is scored from those occurrences: BM25 over the weighted columns (title >
+//     tags > category > body) with each term's idf, plus a bonus for query terms that stand close
+//     together in the article; that relevance is multiplied by a bonus for the share of the query
 //     its title holds, every term weighted by its rarity (idf), and a mild prior from helpful
 //     votes and views. (Weighing the share of the query the whole article covers scored worse on
 //     the dev set than bm25 alone; see docs/SEARCH.md.)
-// A query whose best article covers too little of it answers suggest_ticket (spec 2.3).
+// A query that no candidate covers well enough answers suggest_ticket (spec 2.3).
+//
+// Document frequencies come from FTS5's vocabulary, which counts a term's articles by reading its
+// whole doclist; they are kept until the index changes (IndexStatistics).
 
 #include "search/local_search.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
+#include <mutex>
+#include <numeric>
+#include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
+#include "search/fts5_ranking.hpp"
+#include "search/snippet.hpp"
 #include "search/tokenizer.hpp"
 #include "storage/sqlite/rows.hpp"
 
 namespace selfservice::search {
 namespace {
 
-constexpr int kMaxTerms = 63;  // one bit each in selfservice_matched()'s mask
-constexpr int kCandidates = 300;
-// Below this idf-weighted share of the query matched by the best article, suggest a ticket.
+constexpr int kMaxTerms = 63;  // phrases of one MATCH, bounding the work per candidate
+// How many articles the candidate terms may hold between them (step 1 above).
+constexpr double kCandidatePostings = 1000;
+// Wider candidate sets, tried when the narrower one cannot fill the page (CandidateExpressions).
+constexpr double kWiderCandidatePostings = 8 * kCandidatePostings;
+// A hard bound on the rows step 1 reads, for a query whose every term is common.
+constexpr int kMaxCandidateRows = 20000;
+// Below this idf-weighted share of the query held by the article that covers most of it, suggest a
+// ticket.
 constexpr double kSuggestTicketCoverage = 0.3;
 // A title that holds the query's (rarer) terms is the strongest sign that the article is about
 // the question: score *= 1 + bonus * idf-weighted share of the query in the title. Measured on the
 // dev set (docs/SEARCH.md): 5 beat 0.5-3 and 8-12.
 constexpr double kTitleCoverageBonus = 5.0;
 
+// BM25 over the columns title, tags, category, body: a term's frequency is the weighted sum of its
+// occurrences in the columns, normalised by the length of the whole article (as FTS5's bm25()).
+constexpr std::array<double, 4> kColumnWeights = {2.0, 1.0, 1.0, 1.0};
+constexpr int kBodyColumn = 3;
+constexpr double kBm25K1 = 1.2;
+constexpr double kBm25B = 0.75;
+
+// Two query terms found within kProximityWindow tokens of each other in a column add
+// kProximityWeight * min(idf) * acc * 2 / (acc + 1), acc = sum over such pairs of occurrences of
+// column weight / distance² (BM25TP, Rasolofo & Savoy 2003, with a bounded term frequency so that a
+// pair repeated all over a long article cannot dominate).
+constexpr int kProximityWindow = 10;
+constexpr double kProximityWeight = 0.5;
+
 struct Term {
   std::string token;   // as indexed (for an expansion: its rarest term)
   std::string phrase;  // the query's own text for it, quoted for MATCH
   double idf = 0;
+  double df = 0;           // articles holding it
   bool expansion = false;  // a synonym: counts when matched, not against the article when missing
+  int start = -1;          // the byte span of the query it was made from; -1 for an expansion
+  int end = -1;
 };
 
 struct Candidate {
   std::int64_t id = 0;
   double score = 0;
   double coverage = 0;
+  int passage = 0;  // the first body term of its snippet
 };
+
+bool IsLatin(const std::string& token) {
+  return std::all_of(token.begin(), token.end(), [](char c) { return (c & 0x80) == 0; });
+}
+
+// Two terms made from overlapping bytes of the query: the overlapping bigrams of one Chinese run
+// ("服务器" -> 服务, 务器).
+bool Overlap(const Term& a, const Term& b) {
+  return !a.expansion && !b.expansion && a.start < b.end && b.start < a.end;
+}
 
 std::vector<Term> QueryTerms(std::string_view text) {
   std::vector<Term> terms;
@@ -55,7 +106,7 @@ std::vector<Term> QueryTerms(std::string_view text) {
       if (c == '"') phrase += '"';
     }
     phrase += '"';
-    terms.push_back(Term{std::string(token), std::move(phrase), 0, false});
+    terms.push_back(Term{std::string(token), std::move(phrase), 0, 0, false, start, end});
   });
   return terms;
 }
@@ -76,18 +127,279 @@ std::string MatchExpression(const std::vector<Term>& terms) {
   return expression;
 }
 
-double MaskWeight(std::uint64_t mask, const std::vector<Term>& terms) {
+// A Chinese bigram rarer than each bigram it overlaps in the query most likely straddles two words
+// ("制每" in "限制每个用户"): it matches only articles where those two words stand side by side,
+// so it says no more than they do, and as a rare term it would otherwise weigh most of all. Its idf
+// is capped at the larger idf of its neighbours. It needs a neighbour on each side: a bigram at the
+// edge of a run has nothing to straddle into.
+void CapStraddlingBigrams(std::vector<Term>& terms) {
+  std::vector<double> capped(terms.size(), -1);
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    const Term& term = terms[i];
+    if (term.expansion || term.idf == 0 || IsLatin(term.token)) continue;
+    int before = 0, after = 0;
+    double cap = 0;
+    bool rarest = true;
+    for (std::size_t j = 0; j < terms.size(); ++j) {
+      if (j == i || !Overlap(term, terms[j])) continue;
+      (terms[j].start < term.start ? before : after) += 1;
+      rarest = rarest && term.df < terms[j].df;
+      cap = std::max(cap, terms[j].idf);
+    }
+    if (before > 0 && after > 0 && rarest && cap < term.idf) capped[i] = cap;
+  }
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    if (capped[i] >= 0) terms[i].idf = capped[i];
+  }
+}
+
+// The occurrences of the query's terms in one article, decoded from selfservice_hits().
+struct Hits {
+  double average_tokens = 0;                  // per article, over the table
+  double tokens = 0;                          // in this article
+  std::vector<std::array<int, 4>> frequency;  // per term, per column
+  struct Occurrence {
+    int term, column, offset;
+  };
+  std::vector<Occurrence> occurrences;  // ordered by column, then offset
+};
+
+// Decodes into `hits`, reusing its memory from the previous candidate.
+void DecodeHits(std::string_view blob, std::size_t term_count, Hits& hits) {
+  hits.average_tokens = 0;
+  hits.tokens = 0;
+  hits.frequency.assign(term_count, {0, 0, 0, 0});
+  hits.occurrences.clear();
+  const std::size_t count = blob.size() / sizeof(std::int64_t);
+  const auto value = [&](std::size_t i) {
+    std::int64_t v;
+    std::memcpy(&v, blob.data() + i * sizeof(std::int64_t), sizeof v);
+    return v;
+  };
+  if (count < kHitsColumnSizes) return;
+  const auto columns = static_cast<std::size_t>(value(kHitsColumns));
+  if (count < kHitsColumnSizes + columns) return;
+  if (value(kHitsRows) > 0) {
+    hits.average_tokens = static_cast<double>(value(kHitsTableTokens)) / static_cast<double>(value(kHitsRows));
+  }
+  for (std::size_t c = 0; c < columns; ++c) hits.tokens += static_cast<double>(value(kHitsColumnSizes + c));
+  for (std::size_t i = kHitsColumnSizes + columns; i + 2 < count; i += 3) {
+    const auto term = static_cast<std::size_t>(value(i));
+    const auto column = static_cast<std::size_t>(value(i + 1));
+    if (term >= term_count || column >= 4) continue;
+    ++hits.frequency[term][column];
+    hits.occurrences.push_back(
+        Hits::Occurrence{static_cast<int>(term), static_cast<int>(column), static_cast<int>(value(i + 2))});
+  }
+  // FTS5 lists a row's instances in position order already; sort only if it ever does not.
+  const auto before = [](const Hits::Occurrence& a, const Hits::Occurrence& b) {
+    return a.column != b.column ? a.column < b.column : a.offset < b.offset;
+  };
+  if (!std::is_sorted(hits.occurrences.begin(), hits.occurrences.end(), before)) {
+    std::sort(hits.occurrences.begin(), hits.occurrences.end(), before);
+  }
+}
+
+double Bm25(const Hits& hits, const std::vector<Term>& terms) {
+  const double length = hits.average_tokens > 0 ? hits.tokens / hits.average_tokens : 1.0;
+  const double norm = kBm25K1 * (1.0 - kBm25B + kBm25B * length);
+  double score = 0;
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    double f = 0;
+    for (std::size_t c = 0; c < kColumnWeights.size(); ++c) f += kColumnWeights[c] * hits.frequency[i][c];
+    if (f > 0) score += terms[i].idf * f * (kBm25K1 + 1.0) / (f + norm);
+  }
+  return score;
+}
+
+// The customer's own terms that stand close together in the article. Pairs of overlapping Chinese
+// bigrams are left out: they are pieces of one word and always stand together.
+double Proximity(const Hits& hits, const std::vector<Term>& terms, std::vector<double>& pair) {
+  const std::size_t n = terms.size();
+  pair.assign(n * n, 0.0);
+  const auto& occ = hits.occurrences;
+  for (std::size_t i = 0; i < occ.size(); ++i) {
+    for (std::size_t j = i + 1; j < occ.size() && occ[j].column == occ[i].column; ++j) {
+      const int distance = occ[j].offset - occ[i].offset;
+      if (distance > kProximityWindow) break;
+      const auto a = static_cast<std::size_t>(std::min(occ[i].term, occ[j].term));
+      const auto b = static_cast<std::size_t>(std::max(occ[i].term, occ[j].term));
+      if (distance == 0 || a == b) continue;
+      pair[a * n + b] += kColumnWeights[static_cast<std::size_t>(occ[i].column)] / (distance * distance);
+    }
+  }
+  double score = 0;
+  for (std::size_t a = 0; a < n; ++a) {
+    const Term& first = terms[a];
+    if (first.expansion || first.idf == 0) continue;
+    for (std::size_t b = a + 1; b < n; ++b) {
+      const Term& second = terms[b];
+      const double acc = pair[a * n + b];
+      if (acc == 0 || second.expansion || second.idf == 0 || Overlap(first, second)) continue;
+      score += std::min(first.idf, second.idf) * acc * 2.0 / (acc + 1.0);
+    }
+  }
+  return kProximityWeight * score;
+}
+
+// The MATCH expressions of step 1, to try in turn until one finds enough candidates to fill the
+// page, each wider than the one before. Each holds all the terms, so that every one is ranked,
+// AND-ed with the candidate terms when those are fewer (the candidate terms come after all the
+// terms, so phrase i of the expression is still term i):
+//  - when even the rarest term is in more than kCandidatePostings articles (every word of the
+//    query is common), the articles holding the two rarest of the customer's own words together;
+//  - the rarest terms holding at most kCandidatePostings articles between them (at least one), then
+//    kWiderCandidatePostings;
+//  - every term: every article matching any.
+// Frequencies count articles of every language. So under the English filter a Chinese synonym,
+// which English articles hardly ever hold, never selects candidates; it still counts in the score.
+std::vector<std::string> CandidateExpressions(const std::vector<Term>& terms, std::optional<ArticleLang> lang) {
+  std::vector<std::size_t> matchable;
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    const bool other_script = lang == ArticleLang::en && terms[i].expansion && !IsLatin(terms[i].token);
+    if (terms[i].df > 0 && !other_script) matchable.push_back(i);
+  }
+  std::stable_sort(matchable.begin(), matchable.end(),
+                   [&](std::size_t a, std::size_t b) { return terms[a].df < terms[b].df; });
+  const std::string all = MatchExpression(terms);
+  std::vector<std::string> expressions;
+  std::vector<std::size_t> own;
+  for (std::size_t i : matchable) {
+    if (!terms[i].expansion) own.push_back(i);
+  }
+  if (!matchable.empty() && terms[matchable[0]].df > kCandidatePostings && own.size() >= 2) {
+    expressions.push_back("(" + all + ") AND " + terms[own[0]].phrase + " AND " + terms[own[1]].phrase);
+  }
+  for (const double budget : {kCandidatePostings, kWiderCandidatePostings}) {
+    std::string candidates;
+    double postings = 0;
+    std::size_t chosen = 0;
+    for (std::size_t i : matchable) {
+      if (chosen > 0 && postings + terms[i].df > budget) break;
+      postings += terms[i].df;
+      ++chosen;
+      if (!candidates.empty()) candidates += " OR ";
+      candidates += terms[i].phrase;
+    }
+    if (chosen == 0 || chosen == matchable.size()) break;
+    const std::string expression = "(" + all + ") AND (" + candidates + ")";
+    if (expressions.empty() || expressions.back() != expression) expressions.push_back(expression);
+  }
+  expressions.push_back(all);
+  return expressions;
+}
+
+// Where a candidate's snippet starts: kSnippetLead body terms before the passage of
+// SnippetOptions::tokens terms that holds the most of the query (distinct terms weighted by idf);
+// the body's start when the body holds none.
+int BestPassage(const Hits& hits, const std::vector<Term>& terms) {
+  constexpr int kSnippetLead = 4;
+  const int window = SnippetOptions{}.tokens;
+  const auto& occ = hits.occurrences;
+  std::size_t lo = 0;
+  while (lo < occ.size() && occ[lo].column != kBodyColumn) ++lo;
+  std::array<int, kMaxTerms + 1> count{};
+  double weight = 0, best = 0;
+  int start = 0;
+  for (std::size_t hi = lo; hi < occ.size(); ++hi) {
+    const auto term = static_cast<std::size_t>(occ[hi].term);
+    if (count[term]++ == 0) weight += terms[term].idf + 1e-3;
+    while (occ[hi].offset - occ[lo].offset >= window) {
+      const auto gone = static_cast<std::size_t>(occ[lo++].term);
+      if (--count[gone] == 0) weight -= terms[gone].idf + 1e-3;
+    }
+    if (weight > best + 1e-9) {
+      best = weight;
+      start = occ[lo].offset;
+    }
+  }
+  return std::max(0, start - kSnippetLead);
+}
+
+// The terms a snippet marks: the query's own, and every term of the synonyms it searched with.
+std::unordered_set<std::string> HighlightedTerms(const std::vector<Term>& terms) {
+  std::unordered_set<std::string> out;
+  for (const auto& term : terms) {
+    if (!term.expansion) {
+      out.insert(term.token);
+      continue;
+    }
+    Tokenize(term.phrase, [&](std::string_view token, int, int) { out.emplace(token); });
+  }
+  return out;
+}
+
+double IdfShare(const Hits& hits, const std::vector<Term>& terms, double total_weight, bool title_only) {
   double weight = 0;
   for (std::size_t i = 0; i < terms.size(); ++i) {
-    if (mask & (std::uint64_t{1} << i)) weight += terms[i].idf;
+    const auto& f = hits.frequency[i];
+    if (title_only ? f[0] > 0 : (f[0] + f[1] + f[2] + f[3]) > 0) weight += terms[i].idf;
   }
-  return weight;
+  return std::min(1.0, weight / total_weight);
 }
 
 bool HasAllTags(const std::vector<std::string>& have, const std::vector<std::string>& want) {
-  return std::all_of(want.begin(), want.end(),
-                     [&](const std::string& tag) { return std::find(have.begin(), have.end(), tag) != have.end(); });
+  return std::all_of(want.begin(), want.end(), [&](const std::string& tag) {
+    return std::find(have.begin(), have.end(), tag) != have.end();
+  });
 }
+
+// The number of articles and the document frequency of each term, over the whole index, kept
+// between searches until the index changes. FTS5 counts a term's articles by reading its whole
+// doclist, which for a common term on a large index costs milliseconds; the index changes far
+// less often than it is searched.
+//
+// The version is FTS5's structure record (row 10 of the %_data shadow table): FTS5 writes every
+// change to the index as new segments, or merges segments, and either rewrites that record. So an
+// unchanged record means unchanged contents, whichever connection or process wrote them.
+class IndexStatistics {
+ public:
+  // Forgets everything when the index changed since the last call. Call before the others in each
+  // read.
+  void Refresh(sqlite::Connection& db) {
+    sqlite::Statement s = db.Prepare("SELECT block FROM knowledge_fts_data WHERE id = 10");
+    std::string version = s.Step() ? s.Text(0) : std::string();
+    std::lock_guard lock(mutex_);
+    if (version == version_ && !version.empty()) return;
+    version_ = std::move(version);
+    documents_.reset();
+    frequencies_.clear();
+  }
+
+  double Documents(sqlite::Connection& db) {
+    {
+      std::lock_guard lock(mutex_);
+      if (documents_) return *documents_;
+    }
+    sqlite::Statement s = db.Prepare("SELECT count(*) FROM knowledge_articles");
+    const double documents = s.Step() ? static_cast<double>(s.Int(0)) : 0.0;
+    std::lock_guard lock(mutex_);
+    documents_ = documents;
+    return documents;
+  }
+
+  double DocumentFrequency(sqlite::Connection& db, const std::string& token) {
+    {
+      std::lock_guard lock(mutex_);
+      if (auto found = frequencies_.find(token); found != frequencies_.end()) return found->second;
+    }
+    sqlite::Statement s = db.Prepare("SELECT doc FROM knowledge_vocab WHERE term = ?1");
+    s.Bind(1, token);
+    const double df = s.Step() ? static_cast<double>(s.Int(0)) : 0.0;
+    std::lock_guard lock(mutex_);
+    if (frequencies_.size() >= kMaxCachedTerms) frequencies_.clear();
+    frequencies_.emplace(token, df);
+    return df;
+  }
+
+ private:
+  static constexpr std::size_t kMaxCachedTerms = 200000;
+
+  std::mutex mutex_;
+  std::string version_;
+  std::optional<double> documents_;
+  std::unordered_map<std::string, double> frequencies_;
+};
 
 class LocalSearch final : public SearchBackend {
  public:
@@ -104,7 +416,9 @@ class LocalSearch final : public SearchBackend {
       return result;
     }
     return db_.Read([&](sqlite::Connection& db) -> Result<SearchResult> {
+      statistics_.Refresh(db);
       const double documents = WeighTerms(db, terms);
+      CapStraddlingBigrams(terms);
       AddExpansions(db, query.expansions, documents, terms);
       double total_weight = 0;
       for (const auto& term : terms) {
@@ -118,55 +432,75 @@ class LocalSearch final : public SearchBackend {
         result.suggest_ticket = true;
         return result;
       }
-      const std::string match = MatchExpression(terms);
-      const std::optional<std::string_view> lang = query.lang ? std::optional(EnumName(*query.lang)) : std::nullopt;
+      const std::optional<std::string_view> lang =
+          query.lang ? std::optional(EnumName(*query.lang)) : std::nullopt;
 
+      const std::size_t page_end = static_cast<std::size_t>(query.page) * static_cast<std::size_t>(query.size);
       std::vector<Candidate> candidates;
-      {
+      Hits hits;                  // of one candidate at a time
+      std::vector<double> pairs;  // Proximity()'s
+      for (const std::string& expression : CandidateExpressions(terms, query.lang)) {
+        if (candidates.size() >= page_end) break;
+        candidates.clear();
+        // CROSS JOIN: the index finds the rows; the other order would probe it once per article.
+        // The ranking index holds every column read here (but tags), so the articles' rows, one
+        // page each with their bodies, are read only when the query filters by tag.
         sqlite::Statement s = db.Prepare(
-            "SELECT a.id, bm25(knowledge_fts, 2.0, 1.0, 1.0, 1.0), selfservice_matched(knowledge_fts, -1), "
-            "selfservice_matched(knowledge_fts, 0), a.helpful_votes, a.unhelpful_votes, a.views, a.tags "
-            "FROM knowledge_fts JOIN knowledge_articles a ON a.id = knowledge_fts.rowid "
-            "WHERE knowledge_fts MATCH ?1 AND a.tenant_id = ?2 AND a.status = 'published' "
-            "AND (?3 IS NULL OR a.lang = ?3) AND (?4 IS NULL OR a.category = ?4) "
-            "ORDER BY 2 LIMIT ?5");
-        s.Bind(1, match).Bind(2, scope.tenant_id()).Bind(3, lang).Bind(4, query.category).Bind(5, kCandidates);
+            query.tags.empty()
+                ? "SELECT a.id, selfservice_hits(knowledge_fts), a.helpful_votes, a.unhelpful_votes, a.views "
+                  "FROM knowledge_fts CROSS JOIN knowledge_articles a INDEXED BY knowledge_articles_ranking "
+                  "ON a.id = knowledge_fts.rowid "
+                  "WHERE knowledge_fts MATCH ?1 AND a.tenant_id = ?2 AND a.status = 'published' "
+                  "AND (?3 IS NULL OR a.lang = ?3) AND (?4 IS NULL OR a.category = ?4) LIMIT ?5"
+                : "SELECT a.id, selfservice_hits(knowledge_fts), a.helpful_votes, a.unhelpful_votes, a.views, "
+                  "a.tags FROM knowledge_fts CROSS JOIN knowledge_articles a ON a.id = knowledge_fts.rowid "
+                  "WHERE knowledge_fts MATCH ?1 AND a.tenant_id = ?2 AND a.status = 'published' "
+                  "AND (?3 IS NULL OR a.lang = ?3) AND (?4 IS NULL OR a.category = ?4) LIMIT ?5");
+        s.Bind(1, expression)
+            .Bind(2, scope.tenant_id())
+            .Bind(3, lang)
+            .Bind(4, query.category)
+            .Bind(5, kMaxCandidateRows);
         while (s.Step()) {
-          if (!query.tags.empty() && !HasAllTags(sqlite::StringArrayColumn(s, 7), query.tags)) continue;
-          const double relevance = -s.Double(1);
-          const double coverage = std::min(1.0, MaskWeight(static_cast<std::uint64_t>(s.Int(2)), terms) / total_weight);
-          const double title = std::min(1.0, MaskWeight(static_cast<std::uint64_t>(s.Int(3)), terms) / total_weight);
-          const double quality = 1.0 + 0.05 * std::log1p(static_cast<double>(s.Int(4))) -
-                                 0.05 * std::log1p(static_cast<double>(s.Int(5))) +
-                                 0.02 * std::log1p(static_cast<double>(s.Int(6)));
-          candidates.push_back(
-              Candidate{s.Int(0), relevance * (1.0 + kTitleCoverageBonus * title) * quality, coverage});
+          if (!query.tags.empty() && !HasAllTags(sqlite::StringArrayColumn(s, 5), query.tags)) continue;
+          DecodeHits(s.Text(1), terms.size(), hits);  // Text() hands over the blob's bytes
+          const double relevance = Bm25(hits, terms) + Proximity(hits, terms, pairs);
+          const double title = IdfShare(hits, terms, total_weight, true);
+          const double quality = 1.0 + 0.05 * std::log1p(static_cast<double>(s.Int(2))) -
+                                 0.05 * std::log1p(static_cast<double>(s.Int(3))) +
+                                 0.02 * std::log1p(static_cast<double>(s.Int(4)));
+          candidates.push_back(Candidate{s.Int(0), relevance * (1.0 + kTitleCoverageBonus * title) * quality,
+                                         IdfShare(hits, terms, total_weight, false), BestPassage(hits, terms)});
         }
       }
-      std::stable_sort(candidates.begin(), candidates.end(),
-                       [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
       result.total = static_cast<std::int64_t>(candidates.size());
+      const std::size_t first =
+          static_cast<std::size_t>(query.page - 1) * static_cast<std::size_t>(query.size);
+      const std::size_t last = std::min(candidates.size(), first + static_cast<std::size_t>(query.size));
+      // The page, and the best candidate for suggest_ticket below.
+      const auto sorted = static_cast<std::ptrdiff_t>(std::min(candidates.size(), std::max<std::size_t>(last, 1)));
+      std::partial_sort(candidates.begin(), candidates.begin() + sorted, candidates.end(),
+                        [](const Candidate& a, const Candidate& b) {
+                          return a.score != b.score ? a.score > b.score : a.id < b.id;
+                        });
       // An English or product word the knowledge base has never seen ("kubernetes", "ORA-12541")
       // says the question is about something the articles do not cover: it counts against the best
       // article as the rarest possible term. (A Chinese bigram in no article says little: most are
       // bigrams straddling two words.)
       double unknown_weight = 0;
       for (const auto& term : terms) {
-        const bool latin = std::all_of(term.token.begin(), term.token.end(), [](char c) { return (c & 0x80) == 0; });
-        if (!term.expansion && term.idf == 0 && latin) unknown_weight += Idf(documents, 0);
+        if (!term.expansion && term.idf == 0 && IsLatin(term.token)) unknown_weight += Idf(documents, 0);
       }
       const double answered_share =
-          candidates.empty() ? 0.0 : candidates.front().coverage * total_weight / (total_weight + unknown_weight);
+          candidates.empty() ? 0.0
+                             : candidates.front().coverage * total_weight / (total_weight + unknown_weight);
       result.suggest_ticket = answered_share < kSuggestTicketCoverage;
 
-      const std::size_t first = static_cast<std::size_t>(query.page - 1) * static_cast<std::size_t>(query.size);
-      for (std::size_t i = first; i < candidates.size() && i < first + static_cast<std::size_t>(query.size); ++i) {
+      const std::unordered_set<std::string> highlight = HighlightedTerms(terms);
+      for (std::size_t i = first; i < last; ++i) {
         sqlite::Statement s = db.Prepare(
-            "SELECT a.external_id, a.title, a.category, a.tags, a.url, a.lang, "
-            "snippet(knowledge_fts, 3, '<mark>', '</mark>', '…', 24) "
-            "FROM knowledge_fts JOIN knowledge_articles a ON a.id = knowledge_fts.rowid "
-            "WHERE knowledge_fts MATCH ?1 AND knowledge_fts.rowid = ?2");
-        s.Bind(1, match).Bind(2, candidates[i].id);
+            "SELECT external_id, title, category, tags, url, lang, body FROM knowledge_articles WHERE id = ?1");
+        s.Bind(1, candidates[i].id);
         if (!s.Step()) continue;
         SearchHit hit;
         hit.id = candidates[i].id;
@@ -176,7 +510,7 @@ class LocalSearch final : public SearchBackend {
         hit.tags = sqlite::StringArrayColumn(s, 3);
         hit.url = s.OptionalText(4);
         hit.lang = sqlite::EnumColumn(s, 5, ArticleLang::zh);
-        hit.snippet = s.Text(6);
+        hit.snippet = MakeSnippet(s.Text(6), candidates[i].passage, highlight);
         hit.score = candidates[i].score;
         result.hits.push_back(std::move(hit));
       }
@@ -185,43 +519,35 @@ class LocalSearch final : public SearchBackend {
   }
 
  private:
-  static double DocumentFrequency(sqlite::Connection& db, const std::string& token) {
-    sqlite::Statement s = db.Prepare("SELECT doc FROM knowledge_vocab WHERE term = ?1");
-    s.Bind(1, token);
-    return s.Step() ? static_cast<double>(s.Int(0)) : 0.0;
+  static double Idf(double documents, double df) {
+    return std::log(1.0 + (documents - df + 0.5) / (df + 0.5));
   }
 
-  static double Idf(double documents, double df) { return std::log(1.0 + (documents - df + 0.5) / (df + 0.5)); }
-
-  // Sets the idf of every term over the whole index (all tenants: the statistics only shape the
-  // ranking) and returns the number of articles.
-  static double WeighTerms(sqlite::Connection& db, std::vector<Term>& terms) {
-    double documents = 0;
-    {
-      sqlite::Statement s = db.Prepare("SELECT count(*) FROM knowledge_articles");
-      if (s.Step()) documents = static_cast<double>(s.Int(0));
-    }
+  // Sets the df and idf of every term over the whole index (all tenants: the statistics only shape
+  // the ranking) and returns the number of articles.
+  double WeighTerms(sqlite::Connection& db, std::vector<Term>& terms) {
+    const double documents = statistics_.Documents(db);
     for (auto& term : terms) {
-      const double df = DocumentFrequency(db, term.token);
+      term.df = statistics_.DocumentFrequency(db, term.token);
       // A term no article contains cannot tell articles apart; often it is a bigram straddling
       // two Chinese words ("器连" in "服务器连不上"), and weighing it would only shrink every
       // article's coverage.
-      term.idf = df == 0 ? 0.0 : Idf(documents, df);
+      term.idf = term.df == 0 ? 0.0 : Idf(documents, term.df);
     }
     return documents;
   }
 
   // Adds the synonyms as phrases. One that cannot match (a term in no article) or that is too
   // common to tell articles apart (in more than kMaxExpansionShare of them) is left out.
-  static void AddExpansions(sqlite::Connection& db, const std::vector<std::string>& expansions, double documents,
-                            std::vector<Term>& terms) {
+  void AddExpansions(sqlite::Connection& db, const std::vector<std::string>& expansions,
+                            double documents, std::vector<Term>& terms) {
     constexpr double kMaxExpansionShare = 0.05;
     for (const auto& expansion : expansions) {
       if (static_cast<int>(terms.size()) >= kMaxTerms) break;
       const std::vector<std::string> tokens = ExpansionTokens(expansion);
       if (tokens.empty()) continue;
       double rarest = documents;
-      for (const auto& token : tokens) rarest = std::min(rarest, DocumentFrequency(db, token));
+      for (const auto& token : tokens) rarest = std::min(rarest, statistics_.DocumentFrequency(db, token));
       // "Too common" needs enough articles to mean anything: a small knowledge base keeps them all.
       constexpr double kMinCommonDocuments = 50;
       if (rarest == 0 || rarest > std::max(kMinCommonDocuments, kMaxExpansionShare * documents)) continue;
@@ -231,15 +557,18 @@ class LocalSearch final : public SearchBackend {
         if (c == '"') phrase += '"';
       }
       phrase += '"';
-      terms.push_back(Term{tokens.front(), std::move(phrase), Idf(documents, rarest), true});
+      terms.push_back(Term{tokens.front(), std::move(phrase), Idf(documents, rarest), rarest, true});
     }
   }
 
   sqlite::Database& db_;
+  IndexStatistics statistics_;
 };
 
 }  // namespace
 
-std::unique_ptr<SearchBackend> MakeLocalSearch(sqlite::Database& db) { return std::make_unique<LocalSearch>(db); }
+std::unique_ptr<SearchBackend> MakeLocalSearch(sqlite::Database& db) {
+  return std::make_unique<LocalSearch>(db);
+}
 
 }  // namespace selfservice::search

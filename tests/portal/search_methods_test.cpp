@@ -201,6 +201,16 @@ TEST_F(SearchMethodsTest, SuggestionsMatchChineseTitles) {
             (std::vector<std::string>{"Nginx 起不来怎么办"}));
 }
 
+TEST_F(SearchMethodsTest, SuggestionsCompleteAPartialWordOrASingleChineseCharacter) {
+  EXPECT_EQ(Strings(Data("search.suggestions", json::object{{"prefix", "ngin"}}).at("items")),
+            (std::vector<std::string>{"Nginx fails to start", "Nginx 起不来怎么办",
+                                      "Restart nginx after a configuration change"}));
+  EXPECT_EQ(Strings(Data("search.suggestions", json::object{{"prefix", "服"}}).at("items")),
+            (std::vector<std::string>{"服务器连不上怎么办"}));
+  EXPECT_EQ(Strings(Data("search.suggestions", json::object{{"prefix", "器"}}).at("items")),
+            (std::vector<std::string>{"服务器连不上怎么办"}));
+}
+
 TEST_F(SearchMethodsTest, SuggestionsFollowTheLanguage) {
   EXPECT_EQ(
       Strings(Data("search.suggestions", json::object{{"prefix", "nginx"}, {"lang", "zh"}}).at("items")),
@@ -301,6 +311,41 @@ TEST_F(SearchMethodsTest, TrendingRefusesWindowsOutOfRange) {
         HasFieldError(Call("search.trending", User(), json::object{{field, value}}), field, "OUT_OF_RANGE"))
         << field << "=" << value;
   }
+}
+
+// --- search.query ranking -----------------------------------------------------------------------
+
+TEST_F(SearchMethodsTest, QueryReportsATooLargePageTogetherWithTheOtherBadFields) {
+  const json::object answer = Call("search.query", User(), json::object{{"q", ""}, {"size", 51}});
+  EXPECT_TRUE(HasFieldError(answer, "q", "FIELD_REQUIRED")) << json::serialize(answer);
+  EXPECT_TRUE(HasFieldError(answer, "size", "OUT_OF_RANGE")) << json::serialize(answer);
+}
+
+TEST_F(SearchMethodsTest, QueryHitsCarryASnippetWithTheMatchedTermsMarked) {
+  const json::object answer = Call("search.query", User(), json::object{{"q", "nginx"}, {"lang", "en"}});
+  const json::array& hits = answer.at("data").at("hits").as_array();
+  ASSERT_FALSE(hits.empty()) << json::serialize(answer);
+  EXPECT_NE(hits[0].at("snippet").as_string().find("<mark>"), json::string::npos) << json::serialize(hits[0]);
+}
+
+
+TEST_F(SearchMethodsTest, QueryRanksAnArticleWithTheQueryWordsSideBySideFirst) {
+  const std::string filler = " alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron ";
+  const auto store = [&](std::string external_id, std::string title, std::string body) {
+    const json::object answer = Call("knowledge.upsert", CustomerAdmin(),
+                                     json::object{{"external_id", external_id},
+                                                  {"title", title},
+                                                  {"body", body},
+                                                  {"lang", "en"},
+                                                  {"status", "published"}});
+    EXPECT_TRUE(IsSuccess(answer)) << answer;
+    return IsSuccess(answer) ? answer.at("data").at("id").as_int64() : 0;
+  };
+  // The same words as often, in articles of the same length; only their distance differs.
+  const std::int64_t apart = store("far", "Notes one", "quantum" + filler + "flux");
+  const std::int64_t together = store("near", "Notes two", "quantum flux" + filler);
+  const json::object data = Data("search.query", json::object{{"q", "quantum flux"}, {"lang", "en"}});
+  EXPECT_EQ(Ids(data.at("hits")), (std::vector<std::int64_t>{together, apart}));
 }
 
 // --- knowledge.recommendations ------------------------------------------------------------------

@@ -203,6 +203,115 @@ TEST_P(SearchStorage, TitlesMatchChineseText) {
   EXPECT_EQ(Titles(user_, "起不"), (std::vector<std::string>{"Nginx 起不来"}));
 }
 
+TEST_P(SearchStorage, TitlesMatchAFragmentInsideAWord) {
+  Add(admin_, "Restart nginx", "c", {});
+  Add(admin_, "Search engine tuning", "c", {});
+  Add(admin_, "Apache", "c", {});
+  EXPECT_EQ(Titles(user_, "ngin"), (std::vector<std::string>{"Restart nginx", "Search engine tuning"}));
+  EXPECT_EQ(Titles(user_, "x"), (std::vector<std::string>{"Restart nginx"}));
+}
+
+TEST_P(SearchStorage, TitlesMatchASingleChineseCharacterAndTwoCharacters) {
+  Add(admin_, "配置文件在哪里", "c", {}, ArticleLang::zh);
+  Add(admin_, "网络配置", "c", {}, ArticleLang::zh);
+  Add(admin_, "重启网络", "c", {}, ArticleLang::zh);
+  EXPECT_EQ(Titles(user_, "配置"), (std::vector<std::string>{"配置文件在哪里", "网络配置"}));
+  EXPECT_EQ(Titles(user_, "配"), (std::vector<std::string>{"配置文件在哪里", "网络配置"}));
+  EXPECT_EQ(Titles(user_, "网"), (std::vector<std::string>{"网络配置", "重启网络"}));
+  EXPECT_TRUE(Titles(user_, "钉").empty());
+}
+
+TEST_P(SearchStorage, TitlesIgnoreTheCaseOfAsciiLettersOnly) {
+  Add(admin_, "ÉCOLE Wifi", "c", {});
+  EXPECT_EQ(Titles(user_, "wIFI"), (std::vector<std::string>{"ÉCOLE Wifi"}));
+  EXPECT_TRUE(Titles(user_, "école").empty());
+  EXPECT_EQ(Titles(user_, "ÉcOLE"), (std::vector<std::string>{"ÉCOLE Wifi"}));
+}
+
+TEST_P(SearchStorage, TitlesTakeQuotesAndQuerySyntaxLiterally) {
+  Add(admin_, R"(Say "hello" to the NEAR(a b) OR * ^ printer)", "c", {});
+  Add(admin_, "hello world", "c", {});
+  EXPECT_EQ(Titles(user_, R"("hello")"),
+            (std::vector<std::string>{R"(Say "hello" to the NEAR(a b) OR * ^ printer)"}));
+  EXPECT_EQ(Titles(user_, "NEAR(a b) OR *"),
+            (std::vector<std::string>{R"(Say "hello" to the NEAR(a b) OR * ^ printer)"}));
+  EXPECT_EQ(Titles(user_, "^"), (std::vector<std::string>{R"(Say "hello" to the NEAR(a b) OR * ^ printer)"}));
+  EXPECT_TRUE(Titles(user_, "hello OR printer").empty());
+}
+
+TEST_P(SearchStorage, TitlesFollowEditsStatusChangesAndDeletes) {
+  const std::int64_t id = Add(admin_, "Old printer title", "c", {});
+  Add(admin_, "Another printer", "c", {});
+  KnowledgeArticle edited = store_->knowledge().Get(Scope(admin_), id).value();
+  edited.title = "Renamed scanner title";
+  ASSERT_TRUE(store_->knowledge().UpsertMany(Scope(admin_), {edited}).ok());
+  EXPECT_EQ(Titles(user_, "printer"), (std::vector<std::string>{"Another printer"}));
+  EXPECT_EQ(Titles(user_, "scanner"), (std::vector<std::string>{"Renamed scanner title"}));
+  edited.status = PublicationStatus::archived;
+  ASSERT_TRUE(store_->knowledge().UpsertMany(Scope(admin_), {edited}).ok());
+  EXPECT_TRUE(Titles(user_, "scanner").empty());
+  edited.status = kPublished;
+  edited.lang = ArticleLang::zh;
+  ASSERT_TRUE(store_->knowledge().UpsertMany(Scope(admin_), {edited}).ok());
+  EXPECT_TRUE(Titles(user_, "scanner", ArticleLang::en).empty());
+  EXPECT_EQ(Titles(user_, "scanner", ArticleLang::zh), (std::vector<std::string>{"Renamed scanner title"}));
+  ASSERT_TRUE(store_->knowledge().Delete(Scope(admin_), id).ok());
+  EXPECT_TRUE(Titles(user_, "scanner").empty());
+}
+
+TEST_P(SearchStorage, TitlesOfAnotherTenantOrStatusAreNotCompletions) {
+  Add(other_tenant_, "Printer of tenant two", "c", {});
+  Add(admin_, "Printer draft", "c", {}, ArticleLang::en, PublicationStatus::draft);
+  EXPECT_TRUE(Titles(user_, "printer").empty());
+  auto drafts = store_->knowledge().TitlesContaining(Scope(user_), "printer", std::nullopt,
+                                                     PublicationStatus::draft, 10);
+  ASSERT_TRUE(drafts.ok());
+  EXPECT_EQ(*drafts, (std::vector<std::string>{"Printer draft"}));
+}
+
+// Enough titles contain the fragment that they are found walking the titles most viewed first,
+// rather than read from the title index: the order must be the same.
+TEST_P(SearchStorage, ManyTitlesContainingTheFragmentAreRankedTheSameWay) {
+  std::vector<KnowledgeArticle> articles;
+  for (int i = 0; i < 1500; ++i) {
+    KnowledgeArticle v;
+    v.title = "Guide " + std::to_string(10000 + i) + " for the printer";
+    v.body = "body";
+    v.lang = ArticleLang::en;
+    v.updated_at = Timestamp{kT0};
+    articles.push_back(std::move(v));
+  }
+  auto stored = store_->knowledge().UpsertMany(Scope(admin_), std::move(articles));
+  ASSERT_TRUE(stored.ok()) << Describe(stored);
+  const std::int64_t viewed = (*stored)[700].article.id;
+  ASSERT_TRUE(store_->knowledge().RecordView(Scope(user_), viewed).ok());
+  Add(admin_, "Printer basics", "c", {});
+  EXPECT_EQ(Titles(user_, "printer", std::nullopt, 4),
+            (std::vector<std::string>{"Printer basics", "Guide 10700 for the printer",
+                                      "Guide 10000 for the printer", "Guide 10001 for the printer"}));
+  EXPECT_EQ(Titles(user_, "guide 1070", std::nullopt, 3),
+            (std::vector<std::string>{"Guide 10700 for the printer", "Guide 10701 for the printer",
+                                      "Guide 10702 for the printer"}));
+}
+
+// Thousands of articles share a few titles (imports of copies): the walk cannot find enough
+// distinct titles and the candidates are read instead; each title still comes once.
+TEST_P(SearchStorage, ManyArticlesWithFewTitlesGiveEachTitleOnce) {
+  std::vector<KnowledgeArticle> articles;
+  for (int i = 0; i < 4000; ++i) {
+    KnowledgeArticle v;
+    v.title = i % 3 == 0   ? "Fix the printer"
+              : i % 3 == 1 ? "Reset a printer"
+                           : "Unrelated " + std::to_string(i);
+    v.body = "body";
+    v.lang = ArticleLang::en;
+    v.updated_at = Timestamp{kT0};
+    articles.push_back(std::move(v));
+  }
+  ASSERT_TRUE(store_->knowledge().UpsertMany(Scope(admin_), std::move(articles)).ok());
+  EXPECT_EQ(Titles(user_, "printer"), (std::vector<std::string>{"Fix the printer", "Reset a printer"}));
+}
+
 // --- TopSearches ---------------------------------------------------------------------------------
 
 TEST_P(SearchStorage, TopSearchesWeighEverySearchByItsAge) {
@@ -264,6 +373,25 @@ TEST_P(SearchStorage, TopSearchesFilterByPrefixAndLimit) {
   EXPECT_EQ(Keywords(Top(user_, prefixed)), (std::vector<std::string>{"vpn keeps dropping", "vpn slow"}));
   prefixed.limit = 1;
   EXPECT_EQ(Keywords(Top(user_, prefixed)), (std::vector<std::string>{"vpn keeps dropping"}));
+}
+
+TEST_P(SearchStorage, TopSearchesWithAPrefixFindKeywordsTypedWithLeadingSpaceOrOtherCase) {
+  const TrendQuery week = Week();
+  Searched(user_, "  VPN\tkeeps dropping", week.now.millis);
+  Searched(user_, "\xE3\x80\x80vpn keeps dropping", week.now.millis);
+  Searched(user_, "Vpn keeps dropping", week.now.millis);
+  Searched(user_, "vpnkeeps", week.now.millis);
+  Searched(user_, "wifi vpn keeps", week.now.millis);
+  TrendQuery prefixed = week;
+  prefixed.prefix = "vpn keeps";
+  const auto top = Top(user_, prefixed);
+  ASSERT_EQ(top.size(), 1u);
+  EXPECT_EQ(top[0].keywords, "vpn keeps dropping");
+  EXPECT_EQ(top[0].count, 3);
+  prefixed.prefix = "配置";
+  Searched(user_, "配置 nginx", week.now.millis);
+  Searched(user_, "配", week.now.millis);
+  EXPECT_EQ(Keywords(Top(user_, prefixed)), (std::vector<std::string>{"配置 nginx"}));
 }
 
 TEST_P(SearchStorage, TopSearchesOfOneCustomerAreHiddenFromOtherCustomers) {

@@ -177,6 +177,67 @@ TEST(SqliteStore, FileIsMigratedOnceToTheCurrentSchemaVersion) {
   EXPECT_EQ(raw.Query("SELECT count(*) FROM self_service_sessions"), "3");
 }
 
+// Migration 6 (the title index and the completion indexes) on a database of version 5: the
+// titles already there are indexed, and later writes keep the index in step.
+TEST(SqliteStore, MigrationSixIndexesTheTitlesOfAnExistingDatabase) {
+  test::TempDir dir;
+  const std::string path = dir.File("portal.db");
+  const auto admin = test::CustomerAdmin(1, 10, 100);
+  const auto titles = [&](Store& store, std::string_view fragment) {
+    auto found = store.knowledge().TitlesContaining(Scope(admin), fragment, std::nullopt,
+                                                    PublicationStatus::published, 10);
+    EXPECT_TRUE(found.ok()) << Describe(found);
+    return found.ok() ? *found : std::vector<std::string>{};
+  };
+  {
+    auto store = Open("sqlite:" + path);
+    ASSERT_TRUE(store);
+    std::vector<KnowledgeArticle> articles(3);
+    articles[0].title = "Nginx fails to start";
+    articles[1].title = "Restart nginx";
+    articles[2].title = "Restart nginx";
+    articles[0].lang = ArticleLang::en;
+    articles[1].lang = ArticleLang::en;
+    articles[2].lang = ArticleLang::zh;
+    for (auto& article : articles) {
+      article.body = "body";
+      article.updated_at = Timestamp{kT0};
+    }
+    ASSERT_TRUE(store->knowledge().UpsertMany(Scope(admin), articles).ok());
+  }
+  {
+    // What a version-5 library left: no title index (nor the ranking index of migration 7), and an
+    // article written without it.
+    sqlite::Connection raw(path, 1000);
+    raw.Exec(
+        "DROP TRIGGER knowledge_articles_title_insert; DROP TRIGGER knowledge_articles_title_delete; "
+        "DROP TRIGGER knowledge_articles_title_update; DROP TABLE knowledge_title_fts; DROP TABLE "
+        "knowledge_titles; "
+        "DROP INDEX knowledge_articles_tenant_status_lower_title; DROP INDEX "
+        "knowledge_articles_tenant_status_views; "
+        "DROP INDEX user_behavior_analytics_tenant_search_keywords; DROP INDEX knowledge_articles_ranking; "
+        "PRAGMA user_version = 5");
+    raw.Exec(
+        "INSERT INTO knowledge_articles (tenant_id, title, body, lang, updated_at) "
+        "VALUES (1, '配置 nginx 日志', 'body', 'zh', 0)");
+  }
+  auto store = Open("sqlite:" + path);
+  ASSERT_TRUE(store);
+  EXPECT_EQ(titles(*store, "ngin"),
+            (std::vector<std::string>{"Nginx fails to start", "Restart nginx", "配置 nginx 日志"}));
+  EXPECT_EQ(titles(*store, "配置"), (std::vector<std::string>{"配置 nginx 日志"}));
+  auto listed = store->knowledge().List(
+      Scope(admin), KnowledgeFilter{ArticleLang::zh, std::nullopt, std::nullopt}, PageRequest{1, 10});
+  ASSERT_TRUE(listed.ok());
+  for (const auto& article : listed->items)
+    ASSERT_TRUE(store->knowledge().Delete(Scope(admin), article.id).ok());
+  EXPECT_EQ(titles(*store, "ngin"), (std::vector<std::string>{"Nginx fails to start", "Restart nginx"}));
+  RawDatabase raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), std::to_string(sqlite::SchemaVersion()));
+  EXPECT_EQ(raw.Query("SELECT group_concat(title || ':' || articles, ', ') FROM knowledge_titles"),
+            "Nginx fails to start:1, Restart nginx:1");
+}
+
 TEST(SqliteStore, DatabaseOfANewerSchemaIsRefused) {
   test::TempDir dir;
   const std::string path = dir.File("future.db");

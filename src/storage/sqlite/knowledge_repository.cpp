@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "domain/describe.hpp"
 #include "storage/sqlite/rows.hpp"
+#include "storage/sqlite/title_index.hpp"
 
 namespace selfservice::sqlite {
 namespace {
@@ -70,6 +72,139 @@ void BindContent(Statement& s, const KnowledgeArticle& v) {
       .Bind(10, EnumName(v.status))
       .Bind(11, v.updated_at.millis);
 }
+
+// Titles of one tenant, language (or both) and status that contain a fragment, for
+// TitlesContaining(), each group most viewed first, then by title:
+//  - those that start with it are one range of knowledge_articles_tenant_status_lower_title,
+//    read whole (as many rows as articles whose title starts with the fragment);
+//  - those that contain it only further on are listed by the title index (title_index.hpp, one
+//    entry per distinct title) and read and ranked when they are few; when they are many, the
+//    titles are walked most viewed first (knowledge_articles_tenant_status_views) and the first
+//    that contain it taken, which is quick precisely because such titles are common. Should the
+//    walk still find too few within kWalkRows rows, the listed titles are read after all.
+class TitleSearch {
+ public:
+  TitleSearch(Connection& db, const Scope& scope, std::string_view fragment, std::optional<ArticleLang> lang,
+              PublicationStatus status)
+      : db_(db),
+        tenant_id_(scope.tenant_id()),
+        lowered_(LowerAscii(fragment)),
+        lang_(lang ? std::optional(EnumName(*lang)) : std::nullopt),
+        status_(EnumName(status)) {
+    const auto add = [&](ArticleLang each) {
+      if (!contains_.empty()) contains_ += " OR ";
+      contains_ += TitlePhrase(TitleScope(tenant_id_, each, status), fragment);
+    };
+    if (lang) {
+      add(*lang);
+    } else {
+      boost::mp11::mp_for_each<boost::describe::describe_enumerators<ArticleLang>>(
+          [&](auto d) { add(d.value); });
+    }
+  }
+
+  // At most `want` distinct titles that start with the fragment.
+  std::vector<std::string> Starting(int want) const {
+    // SQLite's lower() folds ASCII letters only, as LowerAscii() and the title index do: the
+    // promised case-insensitivity. Every text sorts before a blob: x'' ends a range that has no end.
+    Statement s = db_.Prepare(
+        "SELECT title, max(views) AS most FROM knowledge_articles WHERE tenant_id = ?1 AND status = ?2 "
+        "AND lower(title) >= ?3 AND lower(title) < coalesce(?4, x'') AND (?5 IS NULL OR lang = ?5) "
+        "GROUP BY title ORDER BY most DESC, title LIMIT ?6");
+    s.Bind(1, tenant_id_)
+        .Bind(2, status_)
+        .Bind(3, lowered_)
+        .Bind(4, FirstAfterPrefix(lowered_))
+        .Bind(5, lang_)
+        .Bind(6, want);
+    return ReadTitles(s);
+  }
+
+  // At most `want` distinct titles that contain the fragment but do not start with it.
+  std::vector<std::string> ContainingLater(int want) const {
+    if (Listed() <= kFewListed) return ReadListed(want);
+    auto walked = WalkMostViewed(want);
+    return walked ? std::move(*walked) : ReadListed(want);
+  }
+
+ private:
+  // Reading a listed title costs about as much as walking five, and the walk finds `want` titles
+  // in about want * titles / matches rows: beyond this many listed, the walk is expected to be
+  // cheaper (for 100,000 titles).
+  static constexpr int kFewListed = 250;
+  static constexpr int kWalkRows = 3000;
+
+  static std::string LowerAscii(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+  }
+
+  static std::vector<std::string> ReadTitles(Statement& s) {
+    std::vector<std::string> out;
+    while (s.Step()) out.push_back(s.Text(0));
+    return out;
+  }
+
+  // The number of titles the title index lists, counted up to kFewListed + 1.
+  int Listed() const {
+    Statement s = db_.Prepare(
+        "SELECT count(*) FROM (SELECT rowid FROM knowledge_title_fts WHERE knowledge_title_fts MATCH ?1 "
+        "LIMIT ?2)");
+    s.Bind(1, contains_).Bind(2, kFewListed + 1);
+    s.Step();
+    return static_cast<int>(s.Int(0));
+  }
+
+  std::vector<std::string> ReadListed(int want) const {
+    // CROSS JOIN: the listed titles drive the loop, one lookup each, rather than a walk of every
+    // title of the tenant testing each against the list. A title's views are the most of its
+    // articles', a short range of the lower(title) index.
+    Statement s = db_.Prepare(
+        "SELECT t.title, max((SELECT max(a.views) FROM knowledge_articles AS a WHERE a.tenant_id = "
+        "t.tenant_id "
+        "AND a.status = t.status AND lower(a.title) = lower(t.title) AND a.title = t.title AND a.lang = "
+        "t.lang)) "
+        "AS most FROM (SELECT rowid AS id FROM knowledge_title_fts WHERE knowledge_title_fts MATCH ?1) AS "
+        "listed "
+        "CROSS JOIN knowledge_titles AS t ON t.id = listed.id "
+        "WHERE t.tenant_id = ?2 AND t.status = ?3 AND (?4 IS NULL OR t.lang = ?4) AND instr(lower(t.title), "
+        "?5) > 1 "
+        "GROUP BY t.title ORDER BY most DESC, t.title LIMIT ?6");
+    s.Bind(1, contains_).Bind(2, tenant_id_).Bind(3, status_).Bind(4, lang_).Bind(5, lowered_).Bind(6, want);
+    return ReadTitles(s);
+  }
+
+  // The first `want` distinct titles that contain the fragment further on, walking the titles
+  // most viewed first (the first row of a title carries its most views); nullopt when kWalkRows
+  // rows were not enough. The test is made here, so that the rows walked are counted.
+  std::optional<std::vector<std::string>> WalkMostViewed(int want) const {
+    Statement s = db_.Prepare(
+        "SELECT title FROM knowledge_articles WHERE tenant_id = ?1 AND status = ?2 AND (?3 IS NULL OR "
+        "lang = ?3) ORDER BY views DESC, title");
+    s.Bind(1, tenant_id_).Bind(2, status_).Bind(3, lang_);
+    std::vector<std::string> out;
+    for (int rows = 0; out.size() < static_cast<std::size_t>(want); ++rows) {
+      if (rows == kWalkRows) return std::nullopt;
+      if (!s.Step()) break;
+      std::string title = s.Text(0);
+      const std::size_t at = LowerAscii(title).find(lowered_);
+      if (at != std::string::npos && at > 0 && std::find(out.begin(), out.end(), title) == out.end()) {
+        out.push_back(std::move(title));
+      }
+    }
+    return out;
+  }
+
+  Connection& db_;
+  std::int64_t tenant_id_;
+  std::string lowered_;
+  std::optional<std::string_view> lang_;
+  std::string_view status_;
+  std::string contains_;  // the FTS5 query of the title index
+};
 
 class SqliteKnowledge final : public KnowledgeRepository {
  public:
@@ -238,19 +373,14 @@ class SqliteKnowledge final : public KnowledgeRepository {
   Result<std::vector<std::string>> TitlesContaining(const Scope& scope, std::string_view fragment,
                                                     std::optional<ArticleLang> lang, PublicationStatus status,
                                                     int limit) override {
+    if (fragment.empty() || limit <= 0) return std::vector<std::string>{};
     return db_.Read([&](Connection& db) -> Result<std::vector<std::string>> {
-      // SQLite's lower() folds ASCII letters only, which is the promised case-insensitivity.
-      Statement s = db.Prepare(
-          "SELECT title, min(instr(lower(title), lower(?2))) AS pos, max(views) AS most FROM knowledge_articles "
-          "WHERE tenant_id = ?1 AND (?3 IS NULL OR lang = ?3) AND status = ?4 AND instr(lower(title), lower(?2)) > 0 "
-          "GROUP BY title ORDER BY pos = 1 DESC, most DESC, title LIMIT ?5");
-      s.Bind(1, scope.tenant_id())
-          .Bind(2, fragment)
-          .Bind(3, lang ? std::optional(EnumName(*lang)) : std::nullopt)
-          .Bind(4, EnumName(status))
-          .Bind(5, limit);
-      std::vector<std::string> out;
-      while (s.Step()) out.push_back(s.Text(0));
+      const TitleSearch search(db, scope, fragment, lang, status);
+      std::vector<std::string> out = search.Starting(limit);
+      if (out.size() < static_cast<std::size_t>(limit)) {
+        for (std::string& title : search.ContainingLater(limit - static_cast<int>(out.size())))
+          out.push_back(std::move(title));
+      }
       return out;
     });
   }

@@ -67,6 +67,15 @@ inline std::optional<Timestamp> OptionalTime(const Statement& stmt, int column) 
   return value ? std::optional<Timestamp>(Timestamp{*value}) : std::nullopt;
 }
 
+// The least string greater than every string that starts with `prefix`, in byte order: the end of
+// the index range of the strings starting with it. None when the prefix is all 0xFF bytes.
+inline std::optional<std::string> FirstAfterPrefix(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
+  if (prefix.empty()) return std::nullopt;
+  prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+  return prefix;
+}
+
 // A JSON array of strings stored in a TEXT column.
 inline std::string StringArrayText(const std::vector<std::string>& values) {
   boost::json::array array;

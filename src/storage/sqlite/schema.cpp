@@ -220,6 +220,76 @@ CREATE TABLE search_synonyms (
   UNIQUE (tenant_id, term)
 );
 )sql",
+    // 6: completions (search.suggestions; TitleSearch in knowledge_repository.cpp, TopSearches).
+    // Titles starting with a fragment are one range of the lower(title) index. Titles containing it
+    // further on are listed by knowledge_title_fts (title_index.hpp), which indexes each distinct
+    // title of a tenant, language and status once (knowledge_titles counts the articles carrying
+    // it), when they are few; when they are many, they are found walking the titles most viewed
+    // first, which the views index serves. The text indexed is "<tenant_id>/<lang>/<status>:<title>"
+    // (TitleScope()); a contentless table must be told what to forget with that same text. Past
+    // searches starting with a prefix are a range of their lowercased keywords, read from the
+    // index alone.
+    R"sql(
+CREATE TABLE knowledge_titles (
+  id        INTEGER PRIMARY KEY,
+  tenant_id INTEGER NOT NULL,
+  lang      TEXT NOT NULL,
+  status    TEXT NOT NULL,
+  title     TEXT NOT NULL,
+  articles  INTEGER NOT NULL CHECK (articles > 0),
+  UNIQUE (tenant_id, lang, status, title)
+);
+CREATE VIRTUAL TABLE knowledge_title_fts USING fts5(
+  scoped_title, content = '', columnsize = 0, tokenize = 'selfservice_title');
+CREATE TRIGGER knowledge_titles_fts_insert AFTER INSERT ON knowledge_titles BEGIN
+  INSERT INTO knowledge_title_fts (rowid, scoped_title)
+    VALUES (new.id, new.tenant_id || '/' || new.lang || '/' || new.status || ':' || new.title);
+END;
+CREATE TRIGGER knowledge_titles_fts_delete AFTER DELETE ON knowledge_titles BEGIN
+  INSERT INTO knowledge_title_fts (knowledge_title_fts, rowid, scoped_title)
+    VALUES ('delete', old.id, old.tenant_id || '/' || old.lang || '/' || old.status || ':' || old.title);
+END;
+CREATE TRIGGER knowledge_articles_title_insert AFTER INSERT ON knowledge_articles BEGIN
+  INSERT INTO knowledge_titles (tenant_id, lang, status, title, articles)
+    VALUES (new.tenant_id, new.lang, new.status, new.title, 1)
+    ON CONFLICT (tenant_id, lang, status, title) DO UPDATE SET articles = articles + 1;
+END;
+CREATE TRIGGER knowledge_articles_title_delete AFTER DELETE ON knowledge_articles BEGIN
+  DELETE FROM knowledge_titles
+    WHERE tenant_id = old.tenant_id AND lang = old.lang AND status = old.status AND title = old.title
+      AND articles = 1;
+  UPDATE knowledge_titles SET articles = articles - 1
+    WHERE tenant_id = old.tenant_id AND lang = old.lang AND status = old.status AND title = old.title;
+END;
+CREATE TRIGGER knowledge_articles_title_update AFTER UPDATE OF tenant_id, lang, status, title ON knowledge_articles
+  WHEN old.tenant_id IS NOT new.tenant_id OR old.lang IS NOT new.lang OR old.status IS NOT new.status
+    OR old.title IS NOT new.title BEGIN
+  DELETE FROM knowledge_titles
+    WHERE tenant_id = old.tenant_id AND lang = old.lang AND status = old.status AND title = old.title
+      AND articles = 1;
+  UPDATE knowledge_titles SET articles = articles - 1
+    WHERE tenant_id = old.tenant_id AND lang = old.lang AND status = old.status AND title = old.title;
+  INSERT INTO knowledge_titles (tenant_id, lang, status, title, articles)
+    VALUES (new.tenant_id, new.lang, new.status, new.title, 1)
+    ON CONFLICT (tenant_id, lang, status, title) DO UPDATE SET articles = articles + 1;
+END;
+INSERT INTO knowledge_titles (tenant_id, lang, status, title, articles)
+  SELECT tenant_id, lang, status, title, count(*) FROM knowledge_articles GROUP BY tenant_id, lang, status, title;
+CREATE INDEX knowledge_articles_tenant_status_lower_title
+  ON knowledge_articles (tenant_id, status, lower(title), views, title, lang);
+CREATE INDEX knowledge_articles_tenant_status_views
+  ON knowledge_articles (tenant_id, status, views DESC, title, lang);
+CREATE INDEX user_behavior_analytics_tenant_search_keywords
+  ON user_behavior_analytics (tenant_id, lower(search_keywords), created_at, customer_id, action_target, search_keywords)
+  WHERE action_type = 'search' AND search_keywords IS NOT NULL;
+)sql",
+    // 7: the search's candidates are checked and weighed by these columns (local_search.cpp); in
+    // an index keyed by id a few hundred articles share a page, where each article's own row,
+    // body included, fills one or more.
+    R"sql(
+CREATE INDEX knowledge_articles_ranking
+  ON knowledge_articles (id, tenant_id, status, lang, category, helpful_votes, unhelpful_votes, views);
+)sql",
 };
 
 constexpr int kVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

@@ -1,0 +1,163 @@
+// The embedded engine's candidate stage and statistics (src/search/local_search.cpp), through
+// Store::search() on the SQLite store: what a large index does differently from a small one, and
+// that what a search knows about the index follows every write, from any connection.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "selfservice/repository.hpp"
+#include "selfservice/search.hpp"
+#include "support/callers.hpp"
+#include "support/temp_dir.hpp"
+
+namespace selfservice {
+namespace {
+
+using test::Describe;
+
+const RequestContext kAdmin = test::CustomerAdmin(1, 10, 100);
+
+KnowledgeArticle Article(std::string title, std::string body) {
+  KnowledgeArticle a;
+  a.title = std::move(title);
+  a.body = std::move(body);
+  a.lang = ArticleLang::en;
+  a.status = PublicationStatus::published;
+  a.updated_at = Timestamp{1'700'000'000'000};
+  return a;
+}
+
+class LocalSearchTest : public ::testing::Test {
+ protected:
+  void SetUp() override { store_ = Open(); }
+
+  std::unique_ptr<Store> Open() {
+    auto opened = OpenStore("sqlite:" + dir_.File("portal.db"));
+    EXPECT_TRUE(opened.ok()) << Describe(opened);
+    return opened.ok() ? std::move(opened).value() : nullptr;
+  }
+
+  // `count` articles titled "<title> <i>" with `body`.
+  void AddMany(const std::string& title, const std::string& body, int count, Store* store = nullptr) {
+    std::vector<KnowledgeArticle> batch;
+    for (int i = 0; i < count; ++i) batch.push_back(Article(title + " " + std::to_string(i), body));
+    auto stored = (store ? store : store_.get())->knowledge().UpsertMany(Scope(kAdmin), std::move(batch));
+    ASSERT_TRUE(stored.ok()) << Describe(stored);
+  }
+
+  SearchResult Search(const std::string& text, int size = 10, Store* store = nullptr) {
+    SearchQuery query;
+    query.text = text;
+    query.lang = ArticleLang::en;
+    query.size = size;
+    auto result = (store ? store : store_.get())->search().Search(Scope(kAdmin), query);
+    EXPECT_TRUE(result.ok()) << Describe(result);
+    return result.ok() ? std::move(result).value() : SearchResult{};
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+// More articles hold "server" than the candidate stage ranks; the ones that also hold the rare
+// "zebra" are the candidates, enough to fill the page.
+TEST_F(LocalSearchTest, OnALargeIndexOnlyArticlesHoldingTheRarerTermsAreRanked) {
+  AddMany("server log", "the server writes a log", 1100);
+  AddMany("zebra server", "a zebra server answers", 12);
+  const SearchResult result = Search("server zebra");
+  ASSERT_EQ(result.hits.size(), 10u);
+  EXPECT_EQ(result.total, 12);
+  for (const auto& hit : result.hits) EXPECT_NE(hit.title.find("zebra"), std::string::npos) << hit.title;
+  EXPECT_FALSE(result.suggest_ticket);
+}
+
+// Too few hold "zebra" to fill the page: the page is filled from the wider set, zebras first.
+TEST_F(LocalSearchTest, APageTheRarerTermsCannotFillIsFilledFromWiderCandidates) {
+  AddMany("server log", "the server writes a log", 1100);
+  AddMany("zebra server", "a zebra server answers", 2);
+  const SearchResult result = Search("server zebra");
+  ASSERT_EQ(result.hits.size(), 10u);
+  EXPECT_EQ(result.total, 1102);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(result.hits[i].title.rfind("zebra server", 0), 0u) << result.hits[i].title;
+}
+
+// Every term is common: the articles holding both come first.
+TEST_F(LocalSearchTest, WhenEveryTermIsCommonArticlesHoldingTheTwoRarestAreRanked) {
+  AddMany("server log", "the server writes a log", 1100);
+  AddMany("restart daemon", "restart the daemon", 1050);
+  AddMany("restart server", "restart the server", 12);
+  const SearchResult result = Search("restart server");
+  EXPECT_EQ(result.total, 12);
+  ASSERT_EQ(result.hits.size(), 10u);
+  for (const auto& hit : result.hits) EXPECT_EQ(hit.title.rfind("restart server", 0), 0u) << hit.title;
+}
+
+// ... unless too few hold both to fill the page: then every article holding the rarest is ranked.
+TEST_F(LocalSearchTest, WhenTooFewHoldEveryCommonTermTheRarestAloneFindsTheCandidates) {
+  AddMany("server log", "the server writes a log", 1100);
+  AddMany("restart daemon", "restart the daemon", 1050);
+  AddMany("restart server", "restart the server", 3);
+  const SearchResult result = Search("restart server");
+  EXPECT_EQ(result.total, 1053);  // "restart", the rarer of the two
+  ASSERT_EQ(result.hits.size(), 10u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(result.hits[i].title.rfind("restart server", 0), 0u) << result.hits[i].title;
+}
+
+// Frequencies count every language: a Chinese synonym rarer than the customer's English word must
+// not pick the candidates of an English search, or the language filter leaves none.
+TEST_F(LocalSearchTest, AChineseSynonymNeverPicksTheCandidatesOfAnEnglishSearch) {
+  AddMany("printer queue", "the printer prints", 1100);
+  std::vector<KnowledgeArticle> zh;
+  for (int i = 0; i < 3; ++i) {
+    KnowledgeArticle a = Article("打印机 " + std::to_string(i), "打印机无法打印");
+    a.lang = ArticleLang::zh;
+    zh.push_back(std::move(a));
+  }
+  ASSERT_TRUE(store_->knowledge().UpsertMany(Scope(kAdmin), std::move(zh)).ok());
+  SearchQuery query;
+  query.text = "printer";
+  query.lang = ArticleLang::en;
+  query.expansions = {"打印机"};
+  auto result = store_->search().Search(Scope(kAdmin), query);
+  ASSERT_TRUE(result.ok()) << Describe(result);
+  EXPECT_EQ(result->hits.size(), 10u);
+  EXPECT_EQ(result->total, 1100);
+}
+
+// The rarer terms fill no page in the language asked for: wider candidate sets are tried.
+TEST_F(LocalSearchTest, WhenTheRarerTermsFillNoPageWiderCandidatesAreRanked) {
+  AddMany("printer queue", "the printer prints", 1100);
+  KnowledgeArticle zh = Article("nginx 配置", "nginx 的配置");
+  zh.lang = ArticleLang::zh;
+  ASSERT_TRUE(store_->knowledge().UpsertMany(Scope(kAdmin), {zh}).ok());
+  const SearchResult result = Search("nginx printer");
+  EXPECT_EQ(result.hits.size(), 10u);
+  EXPECT_EQ(result.total, 1100);
+}
+
+// The engine keeps the index's statistics between searches; a write must reach the next search.
+TEST_F(LocalSearchTest, ASearchSeesEveryWriteBeforeIt) {
+  EXPECT_TRUE(Search("quokka").hits.empty());
+  AddMany("quokka care", "feeding a quokka", 1);
+  SearchResult found = Search("quokka");
+  ASSERT_EQ(found.hits.size(), 1u);
+  EXPECT_EQ(found.hits[0].snippet, "feeding a <mark>quokka</mark>");
+  ASSERT_TRUE(store_->knowledge().Delete(Scope(kAdmin), found.hits[0].id).ok());
+  EXPECT_TRUE(Search("quokka").hits.empty());
+}
+
+// ... also a write of another connection (another store on the same file, as another process).
+TEST_F(LocalSearchTest, ASearchSeesWritesOfAnotherStoreOnTheSameFile) {
+  EXPECT_TRUE(Search("wombat").hits.empty());
+  std::unique_ptr<Store> other = Open();
+  ASSERT_NE(other, nullptr);
+  AddMany("wombat burrow", "a wombat digs", 1, other.get());
+  EXPECT_EQ(Search("wombat").hits.size(), 1u);
+}
+
+}  // namespace
+}  // namespace selfservice
