@@ -634,7 +634,7 @@ const std::vector<Method> kMethods = {
     {{"search.suggestions", "GET", ROUTE "/search/suggestions", "faq_search"}, Permission::kCustomerUser,
      SearchSuggestions},
     {{"search.trending", "GET", ROUTE "/search/trending", "faq_search"}, Permission::kCustomerUser, SearchTrending},
-    {{"knowledge.recommendations", "GET", ROUTE "/knowledge/recommendations", "faq_search"},
+    {{"knowledge.recommendations", "GET", ROUTE "/search/recommendations", "faq_search"},
      Permission::kCustomerUser, KnowledgeRecommendations},
 };
 

@@ -1,7 +1,10 @@
 // The unified envelope of REQ-019 4.2 (success) and 4.3 (failure), as the string API returns it.
 
+#include <algorithm>
 #include <regex>
 #include <set>
+#include <string_view>
+#include <vector>
 
 #include "harness.hpp"
 
@@ -208,6 +211,34 @@ TEST_F(EnvelopeTest, EveryListMethodAnswersWithPagination) {
     EXPECT_TRUE(answer.at("data").is_array()) << name;
   }
   EXPECT_GE(lists, 3);
+}
+
+// An HTTP host routes by method and path: no path may fit two methods' routes, whatever router it
+// uses ("{x}" matches any one segment, a literal only itself).
+TEST(MethodTable, NoTwoMethodsShareAPath) {
+  const auto segments = [](std::string_view route) {
+    std::vector<std::string_view> out;
+    for (std::size_t start = 0; start <= route.size();) {
+      const std::size_t end = std::min(route.find('/', start), route.size());
+      out.push_back(route.substr(start, end - start));
+      start = end + 1;
+    }
+    return out;
+  };
+  const auto& methods = Portal::Methods();
+  for (std::size_t i = 0; i < methods.size(); ++i) {
+    for (std::size_t j = i + 1; j < methods.size(); ++j) {
+      if (methods[i].http_method != methods[j].http_method) continue;
+      const auto a = segments(methods[i].route);
+      const auto b = segments(methods[j].route);
+      bool overlap = a.size() == b.size();
+      for (std::size_t k = 0; overlap && k < a.size(); ++k) {
+        overlap = a[k] == b[k] || a[k].starts_with('{') || b[k].starts_with('{');
+      }
+      EXPECT_FALSE(overlap) << methods[i].name << " " << methods[i].route << " ~ " << methods[j].name << " "
+                            << methods[j].route;
+    }
+  }
 }
 
 TEST_F(EnvelopeTest, PaginationCountsPages) {
