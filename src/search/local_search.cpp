@@ -9,13 +9,14 @@
 //  2. Each candidate is scored from those occurrences: BM25 over the weighted columns (title >
 //     tags > category > body) with each term's idf, plus a bonus for query terms that stand close
 //     together in the article; that relevance is multiplied by a bonus for the share of the query
-//     its title holds, every term weighted by its rarity (idf), and a mild prior from helpful
-//     votes and views. (Weighing the share of the query the whole article covers scored worse on
+//     its headings hold (its title fully, its tags half), every term weighted by its rarity (idf),
+//     and a mild prior from helpful votes and views. (Weighing the share of the query the whole article covers scored worse on
 //     the dev set than bm25 alone; see docs/SEARCH.md.)
 // A query that no candidate covers well enough answers suggest_ticket (spec 2.3).
 //
 // Document frequencies come from FTS5's vocabulary, which counts a term's articles by reading its
-// whole doclist; they are kept until the index changes (IndexStatistics).
+// whole doclist; they are kept until the index changes (IndexStatistics). A Chinese term's rarity
+// is measured among the Chinese articles, the only ones that can hold it.
 
 #include "search/local_search.hpp"
 
@@ -51,10 +52,18 @@ constexpr double kSuggestTicketCoverage = 0.3;
 // the question: score *= 1 + bonus * idf-weighted share of the query in the title. Measured on the
 // dev set (docs/SEARCH.md): 5 beat 0.5-3 and 8-12.
 constexpr double kTitleCoverageBonus = 5.0;
+// The tags count half as much as the title towards that share: the share of the query in title
+// and tags together adds kTagsCoverageShare of what it holds beyond the title's. (The tags of a
+// section are often the titles of the sections around it, which say what a terse title such as
+// "Recommended Procedure" is about.) Measured on the dev set (docs/SEARCH.md): 0.4-0.6 alike,
+// 0.25 and 1 lower.
+constexpr double kTagsCoverageShare = 0.5;
 
 // BM25 over the columns title, tags, category, body: a term's frequency is the weighted sum of its
 // occurrences in the columns, normalised by the length of the whole article (as FTS5's bm25()).
 constexpr std::array<double, 4> kColumnWeights = {2.0, 1.0, 1.0, 1.0};
+constexpr int kTitleColumn = 0;
+constexpr int kTagsColumn = 1;
 constexpr int kBodyColumn = 3;
 constexpr double kBm25K1 = 1.2;
 constexpr double kBm25B = 0.75;
@@ -69,7 +78,8 @@ constexpr double kProximityWeight = 0.5;
 struct Term {
   std::string token;   // as indexed (for an expansion: its rarest term)
   std::string phrase;  // the query's own text for it, quoted for MATCH
-  double idf = 0;
+  double idf = 0;          // weighs it in the ranking
+  double ticket_idf = 0;   // weighs it in the suggest_ticket rule: its idf among all articles
   double df = 0;           // articles holding it
   bool expansion = false;  // a synonym: counts when matched, not against the article when missing
   int start = -1;          // the byte span of the query it was made from; -1 for an expansion
@@ -106,7 +116,7 @@ std::vector<Term> QueryTerms(std::string_view text) {
       if (c == '"') phrase += '"';
     }
     phrase += '"';
-    terms.push_back(Term{std::string(token), std::move(phrase), 0, 0, false, start, end});
+    terms.push_back(Term{std::string(token), std::move(phrase), 0, 0, 0, false, start, end});
   });
   return terms;
 }
@@ -133,23 +143,28 @@ std::string MatchExpression(const std::vector<Term>& terms) {
 // is capped at the larger idf of its neighbours. It needs a neighbour on each side: a bigram at the
 // edge of a run has nothing to straddle into.
 void CapStraddlingBigrams(std::vector<Term>& terms) {
-  std::vector<double> capped(terms.size(), -1);
+  std::vector<double> capped(terms.size(), -1), capped_ticket(terms.size(), -1);
   for (std::size_t i = 0; i < terms.size(); ++i) {
     const Term& term = terms[i];
     if (term.expansion || term.idf == 0 || IsLatin(term.token)) continue;
     int before = 0, after = 0;
-    double cap = 0;
+    double cap = 0, ticket_cap = 0;
     bool rarest = true;
     for (std::size_t j = 0; j < terms.size(); ++j) {
       if (j == i || !Overlap(term, terms[j])) continue;
       (terms[j].start < term.start ? before : after) += 1;
       rarest = rarest && term.df < terms[j].df;
       cap = std::max(cap, terms[j].idf);
+      ticket_cap = std::max(ticket_cap, terms[j].ticket_idf);
     }
-    if (before > 0 && after > 0 && rarest && cap < term.idf) capped[i] = cap;
+    if (before > 0 && after > 0 && rarest && cap < term.idf) {
+      capped[i] = cap;
+      capped_ticket[i] = std::min(term.ticket_idf, ticket_cap);
+    }
   }
   for (std::size_t i = 0; i < terms.size(); ++i) {
     if (capped[i] >= 0) terms[i].idf = capped[i];
+    if (capped_ticket[i] >= 0) terms[i].ticket_idf = capped_ticket[i];
   }
 }
 
@@ -329,13 +344,22 @@ std::unordered_set<std::string> HighlightedTerms(const std::vector<Term>& terms)
   return out;
 }
 
-double IdfShare(const Hits& hits, const std::vector<Term>& terms, double total_weight, bool title_only) {
+// The idf-weighted share of the query held by the columns [0, columns) of the article.
+double IdfShare(const Hits& hits, const std::vector<Term>& terms, double total_weight, int columns,
+                double Term::*idf = &Term::idf) {
   double weight = 0;
   for (std::size_t i = 0; i < terms.size(); ++i) {
     const auto& f = hits.frequency[i];
-    if (title_only ? f[0] > 0 : (f[0] + f[1] + f[2] + f[3]) > 0) weight += terms[i].idf;
+    if (std::any_of(f.begin(), f.begin() + columns, [](int n) { return n > 0; })) weight += terms[i].*idf;
   }
   return std::min(1.0, weight / total_weight);
+}
+
+// The share of the query the article's headings hold, for the bonus of kTitleCoverageBonus.
+double HeadingShare(const Hits& hits, const std::vector<Term>& terms, double total_weight) {
+  const double title = IdfShare(hits, terms, total_weight, kTitleColumn + 1);
+  const double title_and_tags = IdfShare(hits, terms, total_weight, kTagsColumn + 1);
+  return title + kTagsCoverageShare * (title_and_tags - title);
 }
 
 bool HasAllTags(const std::vector<std::string>& have, const std::vector<std::string>& want) {
@@ -363,19 +387,19 @@ class IndexStatistics {
     if (version == version_ && !version.empty()) return;
     version_ = std::move(version);
     documents_.reset();
+    chinese_documents_.reset();
     frequencies_.clear();
   }
 
   double Documents(sqlite::Connection& db) {
-    {
-      std::lock_guard lock(mutex_);
-      if (documents_) return *documents_;
-    }
-    sqlite::Statement s = db.Prepare("SELECT count(*) FROM knowledge_articles");
-    const double documents = s.Step() ? static_cast<double>(s.Int(0)) : 0.0;
-    std::lock_guard lock(mutex_);
-    documents_ = documents;
-    return documents;
+    return Count(db, "SELECT count(*) FROM knowledge_articles", documents_);
+  }
+
+  // The Chinese articles: a Chinese term's rarity is measured among these. English articles
+  // hardly ever hold one, and counting them would make every Chinese term look rarer than an
+  // English word typed in the same query.
+  double ChineseDocuments(sqlite::Connection& db) {
+    return Count(db, "SELECT count(*) FROM knowledge_articles WHERE lang = 'zh'", chinese_documents_);
   }
 
   double DocumentFrequency(sqlite::Connection& db, const std::string& token) {
@@ -395,9 +419,22 @@ class IndexStatistics {
  private:
   static constexpr std::size_t kMaxCachedTerms = 200000;
 
+  double Count(sqlite::Connection& db, const char* sql, std::optional<double>& cached) {
+    {
+      std::lock_guard lock(mutex_);
+      if (cached) return *cached;
+    }
+    sqlite::Statement s = db.Prepare(sql);
+    const double count = s.Step() ? static_cast<double>(s.Int(0)) : 0.0;
+    std::lock_guard lock(mutex_);
+    cached = count;
+    return count;
+  }
+
   std::mutex mutex_;
   std::string version_;
   std::optional<double> documents_;
+  std::optional<double> chinese_documents_;
   std::unordered_map<std::string, double> frequencies_;
 };
 
@@ -432,6 +469,15 @@ class LocalSearch final : public SearchBackend {
         result.suggest_ticket = true;
         return result;
       }
+      // The ticket rule weighs the query by rarity among all articles: a question is answered
+      // when an article holds what is rare in the whole knowledge base, in either language.
+      double ticket_weight = 0;
+      for (const auto& term : terms) {
+        if (!term.expansion) ticket_weight += term.ticket_idf;
+      }
+      if (ticket_weight <= 0) {
+        for (const auto& term : terms) ticket_weight += term.ticket_idf;
+      }
       const std::optional<std::string_view> lang =
           query.lang ? std::optional(EnumName(*query.lang)) : std::nullopt;
 
@@ -465,12 +511,14 @@ class LocalSearch final : public SearchBackend {
           if (!query.tags.empty() && !HasAllTags(sqlite::StringArrayColumn(s, 5), query.tags)) continue;
           DecodeHits(s.Text(1), terms.size(), hits);  // Text() hands over the blob's bytes
           const double relevance = Bm25(hits, terms) + Proximity(hits, terms, pairs);
-          const double title = IdfShare(hits, terms, total_weight, true);
+          const double headings = HeadingShare(hits, terms, total_weight);
           const double quality = 1.0 + 0.05 * std::log1p(static_cast<double>(s.Int(2))) -
                                  0.05 * std::log1p(static_cast<double>(s.Int(3))) +
                                  0.02 * std::log1p(static_cast<double>(s.Int(4)));
-          candidates.push_back(Candidate{s.Int(0), relevance * (1.0 + kTitleCoverageBonus * title) * quality,
-                                         IdfShare(hits, terms, total_weight, false), BestPassage(hits, terms)});
+          candidates.push_back(Candidate{s.Int(0), relevance * (1.0 + kTitleCoverageBonus * headings) * quality,
+                                         IdfShare(hits, terms, ticket_weight, static_cast<int>(kColumnWeights.size()),
+                                                  &Term::ticket_idf),
+                                         BestPassage(hits, terms)});
         }
       }
       result.total = static_cast<std::int64_t>(candidates.size());
@@ -493,7 +541,7 @@ class LocalSearch final : public SearchBackend {
       }
       const double answered_share =
           candidates.empty() ? 0.0
-                             : candidates.front().coverage * total_weight / (total_weight + unknown_weight);
+                             : candidates.front().coverage * ticket_weight / (ticket_weight + unknown_weight);
       result.suggest_ticket = answered_share < kSuggestTicketCoverage;
 
       const std::unordered_set<std::string> highlight = HighlightedTerms(terms);
@@ -523,6 +571,15 @@ class LocalSearch final : public SearchBackend {
     return std::log(1.0 + (documents - df + 0.5) / (df + 0.5));
   }
 
+  // The idf of a term held by `df` articles: among all articles for an English word, among the
+  // Chinese articles for a Chinese term (the frequency of a Chinese term counts Chinese articles
+  // anyway). Measured on the dev set (docs/SEARCH.md): Chinese nDCG@10 0.643 -> 0.656, English
+  // unchanged.
+  double TermIdf(sqlite::Connection& db, const std::string& token, double df) {
+    const double documents = IsLatin(token) ? statistics_.Documents(db) : statistics_.ChineseDocuments(db);
+    return Idf(documents, std::min(df, documents));
+  }
+
   // Sets the df and idf of every term over the whole index (all tenants: the statistics only shape
   // the ranking) and returns the number of articles.
   double WeighTerms(sqlite::Connection& db, std::vector<Term>& terms) {
@@ -532,7 +589,8 @@ class LocalSearch final : public SearchBackend {
       // A term no article contains cannot tell articles apart; often it is a bigram straddling
       // two Chinese words ("器连" in "服务器连不上"), and weighing it would only shrink every
       // article's coverage.
-      term.idf = term.df == 0 ? 0.0 : Idf(documents, term.df);
+      term.idf = term.df == 0 ? 0.0 : TermIdf(db, term.token, term.df);
+      term.ticket_idf = term.df == 0 ? 0.0 : Idf(documents, term.df);
     }
     return documents;
   }
@@ -547,7 +605,14 @@ class LocalSearch final : public SearchBackend {
       const std::vector<std::string> tokens = ExpansionTokens(expansion);
       if (tokens.empty()) continue;
       double rarest = documents;
-      for (const auto& token : tokens) rarest = std::min(rarest, statistics_.DocumentFrequency(db, token));
+      const std::string* rarest_token = &tokens.front();
+      for (const auto& token : tokens) {
+        const double df = statistics_.DocumentFrequency(db, token);
+        if (df < rarest) {
+          rarest = df;
+          rarest_token = &token;
+        }
+      }
       // "Too common" needs enough articles to mean anything: a small knowledge base keeps them all.
       constexpr double kMinCommonDocuments = 50;
       if (rarest == 0 || rarest > std::max(kMinCommonDocuments, kMaxExpansionShare * documents)) continue;
@@ -557,7 +622,8 @@ class LocalSearch final : public SearchBackend {
         if (c == '"') phrase += '"';
       }
       phrase += '"';
-      terms.push_back(Term{tokens.front(), std::move(phrase), Idf(documents, rarest), rarest, true});
+      terms.push_back(
+          Term{tokens.front(), std::move(phrase), TermIdf(db, *rarest_token, rarest), Idf(documents, rarest), rarest, true});
     }
   }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "search/tokenizer.hpp"
+
 namespace selfservice::search {
 namespace {
 
@@ -12,20 +14,15 @@ std::string AsciiLower(std::string_view text) {
   return out;
 }
 
-bool IsWordByte(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool IsAscii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return (c & 0x80) == 0; });
+}
 
-// True when `needle` occurs in `haystack`; an ASCII needle must not touch letters or digits on
-// either side ("pin" is not in "spinning").
-bool Contains(std::string_view haystack, std::string_view needle) {
-  const bool ascii = std::all_of(needle.begin(), needle.end(), [](char c) { return (c & 0x80) == 0; });
-  for (std::size_t at = haystack.find(needle); at != std::string_view::npos; at = haystack.find(needle, at + 1)) {
-    if (!ascii) return true;
-    const bool left_ok = at == 0 || !IsWordByte(haystack[at - 1]);
-    const std::size_t after = at + needle.size();
-    const bool right_ok = after >= haystack.size() || !IsWordByte(haystack[after]);
-    if (left_ok && right_ok) return true;
-  }
-  return false;
+// The terms of `text` as the index holds them (English words stemmed, stop words left out).
+std::vector<std::string> Terms(std::string_view text) {
+  std::vector<std::string> terms;
+  Tokenize(text, [&](std::string_view term, int, int) { terms.emplace_back(term); });
+  return terms;
 }
 
 // Written for this library from common IT-operations vocabulary; each line is one meaning.
@@ -87,26 +84,38 @@ const char* const kBaseGroups[][8] = {
 
 }  // namespace
 
+bool SynonymSet::Expression::In(std::string_view lowered_query, const std::vector<std::string>& query_terms) const {
+  if (!ascii) return lowered_query.find(text) != std::string_view::npos;
+  return !terms.empty() && std::search(query_terms.begin(), query_terms.end(), terms.begin(), terms.end()) !=
+                               query_terms.end();
+}
+
 void SynonymSet::AddGroup(const std::vector<std::string>& expressions) {
-  std::vector<std::string> group;
+  std::vector<Expression> group;
   for (const auto& expression : expressions) {
     std::string lowered = AsciiLower(expression);
-    if (!lowered.empty() && std::find(group.begin(), group.end(), lowered) == group.end()) {
-      group.push_back(std::move(lowered));
+    if (lowered.empty() || std::any_of(group.begin(), group.end(), [&](const Expression& e) { return e.text == lowered; })) {
+      continue;
     }
+    const bool ascii = IsAscii(lowered);
+    std::vector<std::string> terms = ascii ? Terms(lowered) : std::vector<std::string>{};
+    group.push_back(Expression{std::move(lowered), ascii, std::move(terms)});
   }
   if (group.size() >= 2) groups_.push_back(std::move(group));
 }
 
 std::vector<std::string> SynonymSet::Expand(std::string_view query) const {
   const std::string lowered = AsciiLower(query);
+  const std::vector<std::string> query_terms = Terms(lowered);
   std::vector<std::string> out;
   for (const auto& group : groups_) {
-    const bool hit = std::any_of(group.begin(), group.end(), [&](const std::string& e) { return Contains(lowered, e); });
+    const bool hit = std::any_of(group.begin(), group.end(),
+                                 [&](const Expression& e) { return e.In(lowered, query_terms); });
     if (!hit) continue;
     for (const auto& expression : group) {
-      if (!Contains(lowered, expression) && std::find(out.begin(), out.end(), expression) == out.end()) {
-        out.push_back(expression);
+      if (!expression.In(lowered, query_terms) &&
+          std::find(out.begin(), out.end(), expression.text) == out.end()) {
+        out.push_back(expression.text);
       }
     }
   }

@@ -21,13 +21,24 @@ class SynonymSet {
   void AddGroup(const std::vector<std::string>& expressions);
 
   // The expressions equivalent to something `query` contains, excluding what it already contains.
-  // ASCII expressions match whole words, case-insensitively; Chinese expressions match anywhere.
+  // An ASCII expression matches the query's terms as the index holds them: whole words, case
+  // folded, stemmed and without stop words ("alerted" contains "alert", "disk is full" contains
+  // "disk full"; "spinning" does not contain "pin"), so an expression made only of stop words
+  // never matches. Any other expression matches anywhere in the text.
   std::vector<std::string> Expand(std::string_view query) const;
 
   bool empty() const { return groups_.empty(); }
 
  private:
-  std::vector<std::vector<std::string>> groups_;
+  struct Expression {
+    std::string text;                // lowercase
+    bool ascii = false;
+    std::vector<std::string> terms;  // of an ASCII expression, as Tokenize() makes them
+
+    bool In(std::string_view lowered_query, const std::vector<std::string>& query_terms) const;
+  };
+
+  std::vector<std::vector<Expression>> groups_;
 };
 
 // The bundled base list.

@@ -31,6 +31,14 @@ TEST_F(SynonymsTest, ATenantSynonymFindsWhatTheCustomersOwnWordsMiss) {
   EXPECT_EQ(HitsFor(User(), "小绿锁掉了"), 1u);
 }
 
+// An English synonym matches the words as the index holds them, so inflected forms match too.
+TEST_F(SynonymsTest, AnEnglishSynonymMatchesTheInflectedFormsOfItsWords) {
+  ASSERT_TRUE(IsSuccess(Call("search.synonyms.set", CustomerAdmin(),
+                             json::object{{"term", "gateway"}, {"synonyms", json::array{"远程办公网关"}}})));
+  EXPECT_EQ(HitsFor(User(), "Gateways dropped"), 1u);
+  EXPECT_EQ(HitsFor(User(), "gatewayish"), 0u);
+}
+
 TEST_F(SynonymsTest, SynonymsOfOneTenantDoNotReachAnother) {
   ASSERT_TRUE(IsSuccess(Call("search.synonyms.set", CustomerAdmin(),
                              json::object{{"term", "小绿锁"}, {"synonyms", json::array{"远程办公网关"}}})));

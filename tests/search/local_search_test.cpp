@@ -139,6 +139,45 @@ TEST_F(LocalSearchTest, WhenTheRarerTermsFillNoPageWiderCandidatesAreRanked) {
   EXPECT_EQ(result.total, 1100);
 }
 
+// Tags name what an article is about, as a title does (a section's tags are often the titles of
+// the sections around it): an article tagged with the query outranks one that only mentions it in
+// its body, more often and side by side.
+TEST_F(LocalSearchTest, TagsHoldingTheQueryCountTowardsTheHeadingBonus) {
+  KnowledgeArticle tagged = Article("Recommended procedure", "read the release notes first, then begin");
+  tagged.tags = {"zebra migration"};
+  KnowledgeArticle mentions = Article("Field notes", "zebra migration, then another zebra migration");
+  ASSERT_TRUE(store_->knowledge().UpsertMany(Scope(kAdmin), {tagged, mentions}).ok());
+  AddMany("printer", "the printer prints", 20);
+  const SearchResult result = Search("zebra migration");
+  ASSERT_EQ(result.hits.size(), 2u);
+  EXPECT_EQ(result.hits[0].title, "Recommended procedure");
+}
+
+// A Chinese term is weighed by how common it is among the Chinese articles, the only ones that can
+// hold it: 配置, in half of them, is a common word there, however many English articles there are,
+// and weighs less than nginx, in one Chinese article of ten (and in a few English ones).
+TEST_F(LocalSearchTest, AChineseTermIsWeighedAmongTheChineseArticles) {
+  std::vector<KnowledgeArticle> zh;
+  const auto add_zh = [&](const std::string& title, const std::string& body) {
+    KnowledgeArticle a = Article(title, body);
+    a.lang = ArticleLang::zh;
+    zh.push_back(std::move(a));
+  };
+  add_zh("nginx 说明", "nginx 的说明");
+  for (int i = 0; i < 5; ++i) add_zh("配置说明 " + std::to_string(i), "配置的说明");
+  for (int i = 0; i < 4; ++i) add_zh("其他说明 " + std::to_string(i), "其他的说明");
+  ASSERT_TRUE(store_->knowledge().UpsertMany(Scope(kAdmin), std::move(zh)).ok());
+  AddMany("nginx server", "nginx serves pages", 9);
+  AddMany("printer", "the printer prints", 81);
+  SearchQuery query;
+  query.text = "nginx 配置";
+  query.lang = ArticleLang::zh;
+  auto result = store_->search().Search(Scope(kAdmin), query);
+  ASSERT_TRUE(result.ok()) << Describe(result);
+  ASSERT_EQ(result->hits.size(), 6u);
+  EXPECT_EQ(result->hits[0].title, "nginx 说明");
+}
+
 // The engine keeps the index's statistics between searches; a write must reach the next search.
 TEST_F(LocalSearchTest, ASearchSeesEveryWriteBeforeIt) {
   EXPECT_TRUE(Search("quokka").hits.empty());
