@@ -1,6 +1,7 @@
 // C ABI shims for the portal: translate C strings and handles, delegate to selfservice::Portal,
 // and make sure nothing thrown ever crosses into C.
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -43,6 +44,20 @@ selfservice::Status Unexpected() {
   return selfservice::Status::Error(selfservice::ErrorCode::kDatabaseUnavailable);
 }
 
+char* Invoke(selfservice_portal* portal, const char* method, const char* context_json,
+             const char* request_json, const selfservice::ProgressCallback& progress) noexcept {
+  try {
+    // A 10001 names the missing argument, as the portal does for a NULL request_json.
+    if (portal == nullptr)
+      return ToCError(selfservice::Status::InvalidField("portal", selfservice::field_code::kRequired));
+    if (method == nullptr)
+      return ToCError(selfservice::Status::InvalidField("method", selfservice::field_code::kRequired));
+    return ToC(portal->portal->Invoke(method, Optional(context_json), Optional(request_json), progress));
+  } catch (...) {
+    return ToCError(Unexpected());
+  }
+}
+
 }  // namespace
 
 extern "C" {
@@ -82,13 +97,20 @@ void selfservice_portal_close(selfservice_portal* portal) {
 
 char* selfservice_invoke(selfservice_portal* portal, const char* method, const char* context_json,
                          const char* request_json) {
+  return Invoke(portal, method, context_json, request_json, nullptr);
+}
+
+char* selfservice_invoke_with_progress(selfservice_portal* portal, const char* method,
+                                       const char* context_json, const char* request_json,
+                                       selfservice_progress_fn progress, void* user_data) {
   try {
-    // A 10001 names the missing argument, as the portal does for a NULL request_json.
-    if (portal == nullptr)
-      return ToCError(selfservice::Status::InvalidField("portal", selfservice::field_code::kRequired));
-    if (method == nullptr)
-      return ToCError(selfservice::Status::InvalidField("method", selfservice::field_code::kRequired));
-    return ToC(portal->portal->Invoke(method, Optional(context_json), Optional(request_json)));
+    selfservice::ProgressCallback callback;
+    if (progress != nullptr) {
+      callback = [progress, user_data](std::int64_t done, std::int64_t total) {
+        return progress(user_data, done, total) == 0;
+      };
+    }
+    return Invoke(portal, method, context_json, request_json, callback);
   } catch (...) {
     return ToCError(Unexpected());
   }

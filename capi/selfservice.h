@@ -18,11 +18,14 @@
  *   - Functions are only ever added; a signature never changes. selfservice_abi_version() changes
  *     only on an incompatible change.
  *
- * Thread safety: selfservice_invoke() may be called from many threads at once on one portal.
- * selfservice_portal_close() must not race with calls on the same portal.
+ * Thread safety: selfservice_invoke() and selfservice_invoke_with_progress() may be called from
+ * many threads at once on one portal. selfservice_portal_close() must not race with calls on the
+ * same portal.
  */
 #ifndef SELFSERVICE_H
 #define SELFSERVICE_H
+
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -90,6 +93,50 @@ SELFSERVICE_API void selfservice_portal_close(selfservice_portal *portal);
  */
 SELFSERVICE_API char *selfservice_invoke(selfservice_portal *portal, const char *method,
                                          const char *context_json, const char *request_json);
+
+/**
+ * Hears the progress of a long-running call of selfservice_invoke_with_progress().
+ *
+ * @param user_data the pointer given to selfservice_invoke_with_progress(), passed through as is.
+ * @param done the work done so far, out of `total`, in the method's own units (knowledge.import:
+ *        bytes of its file, or records of its array). It never goes back, and a call that runs to
+ *        its end makes one last call with done == total.
+ * @param total the whole work, fixed when the call starts.
+ * @return 0 to go on; any other value stops the call at its next safe point (as in libcurl's
+ *         and libgit2's progress callbacks). knowledge.import then stops after the transaction it
+ *         has just committed, never half-way through one, and answers code 200 with what it
+ *         stored so far and "cancelled": true. The value returned by the last call
+ *         (done == total) has no effect.
+ *
+ * It is called on the thread that called selfservice_invoke_with_progress(), before that call
+ * returns, and never afterwards; no lock of the portal is held while it runs, so it may call the
+ * portal itself. It must not unwind (longjmp, or a C++ exception) through the library.
+ * @since 0.2.0
+ */
+typedef int (*selfservice_progress_fn)(void *user_data, int64_t done, int64_t total);
+
+/**
+ * Calls one method of the portal, as selfservice_invoke() does, and reports the progress of a
+ * long-running method to `progress`. Today only knowledge.import reports (after each transaction
+ * of 500 articles, and at the end); every other method answers as through selfservice_invoke()
+ * and never calls `progress`, nor does a call refused before its work starts (10001-10004).
+ *
+ * @param portal as for selfservice_invoke(); NULL answers 10001.
+ * @param method as for selfservice_invoke(); NULL answers 10001 and an unknown name 10004.
+ * @param context_json as for selfservice_invoke(); NULL, malformed or incomplete answers 10002.
+ * @param request_json as for selfservice_invoke(); NULL or malformed answers 10001.
+ * @param progress the callback, or NULL for none: then the call is exactly selfservice_invoke().
+ * @param user_data passed to every call of `progress`; the library never reads it nor keeps it
+ *        after returning, so it needs no destructor. May be NULL.
+ * @return the envelope as JSON, never NULL unless memory is exhausted; free it with
+ *         selfservice_free().
+ * @since 0.2.0
+ */
+SELFSERVICE_API char *selfservice_invoke_with_progress(selfservice_portal *portal, const char *method,
+                                                       const char *context_json,
+                                                       const char *request_json,
+                                                       selfservice_progress_fn progress,
+                                                       void *user_data);
 
 /**
  * Frees a string returned by the library. NULL is a no-op.

@@ -78,6 +78,22 @@ Result<Remotes> OpenRemotes(const PortalOptions& options, Store& store) {
   return remotes;
 }
 
+// The host's callback as the engines call it: an exception is logged and stops the call, as
+// `false` would, because a host whose callback fails can no longer follow or steer the work.
+Progress Catching(const ProgressCallback& progress, std::string_view method, const std::string& trace_id) {
+  return [&progress, method, &trace_id](std::int64_t done, std::int64_t total) {
+    try {
+      return progress(done, total);
+    } catch (const std::exception& error) {
+      Log().error("{}: the progress callback threw ({}), stopping (trace {})", method, error.what(),
+                  trace_id);
+    } catch (...) {
+      Log().error("{}: the progress callback threw, stopping (trace {})", method, trace_id);
+    }
+    return false;
+  };
+}
+
 }  // namespace
 
 struct Portal::Impl {
@@ -132,8 +148,18 @@ Result<std::unique_ptr<Portal>> Portal::Open(PortalOptions options) {
   }
 }
 
-json::object Portal::Invoke(std::string_view method_name, const RequestContext& context,
+json::object Portal::Invoke(std::string_view method, const RequestContext& context,
                             const json::object& request) noexcept {
+  return Invoke(method, context, request, nullptr);
+}
+
+std::string Portal::Invoke(std::string_view method, std::optional<std::string_view> context_json,
+                           std::optional<std::string_view> request_json) noexcept {
+  return Invoke(method, context_json, request_json, nullptr);
+}
+
+json::object Portal::Invoke(std::string_view method_name, const RequestContext& context,
+                            const json::object& request, const ProgressCallback& progress) noexcept {
   std::string trace_id = context.trace_id;
   try {
     if (trace_id.empty()) trace_id = RandomHex(16);
@@ -146,7 +172,10 @@ json::object Portal::Invoke(std::string_view method_name, const RequestContext& 
     if (!Permits(context, method->permission)) {
       return impl_->Fail(Status::PermissionDenied(std::string(method_name)), trace_id, context.locale);
     }
-    Result<Reply> reply = method->handler(impl_->engines, context, request);
+    Result<Reply> reply = progress && method->with_progress != nullptr
+                              ? method->with_progress(impl_->engines, context, request,
+                                                      Catching(progress, method_name, trace_id))
+                              : method->handler(impl_->engines, context, request);
     if (!reply.ok()) return impl_->Fail(reply.status(), trace_id, context.locale);
     return SuccessEnvelope(std::move(reply->data), reply->pagination, trace_id, context.locale,
                            impl_->clock->NowMillis());
@@ -160,7 +189,8 @@ json::object Portal::Invoke(std::string_view method_name, const RequestContext& 
 }
 
 std::string Portal::Invoke(std::string_view method, std::optional<std::string_view> context_json,
-                           std::optional<std::string_view> request_json) noexcept {
+                           std::optional<std::string_view> request_json,
+                           const ProgressCallback& progress) noexcept {
   Locale locale = Locale::kZhCN;
   try {
     auto context_object = context_json ? ParseObject(*context_json) : std::nullopt;
@@ -180,7 +210,7 @@ std::string Portal::Invoke(std::string_view method, std::optional<std::string_vi
       return json::serialize(
           impl_->Fail(Status::InvalidField("request_json", field_code::kInvalid), trace_id, locale));
     }
-    return json::serialize(Invoke(method, *context, *request));
+    return json::serialize(Invoke(method, *context, *request, progress));
   } catch (const std::exception& error) {
     Log().error("invoke failed: {}", error.what());
     return ErrorEnvelope(Status::Error(ErrorCode::kDatabaseUnavailable), locale);

@@ -7,10 +7,12 @@
 // Messages come from the zh-CN / en-US catalogs chosen by the context's locale.
 //
 // Thread safety: Invoke may be called from many threads at once on one Portal. Nothing throws.
+// A progress callback runs on the thread that called Invoke, before Invoke returns.
 
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,6 +80,20 @@ struct MethodInfo {
   std::string_view feature;      // the enabled_features entry that gates it
 };
 
+// Hears the progress of a long-running call: `done` out of `total` units of work, in the method's
+// own units (knowledge.import: bytes of its file, or records of its array). `done` never goes
+// back, and a call that runs to its end makes one last call with (total, total). Methods that
+// report nothing never call it (today only knowledge.import reports, after each transaction).
+//
+// Return true to go on, false to stop the call at its next safe point: an import then stops
+// after the transaction just committed (never half-way through one) and answers success with
+// what it stored so far and "cancelled": true. A callback that throws is treated like one that
+// returned false: the exception is logged and never leaves Invoke.
+//
+// It runs on the thread that called Invoke, inside that call, with no lock of the portal held, so
+// it may call the portal itself; a slow callback holds up only its own call.
+using ProgressCallback = std::function<bool(std::int64_t done, std::int64_t total)>;
+
 class Portal {
  public:
   static Result<std::unique_ptr<Portal>> Open(PortalOptions options);
@@ -93,6 +109,12 @@ class Portal {
   // The same for an already parsed context and request; returns the envelope.
   boost::json::object Invoke(std::string_view method, const RequestContext& context,
                              const boost::json::object& request) noexcept;
+
+  // Both calls with a progress callback (null: none, as above) for long-running methods.
+  std::string Invoke(std::string_view method, std::optional<std::string_view> context_json,
+                     std::optional<std::string_view> request_json, const ProgressCallback& progress) noexcept;
+  boost::json::object Invoke(std::string_view method, const RequestContext& context,
+                             const boost::json::object& request, const ProgressCallback& progress) noexcept;
 
   static const std::vector<MethodInfo>& Methods();
 

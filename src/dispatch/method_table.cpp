@@ -337,8 +337,46 @@ Result<Reply> KnowledgeSyncMethod(Engines& e, const RequestContext& c, const jso
   return Reply{std::move(data), std::nullopt};
 }
 
+Result<Reply> KnowledgeImportWithProgress(Engines& e, const RequestContext& c, const json::object& r,
+                                          const Progress& progress) {
+  const json::value* path = r.if_contains("path");
+  const json::value* articles = r.if_contains("articles");
+  if (path != nullptr && path->is_null()) path = nullptr;
+  if (articles != nullptr && articles->is_null()) articles = nullptr;
+  if ((path == nullptr) == (articles == nullptr)) {
+    return Status::InvalidField("path", field_code::kRequired);  // exactly one of path and articles
+  }
+  if (path != nullptr && !path->is_string()) return Status::InvalidField("path", field_code::kInvalid);
+  // Reading a file of the host's file system is the platform's business, not a customer's.
+  if (path != nullptr && !c.has(Role::kPlatformAdmin)) return Status::PermissionDenied("knowledge.import path");
+  if (articles != nullptr && !articles->is_array()) return Status::InvalidField("articles", field_code::kInvalid);
+  Result<ImportReport> report = path != nullptr
+                                    ? e.knowledge.ImportFile(c, std::string(path->get_string()), progress)
+                                    : e.knowledge.ImportArticles(c, articles->get_array(), progress);
+  if (!report.ok()) return report.status();
+  json::array errors;
+  for (const auto& failure : report->errors) {
+    json::array fields;
+    for (const auto& error : failure.errors) {
+      // The members of an envelope's errors[] entry, in its order.
+      fields.push_back(json::object{{"field", error.field}, {"message", FieldMessage(error, c.locale)},
+                                    {"code", error.code}});
+    }
+    json::object entry{{"line", failure.line}};
+    entry["external_id"] = failure.external_id ? json::value(*failure.external_id) : json::value(nullptr);
+    entry["errors"] = std::move(fields);
+    errors.push_back(std::move(entry));
+  }
+  return Reply{json::object{{"imported", report->imported},
+                            {"updated", report->updated},
+                            {"failed", report->failed},
+                            {"errors", std::move(errors)},
+                            {"cancelled", report->cancelled}},
+               std::nullopt};
+}
+
 Result<Reply> KnowledgeImport(Engines& e, const RequestContext& c, const json::object& r) {
-  return ImportKnowledge(e, c, r, nullptr);
+  return KnowledgeImportWithProgress(e, c, r, nullptr);
 }
 
 // --- search.* ---------------------------------------------------------------------------------
@@ -620,7 +658,7 @@ const std::vector<Method> kMethods = {
     {{"knowledge.vote", "POST", ROUTE "/knowledge/{article_id}/votes", "faq_search"}, Permission::kCustomerUser,
      KnowledgeVote},
     {{"knowledge.import", "POST", ROUTE "/knowledge/import", "faq_search"}, Permission::kCustomerAdmin,
-     KnowledgeImport},
+     KnowledgeImport, KnowledgeImportWithProgress},
     {{"knowledge.sync", "POST", ROUTE "/knowledge/sync", "faq_search"}, Permission::kCustomerAdmin,
      KnowledgeSyncMethod},
     {{"search.query", "GET", ROUTE "/search", "faq_search"}, Permission::kCustomerUser, SearchQueryMethod},
@@ -641,43 +679,6 @@ const std::vector<Method> kMethods = {
 #undef ROUTE
 
 }  // namespace
-
-Result<Reply> ImportKnowledge(Engines& e, const RequestContext& c, const json::object& r,
-                              const ImportProgress& progress) {
-  const json::value* path = r.if_contains("path");
-  const json::value* articles = r.if_contains("articles");
-  if (path != nullptr && path->is_null()) path = nullptr;
-  if (articles != nullptr && articles->is_null()) articles = nullptr;
-  if ((path == nullptr) == (articles == nullptr)) {
-    return Status::InvalidField("path", field_code::kRequired);  // exactly one of path and articles
-  }
-  if (path != nullptr && !path->is_string()) return Status::InvalidField("path", field_code::kInvalid);
-  // Reading a file of the host's file system is the platform's business, not a customer's.
-  if (path != nullptr && !c.has(Role::kPlatformAdmin)) return Status::PermissionDenied("knowledge.import path");
-  if (articles != nullptr && !articles->is_array()) return Status::InvalidField("articles", field_code::kInvalid);
-  Result<ImportReport> report = path != nullptr
-                                    ? e.knowledge.ImportFile(c, std::string(path->get_string()), progress)
-                                    : e.knowledge.ImportArticles(c, articles->get_array(), progress);
-  if (!report.ok()) return report.status();
-  json::array errors;
-  for (const auto& failure : report->errors) {
-    json::array fields;
-    for (const auto& error : failure.errors) {
-      // The members of an envelope's errors[] entry, in its order.
-      fields.push_back(json::object{{"field", error.field}, {"message", FieldMessage(error, c.locale)},
-                                    {"code", error.code}});
-    }
-    json::object entry{{"line", failure.line}};
-    entry["external_id"] = failure.external_id ? json::value(*failure.external_id) : json::value(nullptr);
-    entry["errors"] = std::move(fields);
-    errors.push_back(std::move(entry));
-  }
-  return Reply{json::object{{"imported", report->imported},
-                            {"updated", report->updated},
-                            {"failed", report->failed},
-                            {"errors", std::move(errors)}},
-               std::nullopt};
-}
 
 bool Permits(const RequestContext& context, Permission permission) {
   switch (permission) {

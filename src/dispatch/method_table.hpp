@@ -43,16 +43,19 @@ struct Reply {
 
 using Handler = Result<Reply> (*)(Engines& engines, const RequestContext& context,
                                   const boost::json::object& request);
+// The handler of a long-running method that reports its progress (and may be stopped) through
+// `progress`.
+using ProgressHandler = Result<Reply> (*)(Engines& engines, const RequestContext& context,
+                                          const boost::json::object& request, const Progress& progress);
 
 struct Method {
   MethodInfo info;
   Permission permission;
   Handler handler;
+  // Set for the methods that report progress; the portal calls it instead of `handler` when the
+  // caller passes a progress callback.
+  ProgressHandler with_progress = nullptr;
 };
-
-// knowledge.import with a progress callback (the table's handler passes none).
-Result<Reply> ImportKnowledge(Engines& engines, const RequestContext& context, const boost::json::object& request,
-                              const ImportProgress& progress);
 
 const std::vector<Method>& MethodTable();
 // nullptr for an unknown name.

@@ -105,10 +105,13 @@ struct ImportReport {
   std::int64_t updated = 0;   // articles replaced through their external_id
   std::int64_t failed = 0;
   std::vector<LineError> errors;
+  bool cancelled = false;  // the progress callback stopped the import before the end of its input
 };
 
-// Progress of a long import: `done` out of `total` (bytes of a file, or articles of an array).
-using ImportProgress = std::function<void(std::int64_t done, std::int64_t total)>;
+// Progress of a long-running operation: `done` out of `total` units of work (an import: bytes of a
+// file, or articles of an array), called after each committed step. Returning false stops the
+// operation there, with what it has committed so far.
+using Progress = std::function<bool(std::int64_t done, std::int64_t total)>;
 
 class KnowledgeEngine {
  public:
@@ -134,10 +137,13 @@ class KnowledgeEngine {
 
   // JSON Lines in the format of the shared corpus: each line's "id" becomes external_id, so a
   // re-import updates instead of duplicating. Bad lines are reported and skipped, never abort.
+  // `progress` (may be null) hears after each committed batch, and once with (total, total) when
+  // the import reaches the end of its input; when it answers false before that, the import stops
+  // with the batches committed so far and the report says `cancelled`.
   Result<ImportReport> ImportFile(const RequestContext& context, const std::string& path,
-                                  const ImportProgress& progress);
+                                  const Progress& progress);
   Result<ImportReport> ImportArticles(const RequestContext& context, const boost::json::array& articles,
-                                      const ImportProgress& progress);
+                                      const Progress& progress);
 
  private:
   // Parses one imported record; field errors go to `errors`.

@@ -150,7 +150,7 @@ void RecordFailure(ImportReport& report, std::int64_t line, const json::object* 
 }  // namespace
 
 Result<ImportReport> KnowledgeEngine::ImportFile(const RequestContext& context, const std::string& path,
-                                                 const ImportProgress& progress) {
+                                                 const Progress& progress) {
   if (path.empty() || path.front() != '/') return Status::InvalidField("path", field_code::kInvalid);
   // A directory opens as a stream on Linux and reads as nothing; opening a FIFO would block.
   std::error_code file_error;
@@ -165,6 +165,7 @@ Result<ImportReport> KnowledgeEngine::ImportFile(const RequestContext& context, 
   std::string text;
   std::int64_t line = 0;
   std::int64_t done = 0;  // bytes read; tellg() is -1 once the last line has hit the end of the file
+  std::int64_t reported = -1;
   while (std::getline(in, text)) {
     ++line;
     done = std::min(total, done + static_cast<std::int64_t>(text.size()) + 1);
@@ -185,20 +186,26 @@ Result<ImportReport> KnowledgeEngine::ImportFile(const RequestContext& context, 
     }
     if (batch.size() >= kBatch) {
       if (Status status = Flush(context, batch, report); !status.ok()) return status;
-      if (progress) progress(done, total);
+      reported = done;
+      // Stopping between batches leaves none half-written; a stop after the last line is no stop.
+      if (progress && !progress(done, total) && in.peek() != std::ifstream::traits_type::eof()) {
+        report.cancelled = true;
+        return report;
+      }
     }
   }
   if (Status status = Flush(context, batch, report); !status.ok()) return status;
-  if (progress) progress(total, total);
+  if (progress && reported != total) progress(total, total);
   return report;
 }
 
 Result<ImportReport> KnowledgeEngine::ImportArticles(const RequestContext& context,
                                                      const json::array& articles,
-                                                     const ImportProgress& progress) {
+                                                     const Progress& progress) {
   ImportReport report;
   std::vector<KnowledgeArticle> batch;
   const auto total = static_cast<std::int64_t>(articles.size());
+  std::int64_t reported = -1;
   for (std::int64_t i = 0; i < total; ++i) {
     const json::value& value = articles[static_cast<std::size_t>(i)];
     if (!value.is_object()) {
@@ -213,11 +220,15 @@ Result<ImportReport> KnowledgeEngine::ImportArticles(const RequestContext& conte
     }
     if (batch.size() >= kBatch) {
       if (Status status = Flush(context, batch, report); !status.ok()) return status;
-      if (progress) progress(i + 1, total);
+      reported = i + 1;
+      if (progress && !progress(reported, total) && reported < total) {
+        report.cancelled = true;
+        return report;
+      }
     }
   }
   if (Status status = Flush(context, batch, report); !status.ok()) return status;
-  if (progress) progress(total, total);
+  if (progress && reported != total) progress(total, total);
   return report;
 }
 

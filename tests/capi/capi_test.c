@@ -8,6 +8,7 @@
 #include "selfservice.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -497,6 +498,144 @@ static void TestRemoteOptions(void) {
   selfservice_portal_close(portal);
 }
 
+/* What a progress callback saw; it answers `stop_at_call` (1-based) with "stop", 0 never stops. */
+struct Progress {
+  long calls;
+  int64_t last_done;
+  int64_t total;
+  int went_back;
+  long stop_at_call;
+  const void* self;
+};
+
+static int RecordProgress(void* user_data, int64_t done, int64_t total) {
+  struct Progress* progress = (struct Progress*)user_data;
+  ++progress->calls;
+  if (done < progress->last_done || done > total || (progress->calls > 1 && total != progress->total)) {
+    progress->went_back = 1;
+  }
+  progress->last_done = done;
+  progress->total = total;
+  progress->self = user_data;
+  return progress->stop_at_call != 0 && progress->calls >= progress->stop_at_call;
+}
+
+static struct Progress NewProgress(long stop_at_call) {
+  struct Progress progress;
+  memset(&progress, 0, sizeof progress);
+  progress.stop_at_call = stop_at_call;
+  return progress;
+}
+
+/* {"articles": [...]} with `count` valid records; free it. */
+static char* ArticlesRequest(int count) {
+  const size_t size = 64 + (size_t)count * 96;
+  char* request = (char*)malloc(size);
+  size_t used;
+  int i;
+  CheckCondition(request != NULL);
+  used = (size_t)snprintf(request, size, "{\"articles\":[");
+  for (i = 0; i < count; ++i) {
+    used +=
+        (size_t)snprintf(request + used, size - used,
+                         "%s{\"id\":\"kb-%d\",\"title\":\"Article %d\",\"body\":\"Fix %d\",\"lang\":\"en\"}",
+                         i > 0 ? "," : "", i, i, i);
+    CheckCondition(used < size);
+  }
+  used += (size_t)snprintf(request + used, size - used, "]}");
+  CheckCondition(used < size);
+  return request;
+}
+
+/* Calls selfservice_invoke_with_progress, checks the envelope's code and returns it (free it). */
+static char* CallWithProgressAt(int line, selfservice_portal* portal, const char* method, const char* context,
+                                const char* request, struct Progress* progress, long expected) {
+  char* envelope = selfservice_invoke_with_progress(portal, method, context, request,
+                                                    progress ? RecordProgress : NULL, progress);
+  if (envelope == NULL || Code(envelope) != expected) {
+    fprintf(stderr, "%s:%d: %s: %s answered %ld, expected %ld\n  envelope: %.400s\n", __FILE__, line, phase,
+            method ? method : "(null)", Code(envelope), expected, envelope ? envelope : "(null)");
+    abort();
+  }
+  return envelope;
+}
+
+#define CallWithProgress(portal, method, context, request, progress, expected) \
+  CallWithProgressAt(__LINE__, portal, method, context, request, progress, expected)
+
+static void TestInvokeWithProgress(void) {
+  char* request = ArticlesRequest(1001);
+  char* envelope;
+  char* plain;
+  struct Progress progress = NewProgress(0);
+  selfservice_portal* portal = selfservice_portal_open("{\"log_level\":\"off\"}", NULL);
+  CheckCondition(portal != NULL);
+
+  StartPhase("invoke_with_progress_reports_an_import_up_to_its_total");
+  envelope = CallWithProgress(portal, "knowledge.import", kCustomerAdmin, request, &progress, 200);
+  CheckEnvelope(IntegerAfter(envelope, "imported") == 1001 && Contains(envelope, "\"cancelled\":false"),
+                envelope);
+  selfservice_free(envelope);
+  CheckCondition(progress.calls == 3); /* after the transactions of 500, 500 and 1 articles */
+  CheckCondition(!progress.went_back);
+  CheckCondition(progress.total == 1001 && progress.last_done == 1001);
+  CheckCondition(progress.self == &progress);
+
+  StartPhase("invoke_with_progress_stops_when_the_callback_says_so");
+  progress = NewProgress(1);
+  envelope = CallWithProgress(portal, "knowledge.import", kPlatformAdmin, request, &progress, 200);
+  CheckEnvelope(Contains(envelope, "\"cancelled\":true"), envelope);
+  CheckEnvelope(IntegerAfter(envelope, "updated") == 500 && IntegerAfter(envelope, "imported") == 0,
+                envelope);
+  selfservice_free(envelope);
+  CheckCondition(progress.calls == 1 && progress.last_done == 500);
+
+  StartPhase("invoke_with_progress_null_callback_is_invoke");
+  envelope = selfservice_invoke_with_progress(portal, "knowledge.list", kUser, "{\"page\":1,\"size\":1}",
+                                              NULL, &progress);
+  plain = Call(portal, "knowledge.list", kUser, "{\"page\":1,\"size\":1}", 200);
+  CheckEnvelope(Code(envelope) == 200 && IntegerAfter(envelope, "total") == 1001, envelope);
+  CheckEnvelope(IntegerAfter(plain, "total") == 1001, plain);
+  selfservice_free(envelope);
+  selfservice_free(plain);
+  envelope = selfservice_invoke_with_progress(
+      portal, "knowledge.import", kCustomerAdmin,
+      "{\"articles\":[{\"id\":\"kb-x\",\"title\":\"X\",\"body\":\"b\"}]}", NULL, NULL);
+  CheckEnvelope(Code(envelope) == 200 && IntegerAfter(envelope, "imported") == 1, envelope);
+  selfservice_free(envelope);
+
+  StartPhase("invoke_with_progress_other_methods_never_call_it");
+  progress = NewProgress(0);
+  selfservice_free(CallWithProgress(portal, "sessions.start", kUser,
+                                    "{\"session_type\":\"ai_chat\",\"initial_question\":\"VPN\"}", &progress,
+                                    200));
+  selfservice_free(CallWithProgress(portal, "knowledge.list", kUser, "{}", &progress, 200));
+  CheckCondition(progress.calls == 0);
+
+  StartPhase("invoke_with_progress_bad_input_answers_envelopes");
+  envelope = CallWithProgress(NULL, "knowledge.import", kCustomerAdmin, request, &progress, 10001);
+  CheckEnvelope(Contains(envelope, "\"field\":\"portal\""), envelope);
+  selfservice_free(envelope);
+  envelope = CallWithProgress(portal, NULL, kCustomerAdmin, request, &progress, 10001);
+  CheckEnvelope(Contains(envelope, "\"field\":\"method\""), envelope);
+  selfservice_free(envelope);
+  selfservice_free(CallWithProgress(portal, "no.such.method", kCustomerAdmin, request, &progress, 10004));
+  selfservice_free(CallWithProgress(portal, "knowledge.import", NULL, request, &progress, 10002));
+  selfservice_free(CallWithProgress(portal, "knowledge.import", "{oops", request, &progress, 10002));
+  envelope = CallWithProgress(portal, "knowledge.import", kCustomerAdmin, NULL, &progress, 10001);
+  CheckEnvelope(Contains(envelope, "\"field\":\"request_json\""), envelope);
+  selfservice_free(envelope);
+  selfservice_free(CallWithProgress(portal, "knowledge.import", kCustomerAdmin, "{oops", &progress, 10001));
+  selfservice_free(CallWithProgress(portal, "knowledge.import", kCustomerAdmin, "{}", &progress, 10001));
+  selfservice_free(CallWithProgress(portal, "knowledge.import", kUser, request, &progress, 10003));
+  selfservice_free(CallWithProgress(portal, "knowledge.import", kPlatformAdmin,
+                                    "{\"path\":\"relative.jsonl\"}", &progress, 10001));
+  CheckCondition(progress.calls == 0);
+
+  selfservice_portal_close(portal);
+  free(request);
+}
+
 int main(void) {
   char directory[256];
   char database[512];
@@ -509,6 +648,7 @@ int main(void) {
   TestVersion();
   TestOpen(directory);
   TestInvokeBadArguments();
+  TestInvokeWithProgress();
   TestRemoteOptions();
   TestSessionFlow(database);
 

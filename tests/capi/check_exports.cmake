@@ -1,15 +1,17 @@
 # The ABI surface of libselfservice.so (cmake -P). Checks that the library
 #   - exports only selfservice_* symbols (no C++, Boost, spdlog or SQLite symbol leaks out),
 #   - exports exactly the functions capi/selfservice.h declares, as functions,
-#   - still exports every function of 0.1.0 (functions are only ever added),
+#   - still exports every function of every release (functions are only ever added),
 #   - carries the SONAME libselfservice.so.<major>.
 # Arguments: -DLIBRARY=<libselfservice.so> -DHEADER=<selfservice.h> -DSONAME=<expected SONAME>
 #            -DNM=<nm> -DREADELF=<readelf>
 
 cmake_minimum_required(VERSION 3.25)
 
+# The functions each release added.
 set(functions_of_0_1_0 selfservice_version selfservice_abi_version selfservice_portal_open
     selfservice_portal_close selfservice_invoke selfservice_free)
+set(functions_of_0_2_0 selfservice_invoke_with_progress)
 
 set(failures "")
 macro(fail message)
@@ -25,10 +27,13 @@ foreach(declaration ${declarations})
   list(APPEND declared ${name})
 endforeach()
 list(SORT declared)
-foreach(name ${functions_of_0_1_0})
-  if(NOT name IN_LIST declared)
-    fail("${name} of 0.1.0 is no longer declared in selfservice.h")
-  endif()
+foreach(release 0_1_0 0_2_0)
+  foreach(name ${functions_of_${release}})
+    if(NOT name IN_LIST declared)
+      string(REPLACE "_" "." version ${release})
+      fail("${name} of ${version} is no longer declared in selfservice.h")
+    endif()
+  endforeach()
 endforeach()
 
 # What the library exports: "<address> <type> <name>[@version]" per defined dynamic symbol.

@@ -79,13 +79,13 @@ class KnowledgeEngineTest : public test::EngineTest {
     return path;
   }
 
-  ImportReport ImportFile(const std::string& path, const ImportProgress& progress = nullptr) {
+  ImportReport ImportFile(const std::string& path, const Progress& progress = nullptr) {
     auto report = engine_.ImportFile(admin_, path, progress);
     EXPECT_TRUE(report.ok()) << Describe(report);
     return report.ok() ? report.value() : ImportReport{};
   }
 
-  ImportReport ImportArticles(const json::array& articles, const ImportProgress& progress = nullptr) {
+  ImportReport ImportArticles(const json::array& articles, const Progress& progress = nullptr) {
     auto report = engine_.ImportArticles(admin_, articles, progress);
     EXPECT_TRUE(report.ok()) << Describe(report);
     return report.ok() ? report.value() : ImportReport{};
@@ -466,7 +466,10 @@ TEST_F(KnowledgeEngineTest, ImportFileReportsProgressUpToTheFileSize) {
   for (int i = 0; i < 1200; ++i) content += Line("kb-" + std::to_string(i)) + "\n";
   const std::string path = WriteFile("kb.jsonl", content);
   std::vector<std::pair<std::int64_t, std::int64_t>> calls;
-  ImportFile(path, [&](std::int64_t done, std::int64_t total) { calls.emplace_back(done, total); });
+  ImportFile(path, [&](std::int64_t done, std::int64_t total) {
+    calls.emplace_back(done, total);
+    return true;
+  });
   ASSERT_GE(calls.size(), 3u);  // after each batch of 500, and at the end
   for (std::size_t i = 0; i < calls.size(); ++i) {
     EXPECT_EQ(calls[i].second, static_cast<std::int64_t>(content.size()));
@@ -486,12 +489,47 @@ TEST_F(KnowledgeEngineTest, ImportFileProgressNeverGoesBackWhenTheLastLineEndsAB
   }
   std::vector<std::int64_t> done;
   const ImportReport report =
-      ImportFile(WriteFile("kb.jsonl", content), [&](std::int64_t d, std::int64_t) { done.push_back(d); });
+      ImportFile(WriteFile("kb.jsonl", content), [&](std::int64_t d, std::int64_t) {
+        done.push_back(d);
+        return true;
+      });
   EXPECT_EQ(report.imported, static_cast<std::int64_t>(KnowledgeEngine::kBatch));
-  ASSERT_FALSE(done.empty());
-  EXPECT_TRUE(std::is_sorted(done.begin(), done.end()));
-  EXPECT_GE(done.front(), 0);
-  EXPECT_EQ(done.back(), static_cast<std::int64_t>(content.size()));
+  // The batch's call is already the end: it is not repeated.
+  EXPECT_EQ(done, std::vector<std::int64_t>{static_cast<std::int64_t>(content.size())});
+}
+
+TEST_F(KnowledgeEngineTest, ImportFileOfNothingReportsZeroOfZero) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> calls;
+  ImportFile(WriteFile("kb.jsonl", ""), [&](std::int64_t done, std::int64_t total) {
+    calls.emplace_back(done, total);
+    return true;
+  });
+  EXPECT_EQ(calls, (std::vector<std::pair<std::int64_t, std::int64_t>>{{0, 0}}));
+}
+
+TEST_F(KnowledgeEngineTest, ImportFileStopsAfterTheBatchWhoseProgressAnswersFalse) {
+  std::string content;
+  for (int i = 0; i < 1200; ++i) content += Line("kb-" + std::to_string(i)) + "\n";
+  int calls = 0;
+  const ImportReport report = ImportFile(WriteFile("kb.jsonl", content), [&](std::int64_t, std::int64_t) {
+    ++calls;
+    return false;
+  });
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(report.cancelled);
+  EXPECT_EQ(report.imported, static_cast<std::int64_t>(KnowledgeEngine::kBatch));
+  EXPECT_EQ(Count(), static_cast<std::int64_t>(KnowledgeEngine::kBatch));
+  EXPECT_TRUE(ByExternalId("kb-499").has_value());
+  EXPECT_FALSE(ByExternalId("kb-500").has_value());
+}
+
+TEST_F(KnowledgeEngineTest, ImportFileIsNotCancelledByAStopAfterItsLastLine) {
+  std::string content;
+  for (std::size_t i = 0; i < KnowledgeEngine::kBatch; ++i) content += Line("kb-" + std::to_string(i)) + "\n";
+  const ImportReport report =
+      ImportFile(WriteFile("kb.jsonl", content), [](std::int64_t, std::int64_t) { return false; });
+  EXPECT_FALSE(report.cancelled);
+  EXPECT_EQ(report.imported, static_cast<std::int64_t>(KnowledgeEngine::kBatch));
 }
 
 TEST_F(KnowledgeEngineTest, ImportFileAcceptsAByteOrderMarkAndCrLfLineEnds) {
@@ -567,12 +605,44 @@ TEST_F(KnowledgeEngineTest, ImportArticlesReportsProgressInArticles) {
   json::array articles;
   for (int i = 0; i < 1001; ++i) articles.push_back(JsonObject(Line("kb-" + std::to_string(i)).c_str()));
   std::vector<std::pair<std::int64_t, std::int64_t>> calls;
-  const ImportReport report = ImportArticles(
-      articles, [&](std::int64_t done, std::int64_t total) { calls.emplace_back(done, total); });
+  const ImportReport report = ImportArticles(articles, [&](std::int64_t done, std::int64_t total) {
+    calls.emplace_back(done, total);
+    return true;
+  });
   EXPECT_EQ(report.imported, 1001);
+  EXPECT_FALSE(report.cancelled);
   const std::vector<std::pair<std::int64_t, std::int64_t>> expected = {
       {500, 1001}, {1000, 1001}, {1001, 1001}};
   EXPECT_EQ(calls, expected);
+}
+
+TEST_F(KnowledgeEngineTest, ImportArticlesReportsTheEndOnceWhenItEndsABatch) {
+  json::array articles;
+  for (std::size_t i = 0; i < 2 * KnowledgeEngine::kBatch; ++i) {
+    articles.push_back(JsonObject(Line("kb-" + std::to_string(i)).c_str()));
+  }
+  std::vector<std::int64_t> done;
+  ImportArticles(articles, [&](std::int64_t d, std::int64_t) {
+    done.push_back(d);
+    return true;
+  });
+  EXPECT_EQ(done, (std::vector<std::int64_t>{500, 1000}));
+}
+
+TEST_F(KnowledgeEngineTest, ImportArticlesStopsAfterTheBatchWhoseProgressAnswersFalse) {
+  json::array articles;
+  for (int i = 0; i < 1200; ++i) articles.push_back(JsonObject(Line("kb-" + std::to_string(i)).c_str()));
+  articles.push_back(42);  // after the stop: never read, so never reported
+  std::vector<std::int64_t> done;
+  const ImportReport report = ImportArticles(articles, [&](std::int64_t d, std::int64_t) {
+    done.push_back(d);
+    return d < 1000;
+  });
+  EXPECT_EQ(done, (std::vector<std::int64_t>{500, 1000}));
+  EXPECT_TRUE(report.cancelled);
+  EXPECT_EQ(report.imported, 1000);
+  EXPECT_EQ(report.failed, 0);
+  EXPECT_EQ(Count(), 1000);
 }
 
 TEST_F(KnowledgeEngineTest, ImportCountsEveryFailureButListsAtMostkMaxReportedErrors) {

@@ -210,7 +210,8 @@ TEST_F(KnowledgeTest, ImportAnswersItsReport) {
       7]})"));
   ASSERT_TRUE(IsSuccess(answer));
   const json::value& data = answer.at("data");
-  EXPECT_EQ(Keys(data), (std::set<std::string>{"imported", "updated", "failed", "errors"}));
+  EXPECT_EQ(Keys(data), (std::set<std::string>{"imported", "updated", "failed", "errors", "cancelled"}));
+  EXPECT_EQ(data.at("cancelled"), false);
   EXPECT_EQ(data.at("imported"), 1);
   EXPECT_EQ(data.at("updated"), 0);
   EXPECT_EQ(data.at("failed"), 2);
