@@ -227,5 +227,47 @@ class BadInputTest(unittest.TestCase):
         self.assertEqual(self.code_of("portal.theme.update", USER, {"theme_color": "#000000"}).code, 10003)
 
 
+
+class ImportProgressTest(unittest.TestCase):
+    """knowledge.import with a progress callable (selfservice_invoke_with_progress)."""
+
+    ARTICLES = [{"external_id": f"kb-{i}", "title": f"Article {i}", "body": "body", "lang": "en"}
+                for i in range(1001)]
+
+    def setUp(self):
+        self.portal = selfservice.Portal(QUIET)
+
+    def tearDown(self):
+        self.portal.close()
+
+    def test_progress_goes_up_to_the_total(self):
+        seen = []
+        data = self.portal.invoke("knowledge.import", CUSTOMER_ADMIN, {"articles": self.ARTICLES},
+                                  progress=lambda done, total: seen.append((done, total)))["data"]
+        self.assertEqual(data["imported"], 1001)
+        self.assertFalse(data["cancelled"])
+        self.assertEqual(seen[-1], (1001, 1001))
+        self.assertEqual([done for done, _ in seen], sorted(done for done, _ in seen))
+
+    def test_returning_false_stops_after_a_transaction(self):
+        data = self.portal.invoke("knowledge.import", CUSTOMER_ADMIN, {"articles": self.ARTICLES},
+                                  progress=lambda done, total: False)["data"]
+        self.assertTrue(data["cancelled"])
+        self.assertEqual(data["imported"], 500)
+
+    def test_an_exception_of_the_callable_stops_the_import_and_is_raised(self):
+        def fail(done, total):
+            raise KeyError("stop here")
+
+        with self.assertRaises(KeyError):
+            self.portal.invoke("knowledge.import", CUSTOMER_ADMIN, {"articles": self.ARTICLES}, progress=fail)
+        listed = self.portal.invoke("knowledge.list", CUSTOMER_ADMIN, {"size": 1})
+        self.assertEqual(listed["pagination"]["total"], 500)
+
+    def test_bad_input_still_raises_the_envelope(self):
+        with self.assertRaises(selfservice.Error) as raised:
+            self.portal.invoke("knowledge.import", CUSTOMER_ADMIN, {}, progress=lambda done, total: None)
+        self.assertEqual(raised.exception.code, 10001)
+
 if __name__ == "__main__":
     unittest.main()

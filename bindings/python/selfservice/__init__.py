@@ -24,12 +24,18 @@ import ctypes.util
 import json
 import os
 import threading
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
-__all__ = ["Error", "Portal", "abi_version", "version"]
+__all__ = ["Error", "Portal", "Progress", "abi_version", "version"]
 
 # A context or request: a dict to encode as JSON, JSON text as is, or None for a C NULL.
 Json = Union[dict, str, bytes, None]
+
+# A long method's progress: called with (done, total); returning False stops the work (see
+# selfservice_invoke_with_progress in selfservice.h). None or True goes on.
+Progress = Callable[[int, int], Optional[bool]]
+
+_ProgressFn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
 
 
 class Error(Exception):
@@ -64,6 +70,10 @@ def _load() -> ctypes.CDLL:
     lib.selfservice_invoke.restype = ctypes.c_void_p
     lib.selfservice_free.argtypes = [ctypes.c_void_p]
     lib.selfservice_free.restype = None
+    if hasattr(lib, "selfservice_invoke_with_progress"):  # since 0.2.0
+        lib.selfservice_invoke_with_progress.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
+                                                         ctypes.c_char_p, _ProgressFn, ctypes.c_void_p]
+        lib.selfservice_invoke_with_progress.restype = ctypes.c_void_p
     return lib
 
 
@@ -131,12 +141,40 @@ class Portal:
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
 
-    def invoke(self, method: str, context: Json, request: Json) -> dict:
+    def invoke(self, method: str, context: Json, request: Json, progress: Optional[Progress] = None) -> dict:
         """Calls one method. Returns the success envelope ({"code": 200, "data", "trace_id",
-        "pagination"?, ...}); raises Error for any other code, ValueError when closed."""
+        "pagination"?, ...}); raises Error for any other code, ValueError when closed.
+
+        `progress`, for a long method (knowledge.import), is called on this thread with
+        (done, total) as the work goes on; returning False stops it after the current
+        transaction (the answer then says "cancelled": true). An exception raised by it stops
+        the work too, and is raised again once the call returns."""
         if self._handle is None:
             raise ValueError("invoke on a closed Portal")
-        envelope = _take(_lib().selfservice_invoke(self._handle, _encode(method), _encode(context), _encode(request)))
+        lib = _lib()
+        if progress is None:
+            pointer = lib.selfservice_invoke(self._handle, _encode(method), _encode(context), _encode(request))
+        else:
+            if not hasattr(lib, "selfservice_invoke_with_progress"):
+                raise NotImplementedError("progress needs libselfservice 0.2.0 or later")
+            raised: list = []
+
+            def report(_user_data, done, total):
+                if raised:
+                    return 1
+                try:
+                    return 1 if progress(done, total) is False else 0
+                except BaseException as error:  # a ctypes callback must not raise: stop, re-raise below
+                    raised.append(error)
+                    return 1
+
+            callback = _ProgressFn(report)  # kept alive for the whole call
+            pointer = lib.selfservice_invoke_with_progress(self._handle, _encode(method), _encode(context),
+                                                           _encode(request), callback, None)
+            if raised:
+                _take(pointer)
+                raise raised[0]
+        envelope = _take(pointer)
         if envelope.get("code") != 200:
             raise Error(envelope)
         return envelope
