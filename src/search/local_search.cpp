@@ -12,7 +12,8 @@
 //     its headings hold (its title fully, its tags half), every term weighted by its rarity (idf),
 //     and a mild prior from helpful votes and views. (Weighing the share of the query the whole article covers scored worse on
 //     the dev set than bm25 alone; see docs/SEARCH.md.)
-// A query that no candidate covers well enough answers suggest_ticket (spec 2.3).
+// A query that no candidate covers well enough answers suggest_ticket (spec 2.3); a word the
+// knowledge base has never seen, and that is no misspelling of one it has, counts against it.
 //
 // Document frequencies come from FTS5's vocabulary, which counts a term's articles by reading its
 // whole doclist; they are kept until the index changes (IndexStatistics). A Chinese term's rarity
@@ -29,6 +30,7 @@
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "search/fts5_ranking.hpp"
 #include "search/snippet.hpp"
@@ -48,6 +50,19 @@ constexpr int kMaxCandidateRows = 20000;
 // Below this idf-weighted share of the query held by the article that covers most of it, suggest a
 // ticket.
 constexpr double kSuggestTicketCoverage = 0.3;
+// In that share, an English or product word no article holds ("kubernetes", "outlook") counts
+// against the best article as this many times the idf of a term in no article: it most likely
+// names what the question is about, which the knowledge base does not cover. Measured on the dev
+// set (docs/SEARCH.md): 1 and 1.5 leave "outlook keeps asking for my password" answered, 2 and 3
+// alike suggest its ticket; no answerable query changes.
+constexpr double kUnknownWordWeight = 2.0;
+// Unless the word is one edit from a word the articles hold: then it cannot be told from a
+// misspelling of that word ("automaticaly"), and counts for nothing. Only words of at least
+// kMinMisspeltLetters letters are checked (an acronym such as "mfa" is one edit from many words),
+// and a neighbour counts only when its stem keeps kMinNeighbourStem letters (removing the "e" of
+// "eating" gives "ating", which stems to the unrelated "at").
+constexpr std::size_t kMinMisspeltLetters = 4;
+constexpr std::size_t kMinNeighbourStem = 3;
 // A title that holds the query's (rarer) terms is the strongest sign that the article is about
 // the question: score *= 1 + bonus * idf-weighted share of the query in the title. Measured on the
 // dev set (docs/SEARCH.md): 5 beat 0.5-3 and 8-12.
@@ -389,6 +404,22 @@ class IndexStatistics {
     documents_.reset();
     chinese_documents_.reset();
     frequencies_.clear();
+    misspellings_.clear();
+  }
+
+  // Whether `word` is a misspelling of a word the index holds, as `check` finds, remembered until
+  // the index changes: the check costs hundreds of vocabulary lookups.
+  template <typename Check>
+  bool IsMisspelling(const std::string& word, Check&& check) {
+    {
+      std::lock_guard lock(mutex_);
+      if (auto found = misspellings_.find(word); found != misspellings_.end()) return found->second;
+    }
+    const bool misspelling = check();
+    std::lock_guard lock(mutex_);
+    if (misspellings_.size() >= kMaxCachedTerms) misspellings_.clear();
+    misspellings_.emplace(word, misspelling);
+    return misspelling;
   }
 
   double Documents(sqlite::Connection& db) {
@@ -436,6 +467,7 @@ class IndexStatistics {
   std::optional<double> documents_;
   std::optional<double> chinese_documents_;
   std::unordered_map<std::string, double> frequencies_;
+  std::unordered_map<std::string, bool> misspellings_;
 };
 
 class LocalSearch final : public SearchBackend {
@@ -531,18 +563,8 @@ class LocalSearch final : public SearchBackend {
                         [](const Candidate& a, const Candidate& b) {
                           return a.score != b.score ? a.score > b.score : a.id < b.id;
                         });
-      // An English or product word the knowledge base has never seen ("kubernetes", "ORA-12541")
-      // says the question is about something the articles do not cover: it counts against the best
-      // article as the rarest possible term. (A Chinese bigram in no article says little: most are
-      // bigrams straddling two words.)
-      double unknown_weight = 0;
-      for (const auto& term : terms) {
-        if (!term.expansion && term.idf == 0 && IsLatin(term.token)) unknown_weight += Idf(documents, 0);
-      }
-      const double answered_share =
-          candidates.empty() ? 0.0
-                             : candidates.front().coverage * ticket_weight / (ticket_weight + unknown_weight);
-      result.suggest_ticket = answered_share < kSuggestTicketCoverage;
+      const double best_coverage = candidates.empty() ? 0.0 : candidates.front().coverage;
+      result.suggest_ticket = SuggestTicket(db, query.text, terms, best_coverage, ticket_weight, documents);
 
       const std::unordered_set<std::string> highlight = HighlightedTerms(terms);
       for (std::size_t i = first; i < last; ++i) {
@@ -593,6 +615,81 @@ class LocalSearch final : public SearchBackend {
       term.ticket_idf = term.df == 0 ? 0.0 : Idf(documents, term.df);
     }
     return documents;
+  }
+
+  // Whether no article answers the query: the share of it (by ticket_idf) that the best candidate
+  // holds, `coverage`, is below kSuggestTicketCoverage once the words the knowledge base has never
+  // seen count against it (kUnknownWordWeight). A Chinese bigram in no article does not count:
+  // most are bigrams straddling two words. Whether an unknown word is a misspelling costs a
+  // vocabulary lookup per variant, so it is checked only while the answer still depends on it.
+  bool SuggestTicket(sqlite::Connection& db, std::string_view text, const std::vector<Term>& terms,
+                     double coverage, double ticket_weight, double documents) {
+    const auto below = [&](double unknown_weight) {
+      return coverage * ticket_weight / (ticket_weight + unknown_weight) < kSuggestTicketCoverage;
+    };
+    std::vector<const Term*> unknown;
+    for (const auto& term : terms) {
+      if (!term.expansion && term.idf == 0 && IsLatin(term.token)) unknown.push_back(&term);
+    }
+    const double word_weight = kUnknownWordWeight * Idf(documents, 0);
+    if (below(0) || !below(word_weight * static_cast<double>(unknown.size()))) return below(0);
+    double unknown_weight = 0;
+    for (const Term* term : unknown) {
+      const auto start = static_cast<std::size_t>(term->start);
+      if (IsMisspelling(db, text.substr(start, static_cast<std::size_t>(term->end) - start))) continue;
+      unknown_weight += word_weight;
+      if (below(unknown_weight)) return true;
+    }
+    return false;
+  }
+
+  // Whether `word`, which no article holds, is one edit (a letter deleted, inserted or replaced, or
+  // two neighbours swapped) from a word the articles hold. About 850 lookups for a word of 16
+  // letters that is no misspelling (15 ms on the dev corpus; one that is stops at the first), so the
+  // answer is kept until the index changes (IndexStatistics).
+  bool IsMisspelling(sqlite::Connection& db, std::string_view word) {
+    std::string lower;
+    for (char c : word) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c < 'a' || c > 'z') return false;
+      lower += c;
+    }
+    if (lower.size() < kMinMisspeltLetters) return false;
+    return statistics_.IsMisspelling(lower, [&] { return HasKnownNeighbour(db, lower); });
+  }
+
+  bool HasKnownNeighbour(sqlite::Connection& db, const std::string& lower) {
+    std::unordered_set<std::string> tried;
+    const auto known = [&](const std::string& variant) {
+      std::string stem;  // as the index holds the variant; none for a stop word
+      Tokenize(variant, [&](std::string_view token, int, int) { stem = token; });
+      if (stem.size() < kMinNeighbourStem || !tried.insert(stem).second) return false;
+      sqlite::Statement s = db.Prepare("SELECT 1 FROM knowledge_vocab WHERE term = ?1 AND doc > 0");
+      s.Bind(1, stem);
+      return s.Step();
+    };
+    const std::size_t n = lower.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string variant = lower;
+      if (known(variant.erase(i, 1))) return true;
+      if (i + 1 < n) {
+        variant = lower;
+        std::swap(variant[i], variant[i + 1]);
+        if (known(variant)) return true;
+      }
+    }
+    for (std::size_t i = 0; i <= n; ++i) {
+      for (char c = 'a'; c <= 'z'; ++c) {
+        std::string variant = lower;
+        if (known(variant.insert(i, 1, c))) return true;
+        if (i < n && c != lower[i]) {
+          variant = lower;
+          variant[i] = c;
+          if (known(variant)) return true;
+        }
+      }
+    }
+    return false;
   }
 
   // Adds the synonyms as phrases. One that cannot match (a term in no article) or that is too

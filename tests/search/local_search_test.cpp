@@ -198,5 +198,50 @@ TEST_F(LocalSearchTest, ASearchSeesWritesOfAnotherStoreOnTheSameFile) {
   EXPECT_EQ(Search("wombat").hits.size(), 1u);
 }
 
+// Twenty articles (a word in none of them weighs ln 42 = 3.74 as idf, the rarest possible): 19
+// about disks, one about passwords (idf ln 14 = 2.64).
+// A word no article holds and no misspelling of one ("outlook") names what the question is about:
+// it weighs twice the rarest idf against the best article, whose share of the query falls to
+// 2.64 / (2.64 + 7.48) = 0.26, below 0.3. Counted once, the share would be 0.41 and answered.
+TEST_F(LocalSearchTest, AnUnknownWordThatIsNoMisspellingSuggestsATicket) {
+  AddMany("disk", "a disk fills up", 19);
+  AddMany("password", "reset a forgotten password", 1);
+  const SearchResult result = Search("outlook password");
+  EXPECT_FALSE(result.hits.empty());
+  EXPECT_TRUE(result.suggest_ticket);
+}
+
+// Five of twenty articles hold "backup" and "automatically" (idf 1.34 each). "automaticaly" is one
+// letter from "automatically": a misspelling, which says nothing about what the knowledge base
+// covers, so the best article holds the whole query. Counted as unknown, it would leave it
+// 1.34 / (1.34 + 7.48) = 0.15.
+TEST_F(LocalSearchTest, AMisspeltWordDoesNotSuggestATicket) {
+  AddMany("disk", "a disk fills up", 15);
+  AddMany("backup", "run the backup automatically", 5);
+  const SearchResult result = Search("automaticaly backup");
+  EXPECT_FALSE(result.hits.empty());
+  EXPECT_FALSE(result.suggest_ticket);
+}
+
+// A word of three letters is one edit from too many words to be taken for a misspelling: "mfa" is
+// unknown although "mta" is known.
+TEST_F(LocalSearchTest, AShortUnknownWordIsNeverTakenForAMisspelling) {
+  AddMany("disk", "a disk fills up", 15);
+  AddMany("mail", "reset the mta", 5);
+  const SearchResult result = Search("mfa reset");
+  EXPECT_FALSE(result.hits.empty());
+  EXPECT_TRUE(result.suggest_ticket);
+}
+
+// Deleting the "e" of "eating" gives "ating", which the stemmer cuts to "at": a neighbour whose stem
+// keeps fewer than three letters is no evidence of a misspelling, so "eating" stays unknown.
+TEST_F(LocalSearchTest, ANeighbourWithAStemOfTwoLettersIsNoEvidenceOfAMisspelling) {
+  AddMany("disk", "a disk fills up", 15);
+  AddMany("backup", "the backup runs at night", 5);
+  const SearchResult result = Search("eating backup");
+  EXPECT_FALSE(result.hits.empty());
+  EXPECT_TRUE(result.suggest_ticket);
+}
+
 }  // namespace
 }  // namespace selfservice
