@@ -4,14 +4,15 @@
 //     for the articles that hold one of the query's rarer terms: the rarest terms whose document
 //     frequencies add up to at most kCandidatePostings (at least the rarest one). An article that
 //     holds none of them matches only terms most articles hold, and would rank low anyway. A small
-//     index, or a query of rare terms, keeps every match. Each candidate comes with its term
-//     occurrences (selfservice_hits()).
+//     index, or a query of rare terms, keeps every match; wider sets are tried when a set cannot
+//     fill the page (CandidateExpressions). Each candidate comes with its term occurrences
+//     (selfservice_hits()).
 //  2. Each candidate is scored from those occurrences: BM25 over the weighted columns (title >
 //     tags > category > body) with each term's idf, plus a bonus for query terms that stand close
 //     together in the article; that relevance is multiplied by a bonus for the share of the query
 //     its headings hold (its title fully, its tags half), every term weighted by its rarity (idf),
-//     and a mild prior from helpful votes and views. (Weighing the share of the query the whole article covers scored worse on
-//     the dev set than bm25 alone; see docs/SEARCH.md.)
+//     and a mild prior from helpful votes and views. (Weighing the share of the query the whole
+//     article covers scored worse on the dev set than BM25 alone; see docs/SEARCH.md.)
 // A query that no candidate covers well enough answers suggest_ticket (spec 2.3); a word the
 // knowledge base has never seen, and that is no misspelling of one it has, counts against it.
 //
