@@ -32,6 +32,7 @@ std::optional<json::object> ParseObject(std::string_view text) {
 // The remote systems the options configure and the decorators that put them in front of the
 // store, built before the engines that use them; the unset ones stay null.
 struct Remotes {
+  std::shared_ptr<Clock> clock;  // dates the marks and cursors they store
   std::unique_ptr<ElasticsearchSearch> elasticsearch;
   std::unique_ptr<CircuitBreaker> search_breaker;
   std::unique_ptr<search::FallbackSearch> search;
@@ -51,6 +52,7 @@ Result<Remotes> OpenRemotes(const PortalOptions& options, Store& store) {
     return Status::Invalid(std::move(errors));
   }
   Remotes remotes;
+  remotes.clock = options.clock ? options.clock : Clock::System();
   if (options.elasticsearch) {
     auto elasticsearch = ElasticsearchSearch::Create(*options.elasticsearch);
     if (!elasticsearch.ok()) return elasticsearch.status();
@@ -61,7 +63,7 @@ Result<Remotes> OpenRemotes(const PortalOptions& options, Store& store) {
     remotes.search = std::make_unique<search::FallbackSearch>(*remotes.elasticsearch, store.search(),
                                                               *remotes.search_breaker);
     remotes.mirror = std::make_unique<search::MirroredKnowledgeRepository>(
-        store.knowledge(), *remotes.elasticsearch, *remotes.search_breaker);
+        store.knowledge(), *remotes.elasticsearch, *remotes.search_breaker, store.remote_state(), *remotes.clock);
   }
   if (options.knowledge_source) {
     auto source = CreatePlatformKnowledgeSource(*options.knowledge_source);
@@ -73,7 +75,8 @@ Result<Remotes> OpenRemotes(const PortalOptions& options, Store& store) {
     // Pulled articles go through the mirror too, so the Elasticsearch index follows a sync.
     remotes.knowledge_source_engine =
         std::make_unique<KnowledgeSourceEngine>(*remotes.knowledge_source, *remotes.knowledge_source_breaker,
-                                                remotes.Articles(store), options.knowledge_sync);
+                                                remotes.Articles(store), store.remote_state(), *remotes.clock,
+                                                options.knowledge_sync);
   }
   return remotes;
 }

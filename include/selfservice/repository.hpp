@@ -235,6 +235,55 @@ class KnowledgeRepository {
   virtual Result<Page<SynonymEntry>> ListSynonyms(const Scope& scope, PageRequest page) = 0;
 };
 
+// What the portal remembers of one tenant's Elasticsearch index between restarts
+// (docs/ELASTICSEARCH.md): whether a mirror failed since the last successful reindex, how many
+// have failed ever (the marks' generation), and the deletions the index has not been sent.
+struct SearchIndexMarks {
+  bool behind = false;
+  std::int64_t misses = 0;
+  std::vector<std::int64_t> removed_ids;            // by local id, ascending
+  std::vector<std::string> removed_external_ids;    // by the source's id, ascending
+};
+
+// One mirror that did not reach the index: at most one deletion to remember with it.
+struct SearchIndexMiss {
+  std::optional<std::int64_t> removed_id;           // > 0
+  std::optional<std::string> removed_external_id;   // 1-100 characters, as an article's
+  Timestamp at;
+};
+
+// Where a tenant's knowledge.sync stopped, per knowledge source (docs/KNOWLEDGE_SOURCE.md).
+struct SyncCursor {
+  std::string source;  // the source's name(), 1-64 characters
+  std::string cursor;  // at most 4096 characters
+  Timestamp updated_at;
+};
+
+// The portal's own state about the remote systems it keeps in step with: the marks of the
+// Elasticsearch mirror and the knowledge source's sync cursors. Both belong to the tenant;
+// another tenant's state is never seen (reads answer nothing, not an error).
+class RemoteStateRepository {
+ public:
+  RemoteStateRepository() = default;
+  RemoteStateRepository(const RemoteStateRepository&) = delete;
+  RemoteStateRepository& operator=(const RemoteStateRepository&) = delete;
+  virtual ~RemoteStateRepository() = default;
+
+  // The tenant's marks; a tenant never marked is not behind and has nothing pending.
+  virtual Result<SearchIndexMarks> FindSearchIndexMarks(const Scope& scope) = 0;
+  // Atomically marks the tenant behind, counts the miss and remembers its deletion, if any.
+  virtual Status MarkSearchIndexBehind(const Scope& scope, const SearchIndexMiss& miss) = 0;
+  // After a reindex that started from marks of generation `misses` and reached the index:
+  // forgets the deletions remembered up to that generation and, unless a mirror failed since,
+  // clears the mark. Answers ok when there is nothing to clear.
+  virtual Status ClearSearchIndexMarks(const Scope& scope, std::int64_t misses, Timestamp at) = 0;
+
+  // The tenant's cursor for `source`, or nullopt when no sync of it has finished.
+  virtual Result<std::optional<SyncCursor>> FindSyncCursor(const Scope& scope, std::string_view source) = 0;
+  // Stores (replaces) the tenant's cursor for cursor.source.
+  virtual Status SaveSyncCursor(const Scope& scope, const SyncCursor& cursor) = 0;
+};
+
 // All repositories of one storage backend.
 class Store {
  public:
@@ -251,6 +300,7 @@ class Store {
   virtual FeedbackRepository& feedback() = 0;
   virtual AnalyticsRepository& analytics() = 0;
   virtual KnowledgeRepository& knowledge() = 0;
+  virtual RemoteStateRepository& remote_state() = 0;
   // The backend's own knowledge search over knowledge() (for SQLite: FTS5).
   virtual SearchBackend& search() = 0;
 };

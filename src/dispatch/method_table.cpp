@@ -580,7 +580,7 @@ Result<Reply> SearchReindex(Engines& e, const RequestContext& c, const json::obj
   }
   if (e.search_index == nullptr) return Status::NotConfigured("search.elasticsearch");
   const bool lazy = only_if_behind != nullptr && only_if_behind->is_bool() && only_if_behind->get_bool();
-  if (lazy && !e.search_index->Behind(c.tenant_id)) {
+  if (lazy && !e.search_index->Behind(Scope(c))) {
     return Reply{json::object{{"reindexed", false}, {"indexed", 0}, {"removed", 0}, {"was_behind", false}},
                  std::nullopt};
   }

@@ -180,19 +180,23 @@ class SearchEngine {
 
 // The platform's knowledge base (REQ-005) as the portal uses it (docs/KNOWLEDGE_SOURCE.md):
 // knowledge.sync pulls its changes into the local store, one request per page through the
-// breaker, from a cursor kept per tenant in memory; knowledge.vote forwards votes through the
-// same breaker. Exists only when the portal options configure a knowledge_source.
+// breaker, from a cursor kept per tenant and source in the store (RemoteStateRepository), so a
+// restarted portal continues where the last sync stopped; knowledge.vote forwards votes through
+// the same breaker. Exists only when the portal options configure a knowledge_source.
 class KnowledgeSourceEngine {
  public:
-  // None of the references is owned: each must outlive the engine.
+  // None of the references is owned: each must outlive the engine. `cursors` keeps the cursors;
+  // `clock` dates them.
   KnowledgeSourceEngine(KnowledgeSource& source, CircuitBreaker& breaker, KnowledgeRepository& articles,
-                        SyncOptions options);
+                        RemoteStateRepository& cursors, const Clock& clock, SyncOptions options);
   ~KnowledgeSourceEngine();
 
   // Runs KnowledgeSync::SyncOnce for the caller's tenant from `cursor`, or else from the cursor
-  // the tenant's last sync ended at (the beginning when there is none), and keeps the report's
-  // next_cursor as the tenant's. The source's failure on the first page is the answer: 20002
-  // (also when the breaker refuses), or 10001 for a cursor the source cannot read.
+  // the tenant's last sync ended at, in this process or before it (the beginning when there is
+  // none), and stores the report's next_cursor as the tenant's; a cursor the store refuses is
+  // logged and kept in memory. The source's failure on the first page is the answer: 20002 (also
+  // when the breaker refuses), or 10001 for a cursor the source cannot read; 20004 when the
+  // stored cursor cannot be read.
   Result<SyncReport> Sync(const RequestContext& context, std::optional<std::string> cursor);
 
   // ForwardVote() of a vote already stored on `article`; never fails.
@@ -203,6 +207,8 @@ class KnowledgeSourceEngine {
   KnowledgeSource& source_;
   CircuitBreaker& breaker_;
   KnowledgeRepository& articles_;
+  RemoteStateRepository& cursors_;
+  const Clock& clock_;
   KnowledgeSync sync_;
   std::unique_ptr<State> state_;
 };

@@ -59,14 +59,19 @@ struct KnowledgeSourceEngine::State {
 
   GuardedChanges guarded;
   std::mutex mutex;
-  std::map<std::int64_t, std::string> cursors;  // by tenant; guarded by mutex
+  // The cursor each tenant's last sync in this process ended at, by tenant: the stored one, or
+  // the only one when the store refused it. Guarded by mutex.
+  std::map<std::int64_t, std::string> cursors;
 };
 
 KnowledgeSourceEngine::KnowledgeSourceEngine(KnowledgeSource& source, CircuitBreaker& breaker,
-                                             KnowledgeRepository& articles, SyncOptions options)
+                                             KnowledgeRepository& articles, RemoteStateRepository& cursors,
+                                             const Clock& clock, SyncOptions options)
     : source_(source),
       breaker_(breaker),
       articles_(articles),
+      cursors_(cursors),
+      clock_(clock),
       sync_(options),
       state_(std::make_unique<State>(source, breaker)) {}
 
@@ -78,13 +83,25 @@ Result<SyncReport> KnowledgeSourceEngine::Sync(const RequestContext& context, st
     std::lock_guard lock(state_->mutex);
     if (auto found = state_->cursors.find(scope.tenant_id()); found != state_->cursors.end()) cursor = found->second;
   }
+  if (!cursor) {
+    Result<std::optional<SyncCursor>> stored = cursors_.FindSyncCursor(scope, source_.name());
+    if (!stored.ok()) return stored.status();
+    if (*stored) cursor = std::move((*stored)->cursor);
+  }
   Result<SyncReport> report = sync_.SyncOnce(scope, state_->guarded, articles_, std::move(cursor));
   if (!report.ok()) return report;
   if (!report->interrupted_by.ok()) {
     Log().warn("knowledge sync of tenant {} interrupted: {}", scope.tenant_id(), report->interrupted_by.detail());
   }
-  std::lock_guard lock(state_->mutex);
-  state_->cursors[scope.tenant_id()] = report->next_cursor;
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->cursors[scope.tenant_id()] = report->next_cursor;
+  }
+  const SyncCursor next{std::string(source_.name()), report->next_cursor, Timestamp{clock_.NowMillis()}};
+  if (Status saved = cursors_.SaveSyncCursor(scope, next); !saved.ok()) {
+    Log().error("knowledge sync of tenant {}: cursor kept in memory only, not stored ({})", scope.tenant_id(),
+                saved.detail());
+  }
   return report;
 }
 

@@ -6,11 +6,12 @@
 // successful local write is mirrored, through the search circuit breaker. A mirror that fails or
 // is refused by the breaker never fails the write and loses nothing locally: the tenant is marked
 // behind, its unmirrored deletions are remembered, and Reindex() catches the index up
-// (docs/ELASTICSEARCH.md, "Keeping the index up to date"). The marks live in memory: a restart
-// forgets them.
+// (docs/ELASTICSEARCH.md, "Keeping the index up to date"). The marks are stored through the
+// store's RemoteStateRepository, so they outlive the process; they are also kept in memory, which
+// is all that is left when even the store refuses them (logged, the write still succeeds).
 //
-// Thread safety: as safe as the wrapped repository and the adapter, which their ports require to
-// be; the marks are guarded by a mutex. Nothing throws.
+// Thread safety: as safe as the wrapped repository, the remote-state repository and the adapter,
+// which their ports require to be; the in-memory marks are guarded by a mutex. Nothing throws.
 
 #pragma once
 
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "selfservice/circuit_breaker.hpp"
+#include "selfservice/clock.hpp"
 #include "selfservice/elasticsearch.hpp"
 #include "selfservice/repository.hpp"
 
@@ -41,9 +43,11 @@ class MirroredKnowledgeRepository final : public KnowledgeRepository {
   // Articles sent per page of a reindex.
   static constexpr int kReindexPage = 500;
 
-  // None of the three is owned: each must outlive the decorator.
-  MirroredKnowledgeRepository(KnowledgeRepository& local, ElasticsearchSearch& index, CircuitBreaker& breaker)
-      : local_(local), index_(index), breaker_(breaker) {}
+  // None is owned: each must outlive the decorator. `state` keeps the marks across restarts;
+  // `clock` dates them.
+  MirroredKnowledgeRepository(KnowledgeRepository& local, ElasticsearchSearch& index, CircuitBreaker& breaker,
+                              RemoteStateRepository& state, const Clock& clock)
+      : local_(local), index_(index), breaker_(breaker), state_(state), clock_(clock) {}
 
   // Writes: the local write's answer, mirrored to the index when it succeeded.
   Result<std::vector<UpsertOutcome>> UpsertMany(const Scope& scope, std::vector<KnowledgeArticle> articles) override;
@@ -85,14 +89,16 @@ class MirroredKnowledgeRepository final : public KnowledgeRepository {
     return local_.ListSynonyms(scope, page);
   }
 
-  // Sends the scope tenant's remembered deletions, then every article of the tenant in pages of
-  // kReindexPage, straight to the index (an administrator asked: the breaker is not consulted),
-  // and clears the marks this run covered. The index's first failure is the answer (20002); the
-  // marks then stay. Writes made while it runs mirror as usual.
+  // Sends the scope tenant's remembered deletions (stored and in memory), then every article of
+  // the tenant in pages of kReindexPage, straight to the index (an administrator asked: the
+  // breaker is not consulted), and clears the marks this run covered. The index's first failure
+  // is the answer (20002); the marks then stay. Stored marks that cannot be read are logged and
+  // left for the next run. Writes made while it runs mirror as usual.
   Result<ReindexReport> Reindex(const Scope& scope);
 
-  // Whether a mirror of the tenant has failed since its last successful Reindex().
-  bool Behind(std::int64_t tenant_id) const;
+  // Whether a mirror of the tenant has failed since its last successful Reindex(), in this
+  // process or before it (stored marks); true when the stored marks cannot be read.
+  bool Behind(const Scope& scope) const;
 
  private:
   struct Marks {
@@ -103,13 +109,15 @@ class MirroredKnowledgeRepository final : public KnowledgeRepository {
   };
 
   // Sends one mirror through the breaker; when it does not reach the index, marks the tenant
-  // behind and lets `remember` note what was lost.
+  // behind, in memory and in the store, remembering the deletion `miss` names.
   void Mirror(const Scope& scope, std::string_view what, const std::function<Status()>& send,
-              const std::function<void(Marks&)>& remember);
+              SearchIndexMiss miss);
 
   KnowledgeRepository& local_;
   ElasticsearchSearch& index_;
   CircuitBreaker& breaker_;
+  RemoteStateRepository& state_;
+  const Clock& clock_;
   mutable std::mutex mutex_;
   std::map<std::int64_t, Marks> marks_;  // by tenant; guarded by mutex_
 };

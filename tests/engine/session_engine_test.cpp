@@ -82,6 +82,7 @@ class StoreWithSessions final : public Store {
   FeedbackRepository& feedback() override { return inner_.feedback(); }
   AnalyticsRepository& analytics() override { return inner_.analytics(); }
   KnowledgeRepository& knowledge() override { return inner_.knowledge(); }
+  RemoteStateRepository& remote_state() override { return inner_.remote_state(); }
   SearchBackend& search() override { return inner_.search(); }
 
  private:

@@ -8,7 +8,9 @@
 
 #include "elasticsearch/es_responses.hpp"
 #include "remote_test_support.hpp"
+#include "storage/sqlite/database.hpp"
 #include "support/fake_http_server.hpp"
+#include "support/temp_dir.hpp"
 
 namespace selfservice::test {
 namespace {
@@ -30,10 +32,17 @@ class ElasticsearchBackendTest : public ::testing::Test {
     ASSERT_TRUE(portal_->ok());
   }
 
-  std::string Options(std::string_view log_level) const {
-    return R"({"log_level": ")" + std::string(log_level) +
+  std::string Options(std::string_view log_level, std::string_view storage = "sqlite::memory:") const {
+    return R"({"log_level": ")" + std::string(log_level) + R"(", "storage": ")" + std::string(storage) +
            R"(", "search": {"backend": "elasticsearch", "elasticsearch": {"urls": [")" + es_.url() +
            R"("], "request_timeout_ms": 300, "api_key": ")" + std::string(kApiKey) + R"("}}})";
+  }
+
+  // Closes the portal and opens a new one on the file `db_`, as a restarted host would.
+  void Reopen(std::string_view log_level = "off") {
+    portal_.reset();
+    portal_ = std::make_unique<OptionsPortal>(Options(log_level, "sqlite:" + db_));
+    ASSERT_TRUE(portal_->ok());
   }
 
   // A healthy node: the index exists, bulk and delete-by-query succeed, searches answer `search`.
@@ -67,6 +76,8 @@ class ElasticsearchBackendTest : public ::testing::Test {
   }
 
   FakeHttpServer es_;
+  TempDir dir_;
+  const std::string db_ = dir_.File("portal.db");
   std::unique_ptr<OptionsPortal> portal_;
 };
 
@@ -256,6 +267,133 @@ TEST_F(ElasticsearchBackendTest, SyncedArticlesAndDeletionsReachTheIndex) {
   ASSERT_EQ(deletions.size(), 1u);
   EXPECT_EQ(deletions[0].target, "/selfservice-knowledge/_delete_by_query?routing=1&conflicts=proceed");
   EXPECT_EQ(json::parse(deletions[0].body),
+            json::parse(R"({"query": {"bool": {"filter": [{"term": {"tenant_id": 1}},
+                                                           {"terms": {"external_id": ["kb-1"]}}]}}})"));
+}
+
+TEST_F(ElasticsearchBackendTest, ATenantBehindStaysBehindAcrossARestartUntilAReindex) {
+  Reopen();
+  es_.AlwaysReply({503, es::AllShardsFailed()});
+  ASSERT_GT(Upsert("打印机无法打印", "检查打印机驱动。"), 0);
+
+  Healthy();
+  Reopen();
+  const std::size_t before = Sent("/_bulk").size();
+  json::object data = portal_->Data("search.reindex", CustomerAdmin(), json::object{{"only_if_behind", true}});
+  EXPECT_EQ(data.at("reindexed"), true);
+  EXPECT_EQ(data.at("was_behind"), true);
+  EXPECT_EQ(data.at("indexed"), 1);
+  ASSERT_EQ(Sent("/_bulk").size(), before + 1);
+  EXPECT_EQ(NdjsonLines(Sent("/_bulk").back().body).at(1).at("title_zh"), "打印机无法打印");
+
+  // The reindex cleared the stored mark too.
+  Reopen();
+  data = portal_->Data("search.reindex", CustomerAdmin(), json::object{{"only_if_behind", true}});
+  EXPECT_EQ(data.at("reindexed"), false);
+  EXPECT_EQ(Sent("/_bulk").size(), before + 1);
+}
+
+TEST_F(ElasticsearchBackendTest, AFailedReindexLeavesTheTenantBehindAcrossARestart) {
+  Reopen();
+  es_.AlwaysReply({503, es::AllShardsFailed()});
+  ASSERT_GT(Upsert("打印机无法打印", "检查打印机驱动。"), 0);
+  EXPECT_TRUE(IsError(portal_->Call("search.reindex", CustomerAdmin(), json::object{}), 20002));
+
+  Healthy();
+  Reopen();
+  EXPECT_EQ(portal_->Data("search.reindex", CustomerAdmin(), json::object{{"only_if_behind", true}}).at("reindexed"),
+            true);
+}
+
+TEST_F(ElasticsearchBackendTest, OnlyTheTenantBehindIsBehindAfterARestart) {
+  Reopen();
+  es_.AlwaysReply({503, es::AllShardsFailed()});
+  ASSERT_GT(Upsert("打印机无法打印", "检查打印机驱动。"), 0);
+  Healthy();
+  Reopen();
+  const json::object data =
+      portal_->Data("search.reindex", CustomerAdmin(2, 20, 201), json::object{{"only_if_behind", true}});
+  EXPECT_EQ(data.at("reindexed"), false);
+}
+
+TEST_F(ElasticsearchBackendTest, DeletionsMissedBeforeARestartAreSentByTheNextReindex) {
+  Reopen();
+  const std::int64_t gone = Upsert("打印机无法打印", "检查打印机驱动。");
+  const std::int64_t kept = Upsert("服务器无法连接", "检查网络。");
+  es_.AlwaysReply({503, es::AllShardsFailed()});
+  ASSERT_TRUE(IsSuccess(portal_->Call("knowledge.delete", CustomerAdmin(), json::object{{"id", gone}})));
+
+  Healthy();
+  Reopen();
+  const std::size_t before = Sent("/_bulk").size();
+  json::object data = portal_->Data("search.reindex", CustomerAdmin(), json::object{{"only_if_behind", true}});
+  EXPECT_EQ(data.at("removed"), 1);
+  EXPECT_EQ(data.at("indexed"), 1);
+  const std::vector<RecordedRequest> bulks = Sent("/_bulk");
+  ASSERT_EQ(bulks.size(), before + 2);
+  EXPECT_EQ(NdjsonLines(bulks[before].body).at(0),
+            json::parse(R"({"delete": {"_id": "1-)" + std::to_string(gone) + R"(", "routing": "1"}})"));
+  EXPECT_EQ(NdjsonLines(bulks[before + 1].body).at(0),
+            json::parse(R"({"index": {"_id": "1-)" + std::to_string(kept) + R"(", "routing": "1"}})"));
+
+  // Sent once: the next reindex after another restart has no deletion left.
+  Reopen();
+  data = portal_->Data("search.reindex", CustomerAdmin(), json::object{});
+  EXPECT_EQ(data.at("removed"), 0);
+  EXPECT_EQ(data.at("was_behind"), false);
+}
+
+TEST_F(ElasticsearchBackendTest, AMarkTheStoreCannotKeepFailsNoWriteAndIsKeptInMemory) {
+  Reopen("error");
+  sqlite::Connection(db_, 1000).Exec("DROP TABLE search_index_state");
+  es_.AlwaysReply({503, es::AllShardsFailed()});
+  ::testing::internal::CaptureStderr();
+  const std::int64_t id = Upsert("打印机无法打印", "检查打印机驱动。");
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_GT(id, 0);
+  EXPECT_NE(log.find("kept in memory only"), std::string::npos) << log;
+
+  Healthy();
+  ::testing::internal::CaptureStderr();
+  const json::object data =
+      portal_->Data("search.reindex", CustomerAdmin(), json::object{{"only_if_behind", true}});
+  ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(data.at("reindexed"), true);
+  EXPECT_EQ(data.at("was_behind"), true);
+  EXPECT_EQ(data.at("indexed"), 1);
+}
+
+TEST_F(ElasticsearchBackendTest, SyncedDeletionsMissedBeforeARestartAreSentByTheNextReindex) {
+  FakeHttpServer platform;
+  platform.SetHandler([](const RecordedRequest& request) -> Reply {
+    if (request.target.find("updated_since") == std::string::npos) {
+      return {200, R"({"code":200,"message":"success","data":[{"id":"kb-1","title":"服务器连接故障排查指南",
+          "content":"服务器连不上时先检查网络。","lang":"zh","updated_at":"2025-08-15T10:00:00Z"}],
+          "pagination":{"page":1,"size":100,"total":1,"pages":1}})"};
+    }
+    return {200, R"({"code":200,"message":"success","data":[{"id":"kb-1","deleted":true,
+        "updated_at":"2025-08-15T10:00:05Z"}],"pagination":{"page":1,"size":100,"total":1,"pages":1}})"};
+  });
+  const std::string options = R"({"log_level": "off", "storage": "sqlite:)" + db_ +
+                              R"(", "search": {"backend": "elasticsearch", "elasticsearch": {"urls": [")" +
+                              es_.url() + R"("]}}, "knowledge_source": {"base_url": ")" + platform.url() +
+                              R"(", "api_token": "t"}})";
+  {
+    OptionsPortal both(options);
+    ASSERT_TRUE(both.ok());
+    EXPECT_EQ(both.Data("knowledge.sync", CustomerAdmin(), json::object{}).at("created"), 1);
+    es_.AlwaysReply({503, es::AllShardsFailed()});
+    EXPECT_EQ(both.Data("knowledge.sync", CustomerAdmin(), json::object{}).at("deleted"), 1);
+  }
+  Healthy();
+  OptionsPortal both(options);
+  ASSERT_TRUE(both.ok());
+  const json::object data = both.Data("search.reindex", CustomerAdmin(), json::object{{"only_if_behind", true}});
+  EXPECT_EQ(data.at("removed"), 1);
+  EXPECT_EQ(data.at("indexed"), 0);
+  const std::vector<RecordedRequest> deletions = Sent("/_delete_by_query");
+  ASSERT_FALSE(deletions.empty());
+  EXPECT_EQ(json::parse(deletions.back().body),
             json::parse(R"({"query": {"bool": {"filter": [{"term": {"tenant_id": 1}},
                                                            {"terms": {"external_id": ["kb-1"]}}]}}})"));
 }

@@ -8,7 +8,9 @@
 
 #include "core/logging.hpp"
 #include "remote_test_support.hpp"
+#include "storage/sqlite/database.hpp"
 #include "support/fake_http_server.hpp"
+#include "support/temp_dir.hpp"
 
 namespace selfservice::test {
 namespace {
@@ -33,9 +35,20 @@ class KnowledgeSourceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     Serve();
-    portal_ = std::make_unique<OptionsPortal>(R"({"log_level": "off", "knowledge_source": {"base_url": ")" +
-                                              platform_.url() + R"(", "api_token": ")" + std::string(kToken) +
-                                              R"(", "timeout_ms": 300}})");
+    portal_ = std::make_unique<OptionsPortal>(Options("sqlite::memory:"));
+    ASSERT_TRUE(portal_->ok());
+  }
+
+  std::string Options(std::string_view storage, std::string_view log_level = "off") const {
+    return R"({"log_level": ")" + std::string(log_level) + R"(", "storage": ")" + std::string(storage) +
+           R"(", "knowledge_source": {"base_url": ")" + platform_.url() + R"(", "api_token": ")" +
+           std::string(kToken) + R"(", "timeout_ms": 300}})";
+  }
+
+  // Closes the portal and opens a new one on the file `db_`, as a restarted host would.
+  void Reopen(std::string_view log_level = "off") {
+    portal_.reset();
+    portal_ = std::make_unique<OptionsPortal>(Options("sqlite:" + db_, log_level));
     ASSERT_TRUE(portal_->ok());
   }
 
@@ -67,6 +80,8 @@ class KnowledgeSourceTest : public ::testing::Test {
   }
 
   FakeHttpServer platform_;
+  TempDir dir_;
+  const std::string db_ = dir_.File("portal.db");
   std::unique_ptr<OptionsPortal> portal_;
 };
 
@@ -114,6 +129,61 @@ TEST_F(KnowledgeSourceTest, AGivenCursorWins) {
   EXPECT_EQ(Sent("/api/v1/knowledge/search").back().target.find("updated_since="), std::string::npos);
   portal_->Data("knowledge.sync", CustomerAdmin(), json::object{{"cursor", "2025-08-15T10:00:00Z"}});
   EXPECT_NE(Sent("/api/v1/knowledge/search").back().target.find("updated_since=2025-08-15T10"), std::string::npos);
+}
+
+TEST_F(KnowledgeSourceTest, ARestartedPortalContinuesFromTheStoredCursor) {
+  Reopen();
+  portal_->Data("knowledge.sync", CustomerAdmin(), json::object{});
+  Reopen();
+  const json::object second = portal_->Data("knowledge.sync", CustomerAdmin(), json::object{});
+  EXPECT_EQ(second.at("created"), 0);
+  EXPECT_EQ(second.at("updated"), 2);
+  const std::vector<RecordedRequest> pulls = Sent("/api/v1/knowledge/search");
+  ASSERT_EQ(pulls.size(), 2u);
+  EXPECT_NE(pulls[1].target.find("updated_since=2025-08-15T10%3A00%3A01"), std::string::npos) << pulls[1].target;
+
+  // Another tenant's first sync after the restart still starts from the beginning.
+  Reopen();
+  portal_->Data("knowledge.sync", CustomerAdmin(2, 20, 201), json::object{});
+  EXPECT_EQ(Sent("/api/v1/knowledge/search").back().target.find("updated_since="), std::string::npos);
+}
+
+TEST_F(KnowledgeSourceTest, AGivenCursorWinsOverTheStoredOneAndReplacesIt) {
+  Reopen();
+  portal_->Data("knowledge.sync", CustomerAdmin(), json::object{});
+  Reopen();
+  portal_->Data("knowledge.sync", CustomerAdmin(), json::object{{"cursor", "2025-08-15T09:00:00Z"}});
+  EXPECT_NE(Sent("/api/v1/knowledge/search").back().target.find("updated_since=2025-08-15T09"), std::string::npos);
+  // The sync's own next cursor is what the next one continues from.
+  Reopen();
+  portal_->Data("knowledge.sync", CustomerAdmin(), json::object{});
+  EXPECT_NE(Sent("/api/v1/knowledge/search").back().target.find("updated_since=2025-08-15T10"), std::string::npos);
+}
+
+TEST_F(KnowledgeSourceTest, AFailedSyncKeepsTheStoredCursor) {
+  Reopen();
+  portal_->Data("knowledge.sync", CustomerAdmin(), json::object{});
+  platform_.AlwaysReply({503, "busy"});
+  EXPECT_TRUE(IsError(portal_->Call("knowledge.sync", CustomerAdmin(), json::object{}), 20002));
+  Serve();
+  Reopen();
+  portal_->Data("knowledge.sync", CustomerAdmin(), json::object{});
+  EXPECT_NE(Sent("/api/v1/knowledge/search").back().target.find("updated_since=2025-08-15T10"), std::string::npos);
+}
+
+TEST_F(KnowledgeSourceTest, ACursorTheStoreCannotKeepIsKeptInMemory) {
+  Reopen("error");
+  sqlite::Connection(db_, 1000).Exec(
+      "CREATE TRIGGER refuse_cursors BEFORE INSERT ON knowledge_sync_cursors BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  ::testing::internal::CaptureStderr();
+  const json::object first = portal_->Data("knowledge.sync", CustomerAdmin(), json::object{});
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(first.at("created"), 2);
+  EXPECT_NE(log.find("kept in memory only"), std::string::npos) << log;
+  ::testing::internal::CaptureStderr();
+  portal_->Data("knowledge.sync", CustomerAdmin(), json::object{});
+  ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(Sent("/api/v1/knowledge/search").back().target.find("updated_since="), std::string::npos);
 }
 
 TEST_F(KnowledgeSourceTest, AnUnreadableCursorIsInvalid) {

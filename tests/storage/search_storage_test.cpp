@@ -411,6 +411,84 @@ TEST_P(SearchStorage, TopSearchesStayInTheirTenant) {
   EXPECT_TRUE(Top(PlatformAdmin(2, 1, 1), week).empty());
 }
 
+// Searches are counted per hour since the epoch (created_at / 3,600,000): those of one hour weigh
+// as if all were made at their mean time, those of different hours each by their own age.
+TEST_P(SearchStorage, TopSearchesWeighTheSearchesOfOneHourByTheirMeanTime) {
+  TrendQuery query = Week();
+  query.half_life_millis = kHour;
+  const std::int64_t hour = (query.now.millis / kHour - 2) * kHour;  // two hours before now's
+  Searched(user_, "vpn", hour);
+  Searched(user_, "vpn", hour + kHour - 1);
+  Searched(user_, "vpn", hour + 3 * kHour / 4);
+  Searched(user_, "wifi", hour);
+  Searched(user_, "wifi", hour + kHour);  // the next hour
+  const auto top = Top(user_, query);
+  ASSERT_EQ(top.size(), 2u);
+  const double vpn_mean = static_cast<double>(hour) + (0.0 + (kHour - 1) + 3 * kHour / 4) / 3;
+  EXPECT_EQ(top[0].keywords, "vpn");
+  EXPECT_NEAR(top[0].weight, 3 * std::exp2(-(static_cast<double>(query.now.millis) - vpn_mean) / kHour), 1e-12);
+  EXPECT_EQ(top[0].count, 3);
+  EXPECT_EQ(top[1].keywords, "wifi");
+  EXPECT_NEAR(top[1].weight,
+              std::exp2(-static_cast<double>(query.now.millis - hour) / kHour) +
+                  std::exp2(-static_cast<double>(query.now.millis - hour - kHour) / kHour),
+              1e-12);
+  EXPECT_EQ(top[1].count, 2);
+}
+
+// The window's ends fall inside hours (Week() ends 13 min 20 s into one); the searches of such an
+// hour are taken one by one, so only those in the window count, each weighed by its own age.
+TEST_P(SearchStorage, TopSearchesCountExactlyTheSearchesOfAnHourCutByTheWindow) {
+  const TrendQuery week = Week();
+  ASSERT_NE(week.since.millis % kHour, 0);
+  Searched(user_, "vpn", week.since.millis - 1);
+  Searched(user_, "vpn", week.since.millis);
+  Searched(user_, "vpn", week.since.millis + 60 * 1000);
+  Searched(user_, "vpn", week.now.millis - 60 * 1000);
+  Searched(user_, "vpn", week.now.millis + 1);
+  const auto top = Top(user_, week);
+  ASSERT_EQ(top.size(), 1u);
+  EXPECT_EQ(top[0].count, 3);
+  const auto weight = [&](std::int64_t at) {
+    return std::exp2(-static_cast<double>(week.now.millis - at) / static_cast<double>(week.half_life_millis));
+  };
+  EXPECT_NEAR(top[0].weight, weight(week.since.millis) + weight(week.since.millis + 60 * 1000) +
+                                 weight(week.now.millis - 60 * 1000), 1e-12);
+}
+
+TEST_P(SearchStorage, TopSearchesCountOnlyTheCustomersWhoSearchedInTheWindow) {
+  const TrendQuery week = Week();
+  Searched(neighbour_, "invoice 4711", week.since.millis - 1);  // the same hour, before the window
+  Searched(user_, "invoice 4711", week.since.millis + 1);
+  EXPECT_TRUE(Top(User(1, 30, 300), week).empty());
+  EXPECT_TRUE(Top(neighbour_, week).empty());
+  EXPECT_EQ(Keywords(Top(admin_, week)), (std::vector<std::string>{"invoice 4711"}));
+  Searched(neighbour_, "invoice 4711", week.now.millis - 2 * kHour);
+  EXPECT_EQ(Keywords(Top(User(1, 30, 300), week)), (std::vector<std::string>{"invoice 4711"}));
+}
+
+TEST_P(SearchStorage, TopSearchesCountEveryEventOfABatch) {
+  const TrendQuery week = Week();
+  std::vector<BehaviorEvent> events;
+  for (int i = 0; i < 120; ++i) {
+    BehaviorEvent e;
+    e.tenant_id = 1;
+    e.customer_id = 10 + i % 2 * 10;
+    e.user_id = 101;
+    e.page_path = "/search";
+    e.action_type = ActionType::search;
+    e.search_keywords = i % 3 == 0 ? "VPN" : "vpn";
+    e.action_target = i % 4 == 0 ? "results:0" : "results:2";
+    e.created_at = Timestamp{week.now.millis - i * kHour};
+    events.push_back(std::move(e));
+  }
+  ASSERT_TRUE(store_->analytics().Append(Scope(admin_), events).ok());
+  const auto top = Top(User(1, 30, 300), week);
+  ASSERT_EQ(top.size(), 1u);
+  EXPECT_EQ(top[0].keywords, "vpn");
+  EXPECT_EQ(top[0].count, 90);
+}
+
 INSTANTIATE_TEST_SUITE_P(Adapters, SearchStorage, ::testing::ValuesIn(test::kStorageUris), test::AdapterName);
 
 }  // namespace

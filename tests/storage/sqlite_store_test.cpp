@@ -215,7 +215,10 @@ TEST(SqliteStore, MigrationSixIndexesTheTitlesOfAnExistingDatabase) {
         "knowledge_titles; "
         "DROP INDEX knowledge_articles_tenant_status_lower_title; DROP INDEX "
         "knowledge_articles_tenant_status_views; "
-        "DROP INDEX user_behavior_analytics_tenant_search_keywords; DROP INDEX knowledge_articles_ranking; "
+        "DROP INDEX knowledge_articles_ranking; DROP TRIGGER user_behavior_analytics_search_count; "
+        "DROP TABLE search_counts; DROP INDEX user_behavior_analytics_tenant_searches; "
+        "DROP TABLE search_index_state; DROP TABLE search_index_pending_deletions; "
+        "DROP TABLE knowledge_sync_cursors; "
         "PRAGMA user_version = 5");
     raw.Exec(
         "INSERT INTO knowledge_articles (tenant_id, title, body, lang, updated_at) "
@@ -236,6 +239,43 @@ TEST(SqliteStore, MigrationSixIndexesTheTitlesOfAnExistingDatabase) {
   EXPECT_EQ(raw.Query("PRAGMA user_version"), std::to_string(sqlite::SchemaVersion()));
   EXPECT_EQ(raw.Query("SELECT group_concat(title || ':' || articles, ', ') FROM knowledge_titles"),
             "Nginx fails to start:1, Restart nginx:1");
+}
+
+// Migration 8 (search_counts) on a database of version 7: the search events already there are
+// counted, and later ones by the trigger.
+TEST(SqliteStore, MigrationEightCountsTheSearchesOfAnExistingDatabase) {
+  test::TempDir dir;
+  const std::string path = dir.File("portal.db");
+  {
+    sqlite::Connection raw(path, 1000);
+    ASSERT_TRUE(sqlite::Migrate(raw, 7).ok());
+    raw.Exec(
+        "INSERT INTO user_behavior_analytics (tenant_id, customer_id, user_id, page_path, action_type, "
+        "action_target, search_keywords, created_at) VALUES "
+        "(1, 10, 100, '/search', 'search', 'results:2', ' VPN  slow', 1700000000000), "
+        "(1, 20, 200, '/search', 'search', NULL, 'vpn slow', 1700000001000), "
+        "(1, 20, 200, '/search', 'search', 'results:0', 'vpn slow', 1700000002000), "
+        "(1, 20, 200, '/search', 'click', 'article:1', 'vpn slow', 1700000003000), "
+        "(1, 20, 200, '/search', 'search', 'results:1', '   ', 1700000004000), "
+        "(2, 30, 300, '/search', 'search', 'results:1', 'vpn slow', 1700000005000)");
+  }
+  auto store = Open("sqlite:" + path);
+  ASSERT_TRUE(store);
+  RawDatabase raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), std::to_string(sqlite::SchemaVersion()));
+  EXPECT_EQ(raw.Query("SELECT group_concat(tenant_id || ':' || keywords || ':' || hour || ':' || searches || ':' || "
+                      "offset_sum || ':' || first_at || ':' || last_at || ':' || min_customer || ':' || "
+                      "max_customer, ', ') FROM search_counts"),
+            "1:vpn slow:472222:2:1601000:1700000000000:1700000001000:10:20, "
+            "2:vpn slow:472222:1:805000:1700000005000:1700000005000:30:30");
+  BehaviorEvent later = test::MinimalEvent(test::User(1, 30, 300), 1700000006000);
+  later.action_type = ActionType::search;
+  later.action_target = "results:4";
+  later.search_keywords = "Vpn slow";
+  ASSERT_TRUE(store->analytics().Append(Scope(test::PlatformAdmin(1, 1, 1)), {later}).ok());
+  EXPECT_EQ(raw.Query("SELECT searches || ':' || last_at || ':' || max_customer FROM search_counts "
+                      "WHERE tenant_id = 1"),
+            "3:1700000006000:30");
 }
 
 TEST(SqliteStore, DatabaseOfANewerSchemaIsRefused) {

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "core/logging.hpp"
+#include "domain/keywords.hpp"
 #include "search/fts5_ranking.hpp"
 #include "search/fts5_tokenizer.hpp"
 #include "storage/sqlite/schema.hpp"
@@ -11,6 +12,26 @@
 
 namespace selfservice::sqlite {
 namespace {
+
+// selfservice_keywords(text): NormalizeKeywords() for SQL (NULL stays NULL); the search counts of
+// migration 8 group events by it.
+void KeywordsFunction(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_null(context);
+  try {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+    const std::string normalized =
+        NormalizeKeywords(std::string_view(text ? text : "", static_cast<std::size_t>(sqlite3_value_bytes(argv[0]))));
+    sqlite3_result_text(context, normalized.data(), static_cast<int>(normalized.size()), SQLITE_TRANSIENT);
+  } catch (...) {
+    sqlite3_result_error_nomem(context);
+  }
+}
+
+int RegisterKeywordsFunction(sqlite3* db) {
+  return sqlite3_create_function_v2(db, "selfservice_keywords", 1,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                    KeywordsFunction, nullptr, nullptr, nullptr);
+}
 
 [[noreturn]] void Raise(sqlite3* db, int rc) {
   throw SqliteError(rc, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -116,11 +137,13 @@ Connection::Connection(const std::string& filename, int busy_timeout_millis) {
   sqlite3_busy_timeout(db_, busy_timeout_millis);
   Exec("PRAGMA foreign_keys = ON");
   Exec("PRAGMA temp_store = MEMORY");
-  // The knowledge index (migration 3) needs the tokenizer and ranking functions, and the title
-  // index (migration 6) its tokenizer, on every connection that writes articles or searches them.
+  // The knowledge index (migration 3) needs the tokenizer and ranking functions, the title index
+  // (migration 6) its tokenizer, and the search counts (migration 8) selfservice_keywords(), on
+  // every connection that writes articles or events or searches them.
   int rc_search = search::RegisterFts5Tokenizer(db_);
   if (rc_search == SQLITE_OK) rc_search = search::RegisterFts5Ranking(db_);
   if (rc_search == SQLITE_OK) rc_search = RegisterTitleTokenizer(db_);
+  if (rc_search == SQLITE_OK) rc_search = RegisterKeywordsFunction(db_);
   if (rc_search != SQLITE_OK) {
     const std::string message = std::string("FTS5 registration failed: ") + sqlite3_errstr(rc_search);
     sqlite3_close_v2(db_);

@@ -15,6 +15,7 @@
 
 #include "storage/sqlite/schema.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "storage/sqlite/database.hpp"
@@ -227,8 +228,8 @@ CREATE TABLE search_synonyms (
     // it), when they are few; when they are many, they are found walking the titles most viewed
     // first, which the views index serves. The text indexed is "<tenant_id>/<lang>/<status>:<title>"
     // (TitleScope()); a contentless table must be told what to forget with that same text. Past
-    // searches starting with a prefix are a range of their lowercased keywords, read from the
-    // index alone.
+    // searches starting with a prefix were a range of their lowercased keywords, read from the
+    // index alone, until migration 8 counted them.
     R"sql(
 CREATE TABLE knowledge_titles (
   id        INTEGER PRIMARY KEY,
@@ -290,6 +291,88 @@ CREATE INDEX user_behavior_analytics_tenant_search_keywords
 CREATE INDEX knowledge_articles_ranking
   ON knowledge_articles (id, tenant_id, status, lang, category, helpful_votes, unhelpful_votes, views);
 )sql",
+    // 8: popular past queries (TopSearches: search.suggestions, search.trending) read search events
+    // counted per tenant, normalised keywords (selfservice_keywords(), registered on every
+    // connection: NormalizeKeywords) and hour (created_at / 3,600,000), counted by a trigger on every
+    // insert of a search event that found something, in the inserting transaction: the searches, the
+    // sum of their offsets in the hour (their mean time), the first and last, and the least and
+    // greatest customer (two customers or more when they differ). Events are never updated or
+    // deleted. An hour cut by an end of a window is read event by event from the tenant's search
+    // events by time, which replaces the keywords index of migration 6.
+    R"sql(
+CREATE TABLE search_counts (
+  tenant_id    INTEGER NOT NULL,
+  keywords     TEXT NOT NULL,
+  hour         INTEGER NOT NULL,
+  searches     INTEGER NOT NULL,
+  offset_sum   INTEGER NOT NULL,
+  first_at     INTEGER NOT NULL,
+  last_at      INTEGER NOT NULL,
+  min_customer INTEGER NOT NULL,
+  max_customer INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, keywords, hour)
+) WITHOUT ROWID;
+CREATE INDEX search_counts_tenant_hour ON search_counts (tenant_id, hour);
+CREATE TRIGGER user_behavior_analytics_search_count AFTER INSERT ON user_behavior_analytics
+  WHEN new.action_type = 'search' AND new.search_keywords IS NOT NULL
+    AND (new.action_target IS NULL OR new.action_target <> 'results:0') BEGIN
+  INSERT INTO search_counts
+      (tenant_id, keywords, hour, searches, offset_sum, first_at, last_at, min_customer, max_customer)
+    SELECT new.tenant_id, keywords, new.created_at / 3600000, 1, new.created_at % 3600000,
+           new.created_at, new.created_at, new.customer_id, new.customer_id
+      FROM (SELECT selfservice_keywords(new.search_keywords) AS keywords) WHERE keywords <> ''
+    ON CONFLICT (tenant_id, keywords, hour) DO UPDATE SET
+      searches = searches + 1, offset_sum = offset_sum + excluded.offset_sum,
+      first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at),
+      min_customer = min(min_customer, excluded.min_customer),
+      max_customer = max(max_customer, excluded.max_customer);
+END;
+INSERT INTO search_counts
+    (tenant_id, keywords, hour, searches, offset_sum, first_at, last_at, min_customer, max_customer)
+  SELECT tenant_id, keywords, created_at / 3600000, count(*), sum(created_at % 3600000),
+         min(created_at), max(created_at), min(customer_id), max(customer_id)
+    FROM (SELECT tenant_id, selfservice_keywords(search_keywords) AS keywords, created_at, customer_id
+            FROM user_behavior_analytics
+           WHERE action_type = 'search' AND search_keywords IS NOT NULL
+             AND (action_target IS NULL OR action_target <> 'results:0'))
+   WHERE keywords <> ''
+   GROUP BY tenant_id, keywords, created_at / 3600000;
+DROP INDEX user_behavior_analytics_tenant_search_keywords;
+CREATE INDEX user_behavior_analytics_tenant_searches
+  ON user_behavior_analytics (tenant_id, created_at, customer_id, action_target, search_keywords)
+  WHERE action_type = 'search' AND search_keywords IS NOT NULL;
+)sql",
+    // 9: what the portal remembers of the remote systems across restarts (RemoteStateRepository):
+    // the Elasticsearch mirror's marks of a tenant behind and its deletions not yet sent, each
+    // deletion tagged with the miss that remembered it so that a reindex forgets only what it
+    // covered, and each tenant's knowledge.sync cursor per source.
+    R"sql(
+CREATE TABLE search_index_state (
+  tenant_id  INTEGER PRIMARY KEY CHECK (tenant_id > 0),
+  behind     INTEGER NOT NULL CHECK (behind = 0 OR behind = 1),
+  misses     INTEGER NOT NULL CHECK (misses >= 0),
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE search_index_pending_deletions (
+  id          INTEGER PRIMARY KEY,
+  tenant_id   INTEGER NOT NULL CHECK (tenant_id > 0),
+  article_id  INTEGER CHECK (article_id > 0),
+  external_id TEXT CHECK (length(external_id) BETWEEN 1 AND 100),
+  miss        INTEGER NOT NULL,
+  CHECK ((article_id IS NULL) <> (external_id IS NULL))
+);
+CREATE UNIQUE INDEX search_index_pending_deletions_article
+  ON search_index_pending_deletions (tenant_id, article_id) WHERE article_id IS NOT NULL;
+CREATE UNIQUE INDEX search_index_pending_deletions_external
+  ON search_index_pending_deletions (tenant_id, external_id) WHERE external_id IS NOT NULL;
+CREATE TABLE knowledge_sync_cursors (
+  tenant_id  INTEGER NOT NULL CHECK (tenant_id > 0),
+  source     TEXT NOT NULL CHECK (length(source) BETWEEN 1 AND 64),
+  cursor     TEXT NOT NULL CHECK (length(cursor) <= 4096),
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, source)
+);
+)sql",
 };
 
 constexpr int kVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
@@ -304,7 +387,10 @@ int UserVersion(Connection& connection) {
 
 int SchemaVersion() { return kVersion; }
 
-Status Migrate(Connection& connection) {
+Status Migrate(Connection& connection) { return Migrate(connection, kVersion); }
+
+Status Migrate(Connection& connection, int target) {
+  target = std::min(target, kVersion);
   const int current = UserVersion(connection);
   if (current > kVersion) {
     return Status::DatabaseUnavailable(
@@ -312,7 +398,7 @@ Status Migrate(Connection& connection) {
             std::to_string(kVersion),
         false);
   }
-  for (int version = current; version < kVersion; ++version) {
+  for (int version = current; version < target; ++version) {
     connection.Exec("BEGIN IMMEDIATE");
     try {
       // Another process may have migrated while this one waited for the write lock.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -13,6 +14,7 @@
 #include "storage/sqlite/database.hpp"
 #include "search/local_search.hpp"
 #include "storage/sqlite/knowledge_repository.hpp"
+#include "storage/sqlite/remote_state_repository.hpp"
 #include "storage/sqlite/rows.hpp"
 
 namespace selfservice::sqlite {
@@ -579,22 +581,36 @@ void BindEvent(Statement& s, int first, const BehaviorEvent& e) {
       .Bind(first + 15, e.created_at.millis);
 }
 
-// Search events are summed per (keywords as typed, customer, slice of time) in SQL and weighed
-// here: SQLite's math functions are optional, and the slices (a 64th of the half-life, within
-// which the decay varies by about 1 %) keep the rows few when a query is asked again and again.
-constexpr std::int64_t kTrendSlicesPerHalfLife = 64;
+// Search events are counted per (tenant, normalised keywords, hour) in search_counts (migration 8),
+// so TopSearches reads rows in proportion to the keywords and hours of the window, not the events.
+// Each row's searches are weighed as if made at their mean time: within an hour the decay varies
+// by 2^(1 / half-life in hours), so the weight is off by at most 6 % at the least half-life the API
+// allows (one hour; searches split between the hour's two ends) and by 0.01 % at a day. A row whose
+// hour is cut by an end of the window is replaced by its events read one by one (the index of
+// migration 8), so the window, the counts and the privacy rule stay exact.
+constexpr std::int64_t kSearchCountBucketMillis = 3600LL * 1000;  // migration 8's hour
 
 struct TrendTotal {
   double weight = 0;
   std::int64_t count = 0;
-  std::set<std::int64_t> customers;
+  std::int64_t min_customer = std::numeric_limits<std::int64_t>::max();
+  std::int64_t max_customer = std::numeric_limits<std::int64_t>::min();
 };
 
-// Whether a scope that does not see the whole tenant may see a query these customers searched.
-bool SharedOrOwn(const Scope& scope, const std::set<std::int64_t>& customers) {
-  return scope.visibility() == Visibility::kTenant || customers.size() >= 2 ||
-         (customers.size() == 1 && *customers.begin() == scope.customer_id());
+// Whether a scope that does not see the whole tenant may see a query these customers searched:
+// two customers or more (the least and greatest differ), or the scope's own.
+bool SharedOrOwn(const Scope& scope, const TrendTotal& total) {
+  return scope.visibility() == Visibility::kTenant || total.min_customer != total.max_customer ||
+         total.min_customer == scope.customer_id();
 }
+
+// The searches of some keywords in [from, to], read event by event: an hour of search_counts cut
+// by an end of the window.
+struct WindowEdge {
+  std::int64_t from;
+  std::int64_t to;
+  std::set<std::string> keywords;
+};
 
 class SqliteAnalytics final : public AnalyticsRepository {
  public:
@@ -649,50 +665,75 @@ class SqliteAnalytics final : public AnalyticsRepository {
   }
 
   Result<std::vector<SearchTrend>> TopSearches(const Scope& scope, const TrendQuery& query) override {
-    const std::int64_t half_life = std::max<std::int64_t>(query.half_life_millis, 1);
-    // Keywords that normalise to something starting with the prefix start, lowercased, with its
-    // first word, or else with white space (below '!', or U+3000): a few ranges of the keywords
-    // index (migration 6, named: without statistics SQLite may prefer the window's index) instead
-    // of every search of the window. Without a prefix, the window.
-    // (Every text sorts before a blob: x'' is the end of a range that has none.)
-    const std::string first_word = query.prefix.substr(0, query.prefix.find(' '));
+    const std::int64_t since = query.since.millis;
+    const std::int64_t now = query.now.millis;
+    const double half_life = static_cast<double>(std::max<std::int64_t>(query.half_life_millis, 1));
     return db_.Read([&](Connection& db) -> Result<std::vector<SearchTrend>> {
-      Statement s = db.Prepare(
-          query.prefix.empty()
-              ? "SELECT search_keywords, customer_id, count(*), avg(created_at) FROM user_behavior_analytics "
-                "WHERE tenant_id = ?1 AND action_type = 'search' AND created_at BETWEEN ?2 AND ?3 "
-                "AND search_keywords IS NOT NULL AND (action_target IS NULL OR action_target <> 'results:0') "
-                "GROUP BY search_keywords, customer_id, created_at / ?4"
-              : "WITH ranges (low, high) AS "
-                "(VALUES (?5, coalesce(?6, x'')), ('', '!'), (char(12288), char(12289))) "
-                "SELECT u.search_keywords, u.customer_id, count(*), avg(u.created_at) "
-                "FROM ranges CROSS JOIN user_behavior_analytics AS u "
-                "INDEXED BY user_behavior_analytics_tenant_search_keywords "
-                "WHERE u.tenant_id = ?1 AND u.action_type = 'search' AND u.search_keywords IS NOT NULL "
-                "AND lower(u.search_keywords) >= ranges.low AND lower(u.search_keywords) < ranges.high "
-                "AND u.created_at BETWEEN ?2 AND ?3 "
-                "AND (u.action_target IS NULL OR u.action_target <> 'results:0') "
-                "GROUP BY u.search_keywords, u.customer_id, u.created_at / ?4");
-      s.Bind(1, scope.tenant_id())
-          .Bind(2, query.since.millis)
-          .Bind(3, query.now.millis)
-          .Bind(4, std::max<std::int64_t>(half_life / kTrendSlicesPerHalfLife, 1));
-      if (!query.prefix.empty()) s.Bind(5, first_word).Bind(6, FirstAfterPrefix(first_word));
       std::map<std::string, TrendTotal> totals;
-      while (s.Step()) {
-        std::string keywords = NormalizeKeywords(s.Text(0));
-        if (keywords.empty() || !keywords.starts_with(query.prefix)) continue;
-        TrendTotal& total = totals[std::move(keywords)];
-        const std::int64_t count = s.Int(2);
-        const double age = static_cast<double>(query.now.millis) - s.Double(3);
-        total.weight += static_cast<double>(count) * std::exp2(-age / static_cast<double>(half_life));
-        total.count += count;
-        total.customers.insert(s.Int(1));
+      // Rows read by prefix come in keywords order: the last keywords' total is the next row's too.
+      auto last = totals.end();
+      const auto add = [&](const std::string& keywords, std::int64_t searches, double mean_at,
+                           std::int64_t min_customer, std::int64_t max_customer) {
+        if (last == totals.end() || last->first != keywords) last = totals.try_emplace(keywords).first;
+        TrendTotal& total = last->second;
+        total.weight += static_cast<double>(searches) * std::exp2(-(static_cast<double>(now) - mean_at) / half_life);
+        total.count += searches;
+        total.min_customer = std::min(total.min_customer, min_customer);
+        total.max_customer = std::max(total.max_customer, max_customer);
+      };
+      WindowEdge start{since, std::numeric_limits<std::int64_t>::min(), {}};
+      WindowEdge end{std::numeric_limits<std::int64_t>::max(), now, {}};
+      {
+        // Keywords starting with the prefix are one range of the primary key (the hour index is
+        // kept out with "+hour"); without a prefix, the window's hours are one range of the other.
+        // (Every text sorts before a blob: x'' ends a range that has no end.)
+        Statement s = db.Prepare(
+            query.prefix.empty()
+                ? "SELECT keywords, hour, searches, offset_sum, first_at, last_at, min_customer, max_customer "
+                  "FROM search_counts INDEXED BY search_counts_tenant_hour "
+                  "WHERE tenant_id = ?1 AND hour BETWEEN ?2 AND ?3"
+                : "SELECT keywords, hour, searches, offset_sum, first_at, last_at, min_customer, max_customer "
+                  "FROM search_counts WHERE tenant_id = ?1 AND keywords >= ?4 AND keywords < coalesce(?5, x'') "
+                  "AND +hour BETWEEN ?2 AND ?3 ORDER BY keywords");
+        s.Bind(1, scope.tenant_id())
+            .Bind(2, since / kSearchCountBucketMillis)
+            .Bind(3, now / kSearchCountBucketMillis);
+        if (!query.prefix.empty()) s.Bind(4, query.prefix).Bind(5, FirstAfterPrefix(query.prefix));
+        while (s.Step()) {
+          const std::int64_t first_at = s.Int(4);
+          const std::int64_t last_at = s.Int(5);
+          if (last_at < since || first_at > now) continue;
+          if (first_at < since) {
+            start.to = std::max(start.to, std::min(last_at, now));
+            start.keywords.insert(s.Text(0));
+          } else if (last_at > now) {
+            end.from = std::min(end.from, first_at);
+            end.keywords.insert(s.Text(0));
+          } else {
+            const std::int64_t searches = s.Int(2);
+            const double mean_at = static_cast<double>(s.Int(1) * kSearchCountBucketMillis) +
+                                   static_cast<double>(s.Int(3)) / static_cast<double>(searches);
+            add(s.Text(0), searches, mean_at, s.Int(6), s.Int(7));
+          }
+        }
+      }
+      for (const WindowEdge* edge : {&start, &end}) {
+        if (edge->keywords.empty()) continue;
+        Statement s = db.Prepare(
+            "SELECT search_keywords, customer_id, created_at FROM user_behavior_analytics "
+            "INDEXED BY user_behavior_analytics_tenant_searches "
+            "WHERE tenant_id = ?1 AND action_type = 'search' AND search_keywords IS NOT NULL "
+            "AND created_at BETWEEN ?2 AND ?3 AND (action_target IS NULL OR action_target <> 'results:0')");
+        s.Bind(1, scope.tenant_id()).Bind(2, edge->from).Bind(3, edge->to);
+        while (s.Step()) {
+          const std::string keywords = NormalizeKeywords(s.Text(0));
+          if (!edge->keywords.contains(keywords)) continue;
+          add(keywords, 1, static_cast<double>(s.Int(2)), s.Int(1), s.Int(1));
+        }
       }
       std::vector<SearchTrend> out;
       for (auto& [keywords, total] : totals) {
-        if (SharedOrOwn(scope, total.customers))
-          out.push_back(SearchTrend{keywords, total.weight, total.count});
+        if (SharedOrOwn(scope, total)) out.push_back(SearchTrend{keywords, total.weight, total.count});
       }
       std::stable_sort(out.begin(), out.end(),
                        [](const SearchTrend& a, const SearchTrend& b) { return a.weight > b.weight; });
@@ -715,6 +756,7 @@ class SqliteStore final : public Store {
         feedback_(*db_),
         analytics_(*db_),
         knowledge_(MakeKnowledgeRepository(*db_)),
+        remote_state_(MakeRemoteStateRepository(*db_)),
         search_(search::MakeLocalSearch(*db_)) {}
 
   std::string_view name() const override { return "sqlite"; }
@@ -723,6 +765,7 @@ class SqliteStore final : public Store {
   FeedbackRepository& feedback() override { return feedback_; }
   AnalyticsRepository& analytics() override { return analytics_; }
   KnowledgeRepository& knowledge() override { return *knowledge_; }
+  RemoteStateRepository& remote_state() override { return *remote_state_; }
   SearchBackend& search() override { return *search_; }
 
  private:
@@ -732,6 +775,7 @@ class SqliteStore final : public Store {
   SqliteFeedback feedback_;
   SqliteAnalytics analytics_;
   std::unique_ptr<KnowledgeRepository> knowledge_;
+  std::unique_ptr<RemoteStateRepository> remote_state_;
   std::unique_ptr<SearchBackend> search_;
 };
 
