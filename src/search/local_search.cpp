@@ -355,7 +355,7 @@ std::unordered_set<std::string> HighlightedTerms(const std::vector<Term>& terms)
       out.insert(term.token);
       continue;
     }
-    Tokenize(term.phrase, [&](std::string_view token, int, int) { out.emplace(token); });
+    for (auto& token : ExpansionTokens(term.phrase)) out.insert(std::move(token));
   }
   return out;
 }
