@@ -8,6 +8,9 @@
 // recorded as finding nothing, spread evenly over the 30 days before "now". Every call is timed
 // with a steady clock after one untimed warm-up pass; p50/p99 (nearest rank) are counters in
 // microseconds. docs/PERFORMANCE.md ("Suggestions") has the figures.
+//
+// SELFSERVICE_BENCH_TREND_DB=<file> keeps the database for later runs; SELFSERVICE_BENCH_TREND_SLOWEST=N
+// prints each case's N slowest calls.
 
 #include <benchmark/benchmark.h>
 
@@ -15,6 +18,8 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -42,17 +47,35 @@ std::string Word(int i) {
 }
 
 struct Fixture {
-  std::filesystem::path folder;
+  std::filesystem::path folder;  // a temporary one, removed at exit
   std::unique_ptr<Store> store;
   std::vector<std::string> queries;  // by popularity rank
+
+  Fixture() = default;
+  Fixture(Fixture&&) = default;
+  ~Fixture() {
+    store.reset();
+    std::error_code ignored;
+    if (!folder.empty()) std::filesystem::remove_all(folder, ignored);
+  }
 };
 
 Fixture& Data() {
   static Fixture fixture = [] {
     Fixture f;
-    f.folder = std::filesystem::temp_directory_path() / ("trend_bench_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(f.folder);
-    auto opened = OpenStore("sqlite:" + (f.folder / "db.sqlite").string());
+    // SELFSERVICE_BENCH_TREND_DB=<file> keeps the database: the first run fills it, later runs
+    // (of the same program) only query it. Without it, a fresh one in a temporary folder.
+    const char* kept = std::getenv("SELFSERVICE_BENCH_TREND_DB");
+    std::filesystem::path file;
+    if (kept != nullptr && *kept != '\0') {
+      file = kept;
+    } else {
+      f.folder = std::filesystem::temp_directory_path() / ("trend_bench_" + std::to_string(::getpid()));
+      std::filesystem::create_directories(f.folder);
+      file = f.folder / "db.sqlite";
+    }
+    const bool filled = std::filesystem::exists(file);
+    auto opened = OpenStore("sqlite:" + file.string());
     if (!opened.ok()) std::abort();
     f.store = std::move(opened).value();
     std::mt19937_64 rng(42);
@@ -62,6 +85,7 @@ Fixture& Data() {
       for (int w = 0; w < extra; ++w) text += " " + Word(static_cast<int>(rng() % kWords));
       f.queries.push_back(text);
     }
+    if (filled) return f;
     std::vector<double> cumulative(kQueries);
     double total = 0;
     for (int q = 0; q < kQueries; ++q) cumulative[q] = total += 1.0 / (q + 1);
@@ -93,6 +117,16 @@ Fixture& Data() {
   return fixture;
 }
 
+// SELFSERVICE_BENCH_TREND_SLOWEST=N prints the N slowest calls of each case and their prefix.
+void PrintSlowest(const std::vector<std::pair<double, std::string>>& calls) {
+  const char* env = std::getenv("SELFSERVICE_BENCH_TREND_SLOWEST");
+  if (env == nullptr) return;
+  auto sorted = calls;
+  std::sort(sorted.begin(), sorted.end(), std::greater<>());
+  const auto n = std::min<std::size_t>(sorted.size(), static_cast<std::size_t>(std::atoi(env)));
+  for (std::size_t i = 0; i < n; ++i) std::fprintf(stderr, "  %10.1f us  '%s'\n", sorted[i].first, sorted[i].second.c_str());
+}
+
 void Report(benchmark::State& state, std::vector<double> micros, double results) {
   std::sort(micros.begin(), micros.end());
   auto rank = [&](double p) {
@@ -113,6 +147,7 @@ void Measure(benchmark::State& state, const std::vector<TrendQuery>& queries, co
   for (const auto& q : queries) benchmark::DoNotOptimize(f.store->analytics().TopSearches(Scope(who), q));
   for (auto _ : state) {
     std::vector<double> micros;
+    std::vector<std::pair<double, std::string>> calls;
     double results = 0;
     for (int repeat = 0; repeat < 5; ++repeat) {
       for (const auto& q : queries) {
@@ -122,8 +157,10 @@ void Measure(benchmark::State& state, const std::vector<TrendQuery>& queries, co
         if (!top.ok()) std::abort();
         results += static_cast<double>(top->size());
         micros.push_back(std::chrono::duration<double, std::micro>(stop - start).count());
+        calls.emplace_back(micros.back(), q.prefix);
       }
     }
+    PrintSlowest(calls);
     Report(state, std::move(micros), results);
   }
 }

@@ -40,6 +40,9 @@ struct Remotes {
   std::unique_ptr<KnowledgeSource> knowledge_source;
   std::unique_ptr<CircuitBreaker> knowledge_source_breaker;
   std::unique_ptr<KnowledgeSourceEngine> knowledge_source_engine;
+  std::unique_ptr<OutboxRelay> outbox;  // always set
+  std::unique_ptr<AiProvider> ai;  // always set: the extractive answerer unless the options name another
+  std::unique_ptr<CircuitBreaker> ai_breaker;
 
   // Who answers search.query: Elasticsearch with the local fallback, or the local engine.
   SearchBackend& Search(Store& store) { return search ? static_cast<SearchBackend&>(*search) : store.search(); }
@@ -78,6 +81,15 @@ Result<Remotes> OpenRemotes(const PortalOptions& options, Store& store) {
                                                 remotes.Articles(store), store.remote_state(), *remotes.clock,
                                                 options.knowledge_sync);
   }
+  Result<std::unique_ptr<AiProvider>> ai = options.platform_ai ? CreatePlatformAi(*options.platform_ai)
+                                           : options.openai    ? CreateOpenAiChat(*options.openai)
+                                                               : Result<std::unique_ptr<AiProvider>>(CreateExtractiveAnswerer());
+  if (!ai.ok()) return ai.status();
+  auto ai_breaker = CircuitBreaker::Create("ai." + std::string((*ai)->name()), options.ai_breaker, options.clock);
+  if (!ai_breaker.ok()) return ai_breaker.status();
+  remotes.outbox = std::make_unique<OutboxRelay>(store, *remotes.clock);
+  remotes.ai = std::move(ai).value();
+  remotes.ai_breaker = std::move(ai_breaker).value();
   return remotes;
 }
 
@@ -112,6 +124,9 @@ struct Portal::Impl {
                 KnowledgeEngine(*store, remotes.Articles(*store), *clock),
                 SearchEngine(*store, remotes.Search(*store), *clock),
                 BrowseEngine(*store, *clock),
+                AiEngine(*store, remotes.Search(*store), remotes.Articles(*store), *remotes.ai, *remotes.ai_breaker,
+                         remotes.knowledge_source_engine.get(), *remotes.outbox, *clock),
+                *remotes.outbox,
                 remotes.knowledge_source_engine.get(),
                 remotes.mirror.get(),
                 options} {}

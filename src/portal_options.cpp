@@ -123,6 +123,32 @@ const std::vector<Member<PlatformKnowledgeOptions>>& KnowledgeSourceMembers() {
   return kMembers;
 }
 
+const std::vector<Member<PlatformAiOptions>>& PlatformAiMembers() {
+  using P = PlatformAiOptions;
+  static const std::vector<Member<P>> kMembers = {
+      String("base_url", &P::base_url),      String("api_key", &P::api_key),
+      Integer("timeout_ms", &P::timeout_ms), Integer("connect_timeout_ms", &P::connect_timeout_ms),
+      String("ca_file", &P::ca_file),
+  };
+  return kMembers;
+}
+
+const std::vector<Member<OpenAiOptions>>& OpenAiMembers() {
+  using O = OpenAiOptions;
+  static const std::vector<Member<O>> kMembers = {
+      String("base_url", &O::base_url),
+      String("api_key", &O::api_key),
+      String("model", &O::model),
+      Integer("timeout_ms", &O::timeout_ms),
+      Integer("connect_timeout_ms", &O::connect_timeout_ms),
+      String("ca_file", &O::ca_file),
+      Integer("max_tokens", &O::max_tokens),
+      Number("temperature", &O::temperature),
+      Integer("context_articles", &O::context_articles),
+  };
+  return kMembers;
+}
+
 const std::vector<Member<CircuitBreakerOptions>>& BreakerMembers() {
   using B = CircuitBreakerOptions;
   static const std::vector<Member<B>> kMembers = {
@@ -204,6 +230,43 @@ void ReadKnowledgeSource(const json::value& value, PortalOptions& options, std::
   options.knowledge_source = std::move(platform);
 }
 
+// "ai": {"provider", the provider's own options, "breaker"}.
+void ReadAi(const json::value& value, PortalOptions& options, std::vector<FieldError>& errors) {
+  if (!value.is_object()) {
+    errors.push_back(FieldError{"ai", field_code::kInvalid, {}});
+    return;
+  }
+  const json::object& ai = value.get_object();
+  std::string_view provider = "local";
+  if (const json::value* given = ai.if_contains("provider")) {
+    if (!given->is_string()) {
+      errors.push_back(FieldError{"ai.provider", field_code::kInvalid, {}});
+      return;
+    }
+    provider = given->get_string();
+  }
+  std::int64_t timeout_ms = CircuitBreakerOptions().slow_call_duration_threshold_ms;
+  if (provider == "req013") {
+    PlatformAiOptions platform;
+    ReadObject(value, "ai", PlatformAiMembers(), platform, errors, {"provider", "breaker"});
+    timeout_ms = platform.timeout_ms;
+    options.platform_ai = std::move(platform);
+  } else if (provider == "openai") {
+    OpenAiOptions openai;
+    ReadObject(value, "ai", OpenAiMembers(), openai, errors, {"provider", "breaker"});
+    timeout_ms = openai.timeout_ms;
+    options.openai = std::move(openai);
+  } else if (provider == "local") {
+    for (const auto& [key, ignored] : ai) {
+      if (key != "provider" && key != "breaker") Log().warn("portal options: ignoring unknown key '{}'", Path("ai", key));
+    }
+  } else {
+    errors.push_back(FieldError{"ai.provider", field_code::kNotAllowed, {{"allowed", "local, req013, openai"}}});
+    return;
+  }
+  ReadBreaker(ai, "ai", timeout_ms, options.ai_breaker, errors);
+}
+
 std::optional<json::object> ParseObject(std::string_view text) {
   boost::system::error_code ec;
   json::value value = json::parse(text, ec);
@@ -231,6 +294,9 @@ std::vector<FieldError> ValidateRemoteOptions(const PortalOptions& options) {
     AddPrefixed(errors, "knowledge_source.breaker", Validate(options.knowledge_source_breaker));
     AddPrefixed(errors, "knowledge_source.sync", Validate(options.knowledge_sync));
   }
+  if (options.platform_ai) AddPrefixed(errors, "ai", Validate(*options.platform_ai));
+  if (options.openai) AddPrefixed(errors, "ai", Validate(*options.openai));
+  AddPrefixed(errors, "ai.breaker", Validate(options.ai_breaker));
   return errors;
 }
 
@@ -281,6 +347,8 @@ Result<PortalOptions> PortalOptions::FromJson(std::string_view text) {
       ReadSearch(value, options, remote_errors);
     } else if (key == "knowledge_source") {
       ReadKnowledgeSource(value, options, remote_errors);
+    } else if (key == "ai") {
+      ReadAi(value, options, remote_errors);
     } else {
       Log().warn("portal options: ignoring unknown key '{}'", std::string_view(key));
     }

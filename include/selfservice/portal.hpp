@@ -21,6 +21,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "selfservice/ai.hpp"
 #include "selfservice/circuit_breaker.hpp"
 #include "selfservice/clock.hpp"
 #include "selfservice/context.hpp"
@@ -57,9 +58,18 @@ struct PortalOptions {
   CircuitBreakerOptions knowledge_source_breaker;
   SyncOptions knowledge_sync;
 
+  // Who answers ai.chat ("ai": {"provider": ...}; docs/AI.md): the embedded extractive answerer
+  // when neither is set, else the platform's AI service (REQ-013) or an OpenAI-compatible server,
+  // each through `ai_breaker`, with keyword search standing in when it fails.
+  std::optional<PlatformAiOptions> platform_ai;
+  std::optional<OpenAiOptions> openai;
+  CircuitBreakerOptions ai_breaker;
+
   // Parses {"storage", "pool_size", "session_idle_timeout_seconds", "help_url_base", "log_level",
   // "search": {"backend", "elasticsearch": {...}, "breaker": {...}},
-  // "knowledge_source": {..., "breaker": {...}, "sync": {...}}} (docs/API.md); unknown keys are
+  // "knowledge_source": {..., "breaker": {...}, "sync": {...}},
+  // "ai": {"provider": "local" | "req013" | "openai", "base_url", "api_key", "model", "timeout_ms",
+  // ..., "breaker": {...}}} (docs/API.md); unknown keys are
   // logged (by name, never with their values) and ignored. A breaker without
   // slow_call_duration_threshold_ms gets its adapter's timeout. Bad values answer
   // kInvalidArgument with one field error per problem, named by its path

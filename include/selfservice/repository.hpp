@@ -58,6 +58,7 @@ class PortalConfigRepository {
 struct SessionFilter {
   std::optional<SessionState> state;
   std::optional<SessionType> session_type;
+  std::optional<std::int64_t> user_id;  // only this user's sessions (within what the scope sees)
 };
 
 // What one atomic session update produced: the session as stored and the interactions appended.
@@ -89,6 +90,14 @@ class SessionRepository {
   // Interactions of one visible session, oldest first.
   virtual Result<Page<Interaction>> ListInteractions(const Scope& scope, std::string_view session_id,
                                                      PageRequest page) = 0;
+
+  // Sets the helpful rating (1-5) of one interaction of a visible session, atomically; returns the
+  // interaction as stored and its rating before. kNotFound when no visible session holds it.
+  struct Rated {
+    Interaction interaction;
+    std::optional<int> previous_rating;
+  };
+  virtual Result<Rated> RateInteraction(const Scope& scope, std::int64_t interaction_id, int rating) = 0;
 
   // Session ids of paused sessions last updated at or before `idle_since`, at most `limit`.
   virtual Result<std::vector<std::string>> ListIdlePaused(const Scope& scope, Timestamp idle_since,
@@ -160,10 +169,16 @@ class AnalyticsRepository {
   virtual Result<std::vector<SearchTrend>> TopSearches(const Scope& scope, const TrendQuery& query) = 0;
 };
 
+enum class KnowledgeOrder {
+  kNewest,      // updated_at, then id, descending
+  kMostViewed,  // views, then id, descending
+};
+
 struct KnowledgeFilter {
   std::optional<ArticleLang> lang;
   std::optional<std::string> category;
   std::optional<PublicationStatus> status;
+  KnowledgeOrder order = KnowledgeOrder::kNewest;  // of List()
 };
 
 // How many articles carry one category or one tag.
@@ -204,7 +219,7 @@ class KnowledgeRepository {
   virtual Status Delete(const Scope& scope, std::int64_t id) = 0;
   // Deletes the article the source knows as `external_id`; kNotFound when there is none.
   virtual Status DeleteByExternalId(const Scope& scope, std::string_view external_id) = 0;
-  // Newest first (updated_at, then id).
+  // In the filter's order.
   virtual Result<Page<KnowledgeArticle>> List(const Scope& scope, const KnowledgeFilter& filter,
                                               PageRequest page) = 0;
   // Adds one helpful or unhelpful vote, or one view, atomically; returns the article as stored.
@@ -285,6 +300,60 @@ class RemoteStateRepository {
 };
 
 // All repositories of one storage backend.
+// --- The outbox -----------------------------------------------------------------------------------
+
+// A call to a remote system that must happen at least once (learning feedback today), kept in the
+// store until it is delivered so that a restart loses none (docs/AI.md, "The outbox").
+struct OutboxItem {
+  std::int64_t id = 0;
+  std::int64_t tenant_id = 0;
+  std::string topic;            // who delivers it ("ai.learning_feedback"), 1-64 characters
+  std::string idempotency_key;  // unique per tenant and topic, sent with every attempt; 1-200
+  std::string payload;          // JSON text, what the topic's deliverer reads; at most 64 KiB
+  int attempts = 0;             // failed attempts so far
+  Timestamp next_attempt_at;    // not tried before this
+  std::optional<std::string> last_error;
+  Timestamp created_at;
+  std::optional<Timestamp> delivered_at;
+  bool abandoned = false;  // given up: refused by the remote system, or out of attempts
+};
+
+struct OutboxCounts {
+  std::int64_t pending = 0;  // neither delivered nor abandoned
+  std::int64_t delivered = 0;
+  std::int64_t abandoned = 0;
+  std::optional<Timestamp> oldest_pending;  // created_at of the oldest pending item
+};
+
+class OutboxRepository {
+ public:
+  OutboxRepository() = default;
+  OutboxRepository(const OutboxRepository&) = delete;
+  OutboxRepository& operator=(const OutboxRepository&) = delete;
+  virtual ~OutboxRepository() = default;
+
+  // Stores `item` (tenant from the scope) unless the tenant already holds one with its topic and
+  // idempotency key; returns the stored item and whether it is new.
+  struct Enqueued {
+    OutboxItem item;
+    bool created = false;
+  };
+  virtual Result<Enqueued> Enqueue(const Scope& scope, OutboxItem item) = 0;
+
+  // Takes up to `limit` pending items due at `now`, earliest due first, and moves their
+  // next_attempt_at to `lease_until` in the same transaction, so a concurrent relay does not take
+  // them too; an item whose relay dies is due again when the lease ends.
+  virtual Result<std::vector<OutboxItem>> Lease(const Scope& scope, Timestamp now, Timestamp lease_until,
+                                                int limit) = 0;
+  virtual Status MarkDelivered(const Scope& scope, std::int64_t id, Timestamp at) = 0;
+  // Counts a failed attempt with its error; the item is due again at `next_attempt_at`, or
+  // abandoned for good when `give_up`.
+  virtual Status MarkFailed(const Scope& scope, std::int64_t id, Timestamp next_attempt_at, std::string error,
+                            bool give_up) = 0;
+  // The tenant's items, of one topic or (nullopt) of all.
+  virtual Result<OutboxCounts> Counts(const Scope& scope, const std::optional<std::string>& topic) = 0;
+};
+
 class Store {
  public:
   Store() = default;
@@ -301,6 +370,7 @@ class Store {
   virtual AnalyticsRepository& analytics() = 0;
   virtual KnowledgeRepository& knowledge() = 0;
   virtual RemoteStateRepository& remote_state() = 0;
+  virtual OutboxRepository& outbox() = 0;
   // The backend's own knowledge search over knowledge() (for SQLite: FTS5).
   virtual SearchBackend& search() = 0;
 };

@@ -43,6 +43,9 @@ struct SearchHit {
   std::optional<std::string> url;
   ArticleLang lang = ArticleLang::zh;
   double score = 0;  // higher is better; comparable within one answer only
+  // The share of the query the article holds, each term weighed by its rarity: 0 … 1. Set by the
+  // local engine; 0 from engines that do not compute it.
+  double coverage = 0;
 };
 
 struct SearchResult {

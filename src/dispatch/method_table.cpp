@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "core/messages.hpp"
+#include "dispatch/ai_methods.hpp"
 #include "dispatch/request_reader.hpp"
 
 namespace selfservice {
@@ -118,7 +119,9 @@ Result<Reply> SessionGet(Engines& e, const RequestContext& c, const json::object
 
 Result<Reply> SessionList(Engines& e, const RequestContext& c, const json::object& r) {
   RequestReader reader(r);
-  SessionFilter filter{reader.OptionalEnum<SessionState>("state"), reader.OptionalEnum<SessionType>("session_type")};
+  SessionFilter filter;
+  filter.state = reader.OptionalEnum<SessionState>("state");
+  filter.session_type = reader.OptionalEnum<SessionType>("session_type");
   const PageRequest page = reader.Page();
   if (Status status = reader.Finish(); !status.ok()) return status;
   auto result = e.sessions.List(c, filter, page);
@@ -624,6 +627,38 @@ Result<Reply> SynonymsList(Engines& e, const RequestContext& c, const json::obje
   return Reply{std::move(items), Pagination{page.page, page.size, result->total}};
 }
 
+// --- outbox.* ----------------------------------------------------------------------------------
+
+json::object OutboxCountsJson(const OutboxCounts& counts) {
+  return json::object{{"pending", counts.pending},
+                      {"delivered", counts.delivered},
+                      {"abandoned", counts.abandoned},
+                      {"oldest_pending_at", counts.oldest_pending ? json::value(FormatTimestamp(*counts.oldest_pending))
+                                                                  : json::value(nullptr)}};
+}
+
+Result<Reply> OutboxDeliver(Engines& e, const RequestContext& c, const json::object& r) {
+  std::vector<FieldError> errors;
+  const int limit = BoundedInt(r, "limit", 1, 1000, 100, errors);
+  if (!errors.empty()) return Status::Invalid(std::move(errors));
+  auto report = e.outbox.Deliver(c, limit);
+  if (!report.ok()) return report.status();
+  return Reply{json::object{{"delivered", report->delivered},
+                            {"retried", report->retried},
+                            {"abandoned", report->abandoned},
+                            {"outbox", OutboxCountsJson(report->counts)}},
+               std::nullopt};
+}
+
+Result<Reply> OutboxStatus(Engines& e, const RequestContext& c, const json::object& r) {
+  RequestReader reader(r);
+  auto topic = reader.OptionalString("topic", 64);
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  auto counts = e.outbox.Counts(c, topic);
+  if (!counts.ok()) return counts.status();
+  return Reply{OutboxCountsJson(*counts), std::nullopt};
+}
+
 #define ROUTE "/api/v1/customer-portal"
 
 const std::vector<Method> kMethods = {
@@ -674,6 +709,13 @@ const std::vector<Method> kMethods = {
     {{"search.trending", "GET", ROUTE "/search/trending", "faq_search"}, Permission::kCustomerUser, SearchTrending},
     {{"knowledge.recommendations", "GET", ROUTE "/search/recommendations", "faq_search"},
      Permission::kCustomerUser, KnowledgeRecommendations},
+    {{"ai.chat", "POST", ROUTE "/ai-chat", "ai_chat"}, Permission::kCustomerUser, AiChatMethod},
+    {{"ai.history", "GET", ROUTE "/ai-chat/history", "ai_chat"}, Permission::kCustomerUser, AiHistoryMethod},
+    {{"ai.feedback", "POST", ROUTE "/ai-chat/feedback", "ai_chat"}, Permission::kCustomerUser, AiFeedbackMethod},
+    {{"ai.recommendations", "GET", ROUTE "/ai-chat/recommendations", "ai_chat"}, Permission::kCustomerUser,
+     AiRecommendationsMethod},
+    {{"outbox.deliver", "POST", ROUTE "/outbox/deliver", ""}, Permission::kPlatformAdmin, OutboxDeliver},
+    {{"outbox.status", "GET", ROUTE "/outbox", ""}, Permission::kPlatformAdmin, OutboxStatus},
 };
 
 #undef ROUTE

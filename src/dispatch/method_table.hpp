@@ -31,6 +31,8 @@ struct Engines {
   KnowledgeEngine knowledge;
   SearchEngine search;
   BrowseEngine browse;
+  AiEngine ai;
+  OutboxRelay& outbox;
   KnowledgeSourceEngine* knowledge_source;  // null unless the options configure a knowledge_source
   search::MirroredKnowledgeRepository* search_index;  // null unless search goes to Elasticsearch
   const PortalOptions& options;

@@ -24,27 +24,31 @@ std::string Lowercase(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// The byte length of the character starting at `i`: a byte that does not start a complete
+// sequence counts as one character of its own, so malformed input can never look shorter than it
+// is and slip past a VARCHAR limit.
+std::size_t CharBytes(std::string_view text, std::size_t i) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  const std::size_t length = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : (lead & 0xF8) == 0xF0 ? 4 : 1;
+  std::size_t end = i + 1;
+  while (end < i + length && end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+  return end == i + length ? length : 1;
+}
+
+}  // namespace
+
 std::size_t Utf8Length(std::string_view text) {
-  // A byte that does not start a complete sequence counts as one character of its own, so
-  // malformed input can never look shorter than it is and slip past a VARCHAR limit.
-  auto sequence_length = [](unsigned char lead) -> std::size_t {
-    if (lead < 0x80) return 1;
-    if ((lead & 0xE0) == 0xC0) return 2;
-    if ((lead & 0xF0) == 0xE0) return 3;
-    if ((lead & 0xF8) == 0xF0) return 4;
-    return 1;
-  };
-  auto is_continuation = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
   std::size_t count = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const std::size_t length = sequence_length(static_cast<unsigned char>(text[i]));
-    std::size_t end = i + 1;
-    while (end < i + length && end < text.size() && is_continuation(text[end])) ++end;
-    i = end == i + length ? end : i + 1;
-    ++count;
-  }
+  for (std::size_t i = 0; i < text.size(); i += CharBytes(text, i)) ++count;
   return count;
+}
+
+std::string Utf8Prefix(std::string_view text, std::size_t max_chars) {
+  std::size_t i = 0;
+  for (std::size_t count = 0; i < text.size() && count < max_chars; ++count) i += CharBytes(text, i);
+  return std::string(text.substr(0, i));
 }
 
 bool IsBlank(std::string_view text) {

@@ -20,6 +20,8 @@ inline constexpr std::size_t kTextBytes = 65535;
 
 // Unicode code points in valid UTF-8 (VARCHAR(n) counts characters, not bytes).
 std::size_t Utf8Length(std::string_view text);
+// The first `max_chars` characters of `text` (counted as Utf8Length counts them).
+std::string Utf8Prefix(std::string_view text, std::size_t max_chars);
 
 // True for an empty string or one of white space only.
 bool IsBlank(std::string_view text);

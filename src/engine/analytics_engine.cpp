@@ -1,3 +1,4 @@
+#include "domain/rules.hpp"
 #include "engine/engines.hpp"
 
 namespace selfservice {
@@ -5,18 +6,19 @@ namespace {
 
 // Events recorded offline (the mobile cache) keep their own time, unless it lies in the future.
 constexpr std::int64_t kClockSkewMillis = 5 * 60 * 1000;
+constexpr std::size_t kKeywordChars = 500;  // user_behavior_analytics.search_keywords VARCHAR(500)
 
 }  // namespace
 
 Status RecordSearchEvent(Store& store, const RequestContext& context, ActionType action, std::string keywords,
-                         std::string target, std::int64_t now_millis) {
+                         std::string target, std::int64_t now_millis, std::string page_path) {
   BehaviorEvent event;
   event.tenant_id = context.tenant_id;
   event.customer_id = context.customer_id;
   event.user_id = context.user_id;
-  event.page_path = "/search";
+  event.page_path = std::move(page_path);
   event.action_type = action;
-  event.search_keywords = std::move(keywords);
+  event.search_keywords = Utf8Prefix(keywords, kKeywordChars);
   event.action_target = std::move(target);
   event.created_at = Timestamp{now_millis};
   if (auto errors = Validate(event); !errors.empty()) return Status::Invalid(std::move(errors));

@@ -20,6 +20,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include "selfservice/ai.hpp"
 #include "selfservice/circuit_breaker.hpp"
 #include "selfservice/clock.hpp"
 #include "selfservice/context.hpp"
@@ -165,6 +166,9 @@ class SearchEngine {
   // Searches the published knowledge of the caller's tenant and records the search as a behaviour
   // event (keywords and result count) for trending queries and analytics.
   Result<SearchResult> Query(const RequestContext& context, SearchQuery query);
+  // The same search, with the same synonyms, recording nothing: for callers that record the
+  // customer's action themselves (ai.chat).
+  Result<SearchResult> Find(const RequestContext& context, SearchQuery query);
 
   // The tenant's synonym dictionary (customer_admin): an entry with no synonyms is removed.
   static constexpr std::int64_t kMaxSynonymEntries = 1000;
@@ -256,9 +260,165 @@ class BrowseEngine {
 };
 
 // Records one behaviour event of the search page ("/search") by the caller: a search
-// (action_target "results:N") or the click that opened a result ("article:<id>").
+// (action_target "results:N") or the click that opened a result ("article:<id>"). Keywords longer
+// than the column (500 characters) are cut.
 Status RecordSearchEvent(Store& store, const RequestContext& context, ActionType action, std::string keywords,
-                         std::string target, std::int64_t now_millis);
+                         std::string target, std::int64_t now_millis, std::string page_path = "/search");
+
+// How the outbox retries (docs/AI.md, "The outbox").
+struct OutboxPolicy {
+  std::int64_t base_delay_ms = 1000;             // after the first failure
+  std::int64_t max_delay_ms = 60LL * 60 * 1000;  // the backoff's cap
+  int max_attempts = 20;                         // then the item is abandoned
+  std::int64_t lease_ms = 5LL * 60 * 1000;       // a leased item is due again after this
+};
+
+// What one outbox.deliver run did.
+struct OutboxReport {
+  std::int64_t delivered = 0;
+  std::int64_t retried = 0;    // failed, due again later
+  std::int64_t abandoned = 0;  // failed for good
+  OutboxCounts counts;         // the tenant's outbox afterwards
+};
+
+// Delivers a tenant's outbox items through the deliverer of their topic: at least once, with
+// exponential backoff and jitter between attempts, the item's idempotency key on every attempt.
+// A retryable failure (CountsAsFailure) is tried again after the backoff until max_attempts; any
+// other failure means the remote system refused the item itself, and it is abandoned at once.
+// Items survive restarts: they live in the store.
+class OutboxRelay {
+ public:
+  using Deliverer = std::function<Status(const Scope& scope, const OutboxItem& item)>;
+  // A value in [0, 1) per call: how far into the upper half of the backoff the next attempt falls.
+  using Jitter = std::function<double()>;
+
+  OutboxRelay(Store& store, const Clock& clock, OutboxPolicy policy = {}, Jitter jitter = nullptr);
+
+  // Topics without a deliverer stay pending (a portal opened without that remote system).
+  void Register(std::string topic, Deliverer deliverer);
+
+  // Stores an item for the caller's tenant, due now.
+  Result<OutboxRepository::Enqueued> Enqueue(const RequestContext& context, std::string topic,
+                                             std::string idempotency_key, std::string payload);
+
+  // Delivers up to `limit` (1-1000) of the tenant's due items.
+  Result<OutboxReport> Deliver(const RequestContext& context, int limit);
+  Result<OutboxCounts> Counts(const RequestContext& context, const std::optional<std::string>& topic = std::nullopt) {
+    return store_.outbox().Counts(Scope(context), topic);
+  }
+
+  // The wait before attempt `attempts` + 1 after `attempts` failures: base × 2^(attempts − 1),
+  // capped, of which the upper half is scaled by `jitter` (in [0, 1)).
+  std::int64_t Backoff(int attempts, double jitter) const;
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+  OutboxPolicy policy_;
+  Jitter jitter_;
+  std::vector<std::pair<std::string, Deliverer>> deliverers_;
+};
+
+// What ai.chat was asked (spec 4.2 request), read from its JSON.
+struct ChatRequest {
+  std::string question;  // as typed; the engine normalises and checks it
+  std::optional<std::string> session_id;
+  std::vector<std::string> previous_questions;  // the caller's own, used when the session has none
+  std::string user_role;
+  boost::json::object customer_context;
+  bool include_recommendations = true;
+  int max_results = 5;
+  double confidence_threshold = 0.7;
+};
+
+// What ai.chat answers: the provider's answer, or the search results when the provider failed,
+// was cut off by the breaker or was unsure.
+struct ChatReply {
+  enum class Mode { kAnswer, kSearchResults };
+  Mode mode = Mode::kAnswer;
+  AiAnswer answer;  // in kSearchResults: no answer text, related_articles are the search hits
+  std::string session_id;
+  std::int64_t interaction_id = 0;
+  std::int64_t response_time_ms = 0;
+  std::string backend;  // the provider that answered, or "search" when keyword search stood in
+  bool degraded = false;
+  std::optional<std::string> fallback_reason;  // unavailable, timeout, circuit_open, bad_response, low_confidence
+  bool suggest_ticket = false;  // the search found nothing relevant (spec 2.3)
+};
+
+// What ai.feedback did.
+struct ChatFeedbackOutcome {
+  Interaction rated;
+  std::optional<std::int64_t> voted_article;  // the answer's article that got a helpfulness vote
+  bool learning_feedback_sent = false;
+  bool learning_feedback_queued = false;  // kept in the outbox, to be retried (outbox.deliver)
+  std::optional<std::string> learning_feedback_reason;  // why it was not sent now
+};
+
+// ai.recommendations: questions and articles to offer a customer before they ask.
+struct ChatRecommendations {
+  struct Question {
+    std::string text;
+    std::string source;  // "trending", "recent", "ai"
+  };
+  std::vector<Question> questions;
+  std::vector<KnowledgeArticle> articles;  // the most viewed and helpful published articles
+};
+
+// AI question answering (spec 4.2, 5.1, 8.1; docs/AI.md): retrieval from the portal's own search,
+// the provider behind its circuit breaker, the fallback to keyword search, and the conversation
+// kept as an ai_chat session with one interaction per question.
+class AiEngine {
+ public:
+  static constexpr std::size_t kMaxQuestionChars = 2000;
+  static constexpr int kMaxResults = 20;
+  static constexpr int kBodiesRetrieved = 3;  // articles whose whole body the provider reads
+  static constexpr int kPreviousQuestions = 5;
+
+  // None of the references is owned. `search` answers the retrieval and the fallback;
+  // `articles` takes helpfulness votes (the store's repository or its Elasticsearch mirror);
+  // `source` (may be null) forwards them to the platform's knowledge base.
+  // `outbox` keeps the learning feedback the provider could not take; the engine registers its
+  // deliverer there.
+  AiEngine(Store& store, SearchBackend& search, KnowledgeRepository& articles, AiProvider& provider,
+           CircuitBreaker& breaker, KnowledgeSourceEngine* source, OutboxRelay& outbox, const Clock& clock);
+
+  static constexpr const char* kLearningFeedbackTopic = "ai.learning_feedback";
+
+  Result<ChatReply> Chat(const RequestContext& context, ChatRequest request);
+  // The caller's own ai_chat sessions, newest first.
+  Result<Page<Session>> Conversations(const RequestContext& context, PageRequest page);
+  // One of them, question by question.
+  Result<Page<Interaction>> Conversation(const RequestContext& context, const std::string& session_id,
+                                         PageRequest page);
+  // Rates an answer 1-5: stored on the interaction, recorded as a feedback interaction, a vote on
+  // the answer's article the first time it is rated (4-5 helpful, 1-2 not), and sent to the
+  // provider as learning feedback (queued in the outbox when the provider cannot take it now).
+  Result<ChatFeedbackOutcome> Feedback(const RequestContext& context, std::int64_t interaction_id, int rating,
+                                       std::optional<std::string> comment);
+  Result<ChatRecommendations> Recommend(const RequestContext& context, ArticleLang lang, int size);
+
+  const AiProvider& provider() const { return provider_; }
+  const CircuitBreaker& breaker() const { return breaker_; }
+
+ private:
+  struct Retrieval;
+  Result<Retrieval> Retrieve(const RequestContext& context, const std::string& question, ArticleLang lang,
+                             const std::vector<std::string>& previous, int size);
+  Result<Session> OpenSession(const RequestContext& context, const ChatRequest& request,
+                              const std::string& question);
+  std::vector<std::string> PreviousQuestions(const RequestContext& context, const Session& session);
+
+  Store& store_;
+  SearchEngine search_;
+  KnowledgeEngine knowledge_;
+  SessionEngine sessions_;
+  AiProvider& provider_;
+  CircuitBreaker& breaker_;
+  KnowledgeSourceEngine* source_;
+  OutboxRelay& outbox_;
+  const Clock& clock_;
+};
 
 class AnalyticsEngine {
  public:

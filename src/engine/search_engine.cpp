@@ -8,6 +8,20 @@
 namespace selfservice {
 
 Result<SearchResult> SearchEngine::Query(const RequestContext& context, SearchQuery query) {
+  std::string keywords = query.text;
+  auto result = Find(context, std::move(query));
+  if (!result.ok()) return result.status();
+
+  // The answer matters more than its record: a failed record is logged, not returned.
+  if (Status recorded = RecordSearchEvent(store_, context, ActionType::search, std::move(keywords),
+                                          "results:" + std::to_string(result->total), clock_.NowMillis());
+      !recorded.ok()) {
+    Log().warn("search event not recorded: {}", recorded.detail());
+  }
+  return result;
+}
+
+Result<SearchResult> SearchEngine::Find(const RequestContext& context, SearchQuery query) {
   const Scope scope(context);
   query.expansions = search::BaseSynonyms().Expand(query.text);
   auto dictionary = store_.knowledge().ListSynonyms(scope, PageRequest{1, static_cast<int>(kMaxSynonymEntries)});
@@ -25,16 +39,7 @@ Result<SearchResult> SearchEngine::Query(const RequestContext& context, SearchQu
       }
     }
   }
-  auto result = backend_.Search(scope, query);
-  if (!result.ok()) return result.status();
-
-  // The answer matters more than its record: a failed record is logged, not returned.
-  if (Status recorded = RecordSearchEvent(store_, context, ActionType::search, query.text,
-                                          "results:" + std::to_string(result->total), clock_.NowMillis());
-      !recorded.ok()) {
-    Log().warn("search event not recorded: {}", recorded.detail());
-  }
-  return result;
+  return backend_.Search(scope, query);
 }
 
 Result<SynonymEntry> SearchEngine::SetSynonyms(const RequestContext& context, SynonymEntry entry) {

@@ -567,6 +567,11 @@ class LocalSearch final : public SearchBackend {
       const double best_coverage = candidates.empty() ? 0.0 : candidates.front().coverage;
       result.suggest_ticket = SuggestTicket(db, query.text, terms, best_coverage, ticket_weight, documents);
 
+      // Each hit's coverage: the share of the query the suggest_ticket rule weighs, computed for
+      // every candidate already, with the words the knowledge base has never seen counted against
+      // it as that rule counts them (an answer cannot be sure of a question about "outlook").
+      const double unknown_weight = first < last ? UnknownWordsWeight(db, query.text, terms, documents) : 0.0;
+      const double coverage_scale = ticket_weight / (ticket_weight + unknown_weight);
       const std::unordered_set<std::string> highlight = HighlightedTerms(terms);
       for (std::size_t i = first; i < last; ++i) {
         sqlite::Statement s = db.Prepare(
@@ -583,6 +588,7 @@ class LocalSearch final : public SearchBackend {
         hit.lang = sqlite::EnumColumn(s, 5, ArticleLang::zh);
         hit.snippet = MakeSnippet(s.Text(6), candidates[i].passage, highlight);
         hit.score = candidates[i].score;
+        hit.coverage = candidates[i].coverage * coverage_scale;
         result.hits.push_back(std::move(hit));
       }
       return result;
@@ -642,6 +648,21 @@ class LocalSearch final : public SearchBackend {
       if (below(unknown_weight)) return true;
     }
     return false;
+  }
+
+  // The weight SuggestTicket() gives the query's words that no article holds and that are no
+  // misspelling of a word one holds (whose checks it caches).
+  double UnknownWordsWeight(sqlite::Connection& db, std::string_view text, const std::vector<Term>& terms,
+                            double documents) {
+    double weight = 0;
+    for (const auto& term : terms) {
+      if (term.expansion || term.idf != 0 || !IsLatin(term.token)) continue;
+      const auto start = static_cast<std::size_t>(term.start);
+      if (!IsMisspelling(db, text.substr(start, static_cast<std::size_t>(term.end) - start))) {
+        weight += kUnknownWordWeight * Idf(documents, 0);
+      }
+    }
+    return weight;
   }
 
   // Whether `word`, which no article holds, is one edit (a letter deleted, inserted or replaced, or

@@ -61,6 +61,9 @@ class ComeBackDuringListing final : public SessionRepository {
                                              PageRequest page) override {
     return inner_.ListInteractions(scope, id, page);
   }
+  Result<Rated> RateInteraction(const Scope& scope, std::int64_t id, int rating) override {
+    return inner_.RateInteraction(scope, id, rating);
+  }
   Result<std::vector<std::string>> ListIdlePaused(const Scope& scope, Timestamp idle_since,
                                                   int limit) override {
     auto ids = inner_.ListIdlePaused(scope, idle_since, limit);
@@ -83,6 +86,7 @@ class StoreWithSessions final : public Store {
   AnalyticsRepository& analytics() override { return inner_.analytics(); }
   KnowledgeRepository& knowledge() override { return inner_.knowledge(); }
   RemoteStateRepository& remote_state() override { return inner_.remote_state(); }
+  OutboxRepository& outbox() override { return inner_.outbox(); }
   SearchBackend& search() override { return inner_.search(); }
 
  private:
@@ -710,7 +714,7 @@ TEST_F(SessionEngineTest, SweepTimesOutMoreSessionsThanOneListing) {
   ASSERT_TRUE(swept.ok()) << Describe(swept);
   EXPECT_EQ(*swept, kPaused);
   auto left =
-      store_->sessions().List(Scope(PlatformAdmin(1, 1, 1)), SessionFilter{S::paused, {}}, PageRequest{});
+      store_->sessions().List(Scope(PlatformAdmin(1, 1, 1)), SessionFilter{S::paused, {}, {}}, PageRequest{});
   ASSERT_TRUE(left.ok());
   EXPECT_EQ(left->total, 0);
 }

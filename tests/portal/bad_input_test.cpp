@@ -218,6 +218,34 @@ const std::map<std::string, MethodCase, std::less<>>& Cases() {
       {"knowledge.sync", {false, {}, R"({"cursor": 5})", {{"cursor", "FIELD_INVALID"}}, 10004}},
       // Needs the Elasticsearch backend; {} would reindex the tenant.
       {"search.reindex", {false, {}, R"({"only_if_behind": "yes"})", {{"only_if_behind", "FIELD_INVALID"}}, 10004}},
+      {"ai.chat",
+       {false,
+        {{"question", "FIELD_REQUIRED"}},
+        R"({"question": 1, "context": {"session_id": 2, "previous_questions": "x", "user_role": 3,
+            "customer_context": "y"}, "options": {"include_recommendations": "yes", "max_results": "5",
+            "confidence_threshold": "high"}})",
+        {{"question", "FIELD_INVALID"},
+         {"context.session_id", "FIELD_INVALID"},
+         {"context.previous_questions", "FIELD_INVALID"},
+         {"context.user_role", "FIELD_INVALID"},
+         {"context.customer_context", "FIELD_INVALID"},
+         {"options.include_recommendations", "FIELD_INVALID"},
+         {"options.max_results", "FIELD_INVALID"},
+         {"options.confidence_threshold", "FIELD_INVALID"}}}},
+      // {} lists the caller's conversations.
+      {"ai.history",
+       {true, {}, R"({"session_id": 5, "page": "1"})", {{"session_id", "FIELD_INVALID"}, {"page", "FIELD_INVALID"}}}},
+      {"ai.feedback",
+       {false,
+        {{"interaction_id", "FIELD_REQUIRED"}, {"helpful_rating", "FIELD_REQUIRED"}},
+        R"({"interaction_id": "x", "helpful_rating": "5", "comment": 3})",
+        {{"interaction_id", "FIELD_INVALID"}, {"helpful_rating", "FIELD_INVALID"}, {"comment", "FIELD_INVALID"}}}},
+      // {} recommends in the caller's locale.
+      {"ai.recommendations",
+       {true, {}, R"({"lang": 1, "size": "x"})", {{"lang", "FIELD_INVALID"}, {"size", "FIELD_INVALID"}}}},
+      // {} delivers up to 100 due items (none here).
+      {"outbox.deliver", {true, {}, R"({"limit": "all"})", {{"limit", "FIELD_INVALID"}}}},
+      {"outbox.status", {true, {}, R"({"topic": 7})", {{"topic", "FIELD_INVALID"}}}},
   };
   return kCases;
 }

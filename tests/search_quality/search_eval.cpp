@@ -24,12 +24,10 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,21 +35,20 @@
 
 #include <boost/json.hpp>
 
+#include "kb_eval.hpp"
 #include "selfservice/portal.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
+using kb_eval::EvalError;
+using kb_eval::Query;
+using kb_eval::ReadJsonLines;
+using kb_eval::StringField;
 
 constexpr int kTopK = 10;
 constexpr const char* kGroups[] = {"all", "zh", "en"};
-
-// Any failure of the evaluation: the program reports it and exits 1.
-class EvalError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct Article {
   std::string id;
@@ -60,41 +57,8 @@ struct Article {
   std::string body;
 };
 
-struct Query {
-  std::string qid;
-  std::string lang;
-  std::string text;
-  std::map<std::string, std::int64_t> relevant;  // article id -> grade; empty: no answer expected
-
-  bool answerable() const { return !relevant.empty(); }
-};
-
 // One ranking per query, in the order of the queries file.
 using Run = std::vector<std::vector<std::string>>;
-
-std::vector<json::object> ReadJsonLines(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw EvalError("cannot read " + path.string());
-  std::vector<json::object> lines;
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    boost::system::error_code ec;
-    json::value value = json::parse(line, ec);
-    if (ec || !value.is_object()) {
-      throw EvalError(path.string() + ":" + std::to_string(number) + ": not a JSON object");
-    }
-    lines.push_back(std::move(value.get_object()));
-  }
-  return lines;
-}
-
-std::string StringField(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  if (value == nullptr || !value->is_string())
-    throw EvalError("missing string field '" + std::string(key) + "'");
-  return std::string(value->get_string());
-}
 
 std::vector<Article> LoadCorpus(const fs::path& path) {
   std::vector<Article> articles;
@@ -103,20 +67,6 @@ std::vector<Article> LoadCorpus(const fs::path& path) {
                         StringField(line, "body")});
   }
   return articles;
-}
-
-std::vector<Query> LoadQueries(const fs::path& path) {
-  std::vector<Query> queries;
-  for (const auto& line : ReadJsonLines(path)) {
-    Query query{StringField(line, "qid"), StringField(line, "lang"), StringField(line, "query"), {}};
-    if (const json::value* relevant = line.if_contains("relevant");
-        relevant != nullptr && relevant->is_object()) {
-      for (const auto& [id, grade] : relevant->get_object())
-        query.relevant.emplace(id, grade.to_number<std::int64_t>());
-    }
-    queries.push_back(std::move(query));
-  }
-  return queries;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,52 +257,23 @@ bool HasMethod(std::string_view name) {
   return false;
 }
 
-const json::object& SuccessData(const json::object& envelope, std::string_view what) {
-  const json::value* data = envelope.if_contains("data");
-  if (envelope.at("code") != 200 || data == nullptr || !data->is_object()) {
-    throw EvalError(std::string(what) + " failed: " + json::serialize(envelope));
-  }
-  return data->get_object();
-}
-
 // nullopt when the portal has no search methods yet.
 std::optional<OursRuns> RunOurs(const fs::path& corpus, const std::vector<Query>& queries) {
   if (!HasMethod("knowledge.import") || !HasMethod("search.query")) {
     std::cout << "ours: search methods not available yet\n";
     return std::nullopt;
   }
-  selfservice::PortalOptions options;
-  options.storage = "sqlite::memory:";
-  options.log_level = "error";
-  auto portal = selfservice::Portal::Open(options);
-  if (!portal.ok()) throw EvalError("cannot open the portal: " + selfservice::ErrorEnvelope(portal.status()));
-
-  const auto platform_admin = static_cast<unsigned>(selfservice::Role::kPlatformAdmin);
-  const selfservice::RequestContext admin{.tenant_id = 1,
-                                          .customer_id = 1,
-                                          .user_id = 1,
-                                          .roles = platform_admin,
-                                          .locale = selfservice::Locale::kEnUS,
-                                          .trace_id = "search-eval-import"};
-  const json::object imported = SuccessData(
-      (*portal)->Invoke("knowledge.import", admin, json::object{{"path", fs::absolute(corpus).string()}}),
-      "knowledge.import");
+  auto portal = kb_eval::OpenMemoryPortal();
+  const json::object imported = kb_eval::ImportCorpus(*portal, corpus, "search-eval-import");
   std::cout << "ours: knowledge.import " << json::serialize(imported) << '\n';
 
   // Searching is what a customer's end user does.
-  const auto customer_user = static_cast<unsigned>(selfservice::Role::kCustomerUser);
   OursRuns runs;
   for (const auto& query : queries) {
-    const selfservice::RequestContext user{
-        .tenant_id = 1,
-        .customer_id = 10,
-        .user_id = 100,
-        .roles = customer_user,
-        .locale = query.lang == "zh" ? selfservice::Locale::kZhCN : selfservice::Locale::kEnUS,
-        .trace_id = "search-eval-" + query.qid};
     const json::object request{{"q", query.text}, {"lang", query.lang}, {"page", 1}, {"size", kTopK}};
-    const json::object envelope = (*portal)->Invoke("search.query", user, request);
-    const json::object& data = SuccessData(envelope, "search.query " + query.qid);
+    const json::object envelope =
+        portal->Invoke("search.query", kb_eval::CustomerUser(query, "search-eval-" + query.qid), request);
+    const json::object& data = kb_eval::SuccessData(envelope, "search.query " + query.qid);
     std::vector<std::string> ranked;
     if (const json::value* hits = data.if_contains("hits"); hits != nullptr && hits->is_array()) {
       for (const auto& hit : hits->get_array()) {
@@ -544,7 +465,7 @@ int Evaluate(const Options& options) {
   const fs::path scorer = options.queries.parent_path() / "score.py";
   if (!fs::exists(scorer)) throw EvalError("no scorer beside the queries: " + scorer.string());
   const std::vector<Article> articles = LoadCorpus(options.corpus);
-  const std::vector<Query> queries = LoadQueries(options.queries);
+  const std::vector<Query> queries = kb_eval::LoadQueries(options.queries);
   fs::create_directories(options.out_dir);
   std::cout << "corpus: " << articles.size() << " articles, " << queries.size() << " queries, SQLite "
             << sqlite3_libversion() << '\n';

@@ -937,10 +937,10 @@ TEST_P(RepositoryConformance, SessionsFilterByStateAndType) {
     EXPECT_EQ(listed->total, static_cast<std::int64_t>(listed->items.size()));
     return SessionIds(*listed);
   };
-  EXPECT_EQ(list({SessionState::paused, {}}), (std::vector<std::string>{Sid(2), Sid(1)}));
-  EXPECT_EQ(list({{}, SessionType::ai_chat}), (std::vector<std::string>{Sid(3), Sid(2)}));
-  EXPECT_EQ(list({SessionState::paused, SessionType::ai_chat}), (std::vector<std::string>{Sid(2)}));
-  EXPECT_EQ(list({SessionState::closed, {}}), std::vector<std::string>{});
+  EXPECT_EQ(list({SessionState::paused, {}, {}}), (std::vector<std::string>{Sid(2), Sid(1)}));
+  EXPECT_EQ(list({{}, SessionType::ai_chat, {}}), (std::vector<std::string>{Sid(3), Sid(2)}));
+  EXPECT_EQ(list({SessionState::paused, SessionType::ai_chat, {}}), (std::vector<std::string>{Sid(2)}));
+  EXPECT_EQ(list({SessionState::closed, {}, {}}), std::vector<std::string>{});
   EXPECT_EQ(list({}).size(), 4u);
 }
 

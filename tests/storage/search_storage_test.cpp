@@ -3,9 +3,12 @@
 // every storage adapter.
 
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -487,6 +490,207 @@ TEST_P(SearchStorage, TopSearchesCountEveryEventOfABatch) {
   ASSERT_EQ(top.size(), 1u);
   EXPECT_EQ(top[0].keywords, "vpn");
   EXPECT_EQ(top[0].count, 90);
+}
+
+// --- TopSearches by the keyword scores (migration 10) ----------------------------------------------
+// Half-lives of 24 h and 7 days are answered from the running scores, weighing only the keywords
+// that can still enter; any other half-life scans every row of the window. Both must agree.
+
+// search.suggestions' lookup: 30 days up to kT0 + 10 h 13 min, half-life 7 days.
+TrendQuery Month(std::string prefix = "") {
+  TrendQuery query;
+  query.now = Timestamp{kT0 + 10 * kHour + 13 * 60 * 1000};
+  query.since = Timestamp{query.now.millis - 30 * 24 * kHour};
+  query.half_life_millis = 7 * 24 * kHour;
+  query.prefix = std::move(prefix);
+  return query;
+}
+
+TEST_P(SearchStorage, TopSearchesOverAMonthWeighEverySearchByItsAge) {
+  TrendQuery month = Month("vpn");
+  const std::int64_t now = month.now.millis;
+  for (int i = 0; i < 4; ++i) Searched(user_, "VPN", now - 21 * 24 * kHour);        // 4 × 1/8
+  Searched(neighbour_, "vpn slow", now - 60 * 1000);                                // 1 × ~1
+  Searched(user_, "vpn slow", now - 7 * 24 * kHour);                                // 1 × 1/2
+  for (int i = 0; i < 100; ++i) Searched(user_, "vpn old", month.since.millis - 1);  // before the window
+  Searched(user_, "vpn later", now + 1);                                            // after it
+  Searched(user_, "wifi", now);                                                     // another prefix
+  const auto weight = [&](std::int64_t at) {
+    return std::exp2(-static_cast<double>(now - at) / static_cast<double>(month.half_life_millis));
+  };
+  const auto top = Top(admin_, month);
+  ASSERT_EQ(Keywords(top), (std::vector<std::string>{"vpn slow", "vpn"}));
+  EXPECT_NEAR(top[0].weight, weight(now - 60 * 1000) + 0.5, 1e-9);
+  EXPECT_EQ(top[0].count, 2);
+  EXPECT_NEAR(top[1].weight, 0.5, 1e-9);
+  EXPECT_EQ(top[1].count, 4);
+  month.limit = 1;
+  EXPECT_EQ(Keywords(Top(admin_, month)), (std::vector<std::string>{"vpn slow"}));
+  // "vpn" was searched by one customer only: hidden from another.
+  month.limit = 10;
+  EXPECT_EQ(Keywords(Top(User(1, 30, 300), month)), (std::vector<std::string>{"vpn slow"}));
+}
+
+// Keywords searched very often long ago have the greatest scores; they must neither be answered
+// for the searches of the window nor keep lighter keywords out of it.
+TEST_P(SearchStorage, TopSearchesAreNotMisledByKeywordsPopularBeforeTheWindow) {
+  // search.trending's default (no prefix: the keywords in order of score) and search.suggestions'.
+  const TrendQuery week = Week();
+  const TrendQuery month = Month("m ");
+  for (const auto& [query, tag, age] : {std::tuple{week, std::string("w "), 10 * 24 * kHour},
+                                        std::tuple{month, std::string("m "), 35 * 24 * kHour}}) {
+    const std::int64_t now = query.now.millis;
+    std::vector<BehaviorEvent> events;
+    for (int i = 0; i < 3000; ++i) {
+      BehaviorEvent e = test::MinimalEvent(i % 2 == 0 ? user_ : neighbour_, now - age + i);
+      e.action_type = ActionType::search;
+      e.search_keywords = tag + (i < 1500 ? "old favourite" : "gone");
+      e.action_target = "results:1";
+      events.push_back(std::move(e));
+    }
+    ASSERT_TRUE(store_->analytics().Append(Scope(admin_), events).ok());
+    Searched(user_, tag + "old favourite", now);
+    Searched(user_, tag + "new", now);
+    Searched(user_, tag + "new", now);
+    Searched(neighbour_, tag + "new", now);
+  }
+  for (const auto& [base, tag] : {std::pair{week, std::string("w ")}, std::pair{month, std::string("m ")}}) {
+    TrendQuery query = base;
+    query.limit = 1;
+    EXPECT_EQ(Keywords(Top(admin_, query)), (std::vector<std::string>{tag + "new"}));
+    query.limit = 10;
+    const auto top = Top(admin_, query);
+    ASSERT_EQ(Keywords(top), (std::vector<std::string>{tag + "new", tag + "old favourite"}));
+    EXPECT_EQ(top[0].count, 3);
+    EXPECT_EQ(top[1].count, 1);
+    EXPECT_NEAR(top[1].weight, 1.0, 1e-9);
+  }
+}
+
+TEST_P(SearchStorage, TopSearchesByScoreStayInTheirTenant) {
+  const TrendQuery week = Week();
+  const RequestContext other_user = User(2, 10, 101);
+  for (int i = 0; i < 10; ++i) Searched(other_user, "vpn", week.now.millis - i);
+  Searched(User(2, 20, 200), "vpn", week.now.millis);
+  Searched(User(2, 20, 200), "wifi", week.now.millis);
+  Searched(user_, "wifi", week.now.millis);
+  Searched(user_, "wifi", week.now.millis);
+  Searched(user_, "vpn", week.now.millis);
+  for (const TrendQuery& base : {week, Month()}) {
+    for (const std::string prefix : {"", "v"}) {
+      TrendQuery query = base;
+      query.prefix = prefix;
+      const auto top = Top(admin_, query);
+      const auto expected = prefix.empty() ? std::vector<std::string>{"wifi", "vpn"} : std::vector<std::string>{"vpn"};
+      ASSERT_EQ(Keywords(top), expected) << prefix;
+      EXPECT_EQ(top.back().count, 1);  // tenant 2's eleven searches of "vpn" are not counted
+      EXPECT_TRUE(Top(PlatformAdmin(3, 1, 1), query).empty());
+      // Tenant 2's "wifi", searched by two of its customers, is not one of tenant 1's.
+      EXPECT_EQ(Keywords(Top(User(1, 30, 300), query)), std::vector<std::string>{}) << prefix;
+    }
+  }
+}
+
+TEST_P(SearchStorage, TopSearchesAnswerNothingForEmptyOrInvertedRequests) {
+  const TrendQuery week = Week();
+  Searched(user_, "vpn", week.now.millis);
+  Searched(neighbour_, "vpn", week.now.millis);
+  for (TrendQuery query : {week, Month()}) {
+    query.limit = 0;
+    EXPECT_TRUE(Top(admin_, query).empty());
+    query.limit = -5;
+    EXPECT_TRUE(Top(admin_, query).empty());
+    query.limit = 10;
+    std::swap(query.since, query.now);
+    EXPECT_TRUE(Top(admin_, query).empty());
+    query.since = query.now = week.now;  // a window of one instant, when the searches were made
+    EXPECT_EQ(Keywords(Top(admin_, query)), (std::vector<std::string>{"vpn"}));
+    for (const std::string prefix : {"\xFF\xFF", "%", "_", "vpn\xFF", "vpn '; DROP TABLE search_counts; --"}) {
+      query.prefix = prefix;
+      EXPECT_TRUE(Top(admin_, query).empty()) << prefix;
+    }
+  }
+  TrendQuery odd = week;
+  odd.half_life_millis = 0;  // taken as 1 ms: only searches made at `now` weigh anything
+  EXPECT_EQ(Keywords(Top(admin_, odd)), (std::vector<std::string>{"vpn"}));
+  odd.half_life_millis = -kHour;
+  EXPECT_EQ(Keywords(Top(admin_, odd)), (std::vector<std::string>{"vpn"}));
+}
+
+// Random searches over 40 days (written out of order, some before and after the window, in
+// several tenants, some keywords by one customer only): the scored answers equal those of a scan of
+// every row (a half-life one millisecond longer, which has no score column), weights within what
+// that millisecond, and for 7 days the day rows, change.
+TEST_P(SearchStorage, TopSearchesByScoreAgreeWithAFullScan) {
+  std::uint64_t state = 12345;
+  const auto next = [&](std::uint64_t bound) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % bound;
+  };
+  const TrendQuery month = Month();
+  const char* const words[] = {"vpn", "wifi", "vpn slow", "printer", "vpn drops", "mail", "配置", "login"};
+  std::vector<BehaviorEvent> events;
+  for (int i = 0; i < 3000; ++i) {
+    const int tenant = next(10) == 0 ? 2 : 1;
+    const std::int64_t customer = 10 + static_cast<std::int64_t>(next(4)) * 10;
+    const std::uint64_t rank = next(8) * next(8) / 8;  // some keywords more often than others
+    BehaviorEvent e = test::MinimalEvent(User(tenant, customer, customer * 10),
+                                         month.now.millis + 2 * 24 * kHour -
+                                             static_cast<std::int64_t>(next(40ULL * 24 * kHour)));
+    e.action_type = ActionType::search;
+    e.search_keywords = std::string(words[rank]) + (next(3) == 0 ? " " + std::to_string(next(40)) : "");
+    e.action_target = next(20) == 0 ? "results:0" : "results:1";
+    events.push_back(std::move(e));
+  }
+  for (const std::int64_t tenant : {1, 2}) {
+    std::vector<BehaviorEvent> batch;
+    for (const auto& e : events) {
+      if (e.tenant_id != tenant) continue;
+      batch.push_back(e);
+      if (batch.size() == 100) {
+        ASSERT_TRUE(store_->analytics().Append(Scope(PlatformAdmin(tenant, 1, 1)), batch).ok());
+        batch.clear();
+      }
+    }
+    ASSERT_TRUE(store_->analytics().Append(Scope(PlatformAdmin(tenant, 1, 1)), batch).ok());
+  }
+  TrendQuery week = Week();
+  week.now = month.now;
+  week.since = Timestamp{month.now.millis - 7 * 24 * kHour};
+  for (const TrendQuery& base : {week, month}) {
+    const double tolerance = base.half_life_millis == week.half_life_millis ? 1e-6 : 2.5e-3;
+    for (const std::string prefix : {"", "v", "vpn ", "配", "zzz"}) {
+      for (const RequestContext& who : {admin_, user_, User(1, 30, 300), PlatformAdmin(2, 1, 1)}) {
+        TrendQuery scored = base;
+        scored.prefix = prefix;
+        scored.limit = 1000;
+        TrendQuery scanned = scored;
+        scanned.half_life_millis += 1;
+        const auto all = Top(who, scored);
+        const auto reference = Top(who, scanned);
+        ASSERT_EQ(all.size(), reference.size()) << prefix;
+        std::map<std::string, const SearchTrend*> by_keywords;
+        for (const auto& trend : reference) by_keywords[trend.keywords] = &trend;
+        for (const auto& trend : all) {
+          ASSERT_TRUE(by_keywords.contains(trend.keywords)) << trend.keywords;
+          EXPECT_EQ(trend.count, by_keywords[trend.keywords]->count) << trend.keywords;
+          EXPECT_NEAR(trend.weight, by_keywords[trend.keywords]->weight, tolerance * trend.weight) << trend.keywords;
+        }
+        for (int limit : {1, 3}) {
+          scored.limit = limit;
+          const auto top = Top(who, scored);
+          ASSERT_EQ(top.size(), std::min<std::size_t>(static_cast<std::size_t>(limit), all.size()));
+          for (std::size_t i = 0; i < top.size(); ++i) {
+            EXPECT_EQ(top[i].keywords, all[i].keywords) << prefix << " " << limit;
+            EXPECT_EQ(top[i].weight, all[i].weight);
+          }
+          if (tolerance < 1e-5) {
+            for (std::size_t i = 0; i < top.size(); ++i) EXPECT_EQ(top[i].keywords, reference[i].keywords);
+          }
+        }
+      }
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Adapters, SearchStorage, ::testing::ValuesIn(test::kStorageUris), test::AdapterName);

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cmath>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -219,6 +220,8 @@ TEST(SqliteStore, MigrationSixIndexesTheTitlesOfAnExistingDatabase) {
         "DROP TABLE search_counts; DROP INDEX user_behavior_analytics_tenant_searches; "
         "DROP TABLE search_index_state; DROP TABLE search_index_pending_deletions; "
         "DROP TABLE knowledge_sync_cursors; "
+        "DROP TRIGGER user_behavior_analytics_search_score; DROP TABLE search_counts_daily; "
+        "DROP TABLE search_keyword_scores; DROP TABLE outbox; "
         "PRAGMA user_version = 5");
     raw.Exec(
         "INSERT INTO knowledge_articles (tenant_id, title, body, lang, updated_at) "
@@ -230,7 +233,7 @@ TEST(SqliteStore, MigrationSixIndexesTheTitlesOfAnExistingDatabase) {
             (std::vector<std::string>{"Nginx fails to start", "Restart nginx", "配置 nginx 日志"}));
   EXPECT_EQ(titles(*store, "配置"), (std::vector<std::string>{"配置 nginx 日志"}));
   auto listed = store->knowledge().List(
-      Scope(admin), KnowledgeFilter{ArticleLang::zh, std::nullopt, std::nullopt}, PageRequest{1, 10});
+      Scope(admin), KnowledgeFilter{ArticleLang::zh, std::nullopt, std::nullopt, {}}, PageRequest{1, 10});
   ASSERT_TRUE(listed.ok());
   for (const auto& article : listed->items)
     ASSERT_TRUE(store->knowledge().Delete(Scope(admin), article.id).ok());
@@ -276,6 +279,98 @@ TEST(SqliteStore, MigrationEightCountsTheSearchesOfAnExistingDatabase) {
   EXPECT_EQ(raw.Query("SELECT searches || ':' || last_at || ':' || max_customer FROM search_counts "
                       "WHERE tenant_id = 1"),
             "3:1700000006000:30");
+}
+
+// Migration 10 (search_counts_daily, search_keyword_scores) on a database of version 9: the
+// searches counted per hour are carried over per day and per keywords, and TopSearches answers
+// from them what it answered before; later searches are added by the trigger.
+TEST(SqliteStore, MigrationTenCarriesTheSearchCountsOfAnExistingDatabaseOver) {
+  test::TempDir dir;
+  const std::string path = dir.File("portal.db");
+  constexpr std::int64_t kDay = 24 * 3600 * 1000LL;
+  const std::int64_t day = kT0 / kDay * kDay;  // midnight before kT0
+  {
+    sqlite::Connection raw(path, 1000);
+    ASSERT_TRUE(sqlite::Migrate(raw, 9).ok());
+    raw.Exec(
+        ("INSERT INTO user_behavior_analytics (tenant_id, customer_id, user_id, page_path, action_type, "
+         "action_target, search_keywords, created_at) VALUES "
+         "(1, 10, 100, '/search', 'search', 'results:2', ' VPN  slow', " + std::to_string(day + 1000) + "), "
+         "(1, 20, 200, '/search', 'search', NULL, 'vpn slow', " + std::to_string(day + 5 * 3600000 + 3000) + "), "
+         "(1, 20, 200, '/search', 'search', 'results:0', 'vpn slow', " + std::to_string(day + 6000) + "), "
+         "(1, 20, 200, '/search', 'search', 'results:1', 'vpn slow', " + std::to_string(day - 2 * kDay) + "), "
+         "(1, 30, 300, '/search', 'search', 'results:1', 'wifi', " + std::to_string(day + 7000) + "), "
+         "(2, 30, 300, '/search', 'search', 'results:1', 'vpn slow', " + std::to_string(day + 8000) + ")")
+            .c_str());
+  }
+  auto store = Open("sqlite:" + path);
+  ASSERT_TRUE(store);
+  RawDatabase raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), std::to_string(sqlite::SchemaVersion()));
+  const std::string d = std::to_string(day / kDay);
+  EXPECT_EQ(raw.Query("SELECT group_concat(tenant_id || ':' || keywords || ':' || day || ':' || searches || ':' || "
+                      "offset_sum || ':' || first_at || ':' || last_at || ':' || min_customer || ':' || "
+                      "max_customer, ', ') FROM search_counts_daily"),
+            "1:vpn slow:" + std::to_string(day / kDay - 2) + ":1:0:" + std::to_string(day - 2 * kDay) +
+                ":" + std::to_string(day - 2 * kDay) + ":20:20, " +
+                "1:vpn slow:" + d + ":2:" + std::to_string(1000 + 5 * 3600000 + 3000) + ":" +
+                std::to_string(day + 1000) + ":" + std::to_string(day + 5 * 3600000 + 3000) + ":10:20, " +
+                "1:wifi:" + d + ":1:7000:" + std::to_string(day + 7000) + ":" + std::to_string(day + 7000) +
+                ":30:30, " + "2:vpn slow:" + d + ":1:8000:" + std::to_string(day + 8000) + ":" +
+                std::to_string(day + 8000) + ":30:30");
+  EXPECT_EQ(raw.Query("SELECT group_concat(tenant_id || ':' || keywords || ':' || searches || ':' || first_at || ':' || "
+                      "last_at || ':' || min_customer || ':' || max_customer, ', ') FROM search_keyword_scores"),
+            "1:vpn slow:3:" + std::to_string(day - 2 * kDay) + ":" + std::to_string(day + 5 * 3600000 + 3000) +
+                ":10:20, 1:wifi:1:" + std::to_string(day + 7000) + ":" + std::to_string(day + 7000) +
+                ":30:30, 2:vpn slow:1:" + std::to_string(day + 8000) + ":" + std::to_string(day + 8000) + ":30:30");
+  // The scores: log2 of the sum of 2^(created_at / half-life) (each hour's searches at their mean).
+  const auto score = [&](const std::vector<std::int64_t>& times, double half_life) {
+    double sum = 0;
+    for (std::int64_t at : times) sum += std::exp2(static_cast<double>(at - day) / half_life);
+    return static_cast<double>(day) / half_life + std::log2(sum);
+  };
+  const std::vector<std::int64_t> vpn = {day - 2 * kDay, day + 1000, day + 5 * 3600000 + 3000};
+  EXPECT_NEAR(std::stod(raw.Query("SELECT day_score FROM search_keyword_scores WHERE tenant_id = 1 AND keywords = 'vpn slow'")),
+              score(vpn, static_cast<double>(kDay)), 1e-9);
+  EXPECT_NEAR(std::stod(raw.Query("SELECT week_score FROM search_keyword_scores WHERE tenant_id = 1 AND keywords = 'vpn slow'")),
+              score(vpn, 7.0 * static_cast<double>(kDay)), 1e-9);
+
+  const auto top = [&](std::int64_t half_life, const RequestContext& who) {
+    TrendQuery query;
+    query.now = Timestamp{day + kDay - 1};
+    query.since = Timestamp{query.now.millis - 30 * kDay};
+    query.half_life_millis = half_life;
+    auto found = store->analytics().TopSearches(Scope(who), query);
+    EXPECT_TRUE(found.ok()) << Describe(found);
+    std::string out;
+    for (const auto& trend : found.ok() ? *found : std::vector<SearchTrend>{})
+      out += trend.keywords + ":" + std::to_string(trend.count) + " ";
+    return out;
+  };
+  for (const std::int64_t half_life : {kDay, 7 * kDay, kDay + 1}) {
+    EXPECT_EQ(top(half_life, test::CustomerAdmin(1, 30, 300)), "vpn slow:3 wifi:1 ") << half_life;
+    EXPECT_EQ(top(half_life, test::User(1, 40, 400)), "vpn slow:3 ") << half_life;
+    EXPECT_EQ(top(half_life, test::User(2, 30, 300)), "vpn slow:1 ") << half_life;
+  }
+  // Later searches, in and out of order, are added to both tables.
+  for (const std::int64_t at : {day + 3 * kDay / 4, day - kDay}) {
+    BehaviorEvent later = test::MinimalEvent(test::User(1, 40, 400), at);
+    later.action_type = ActionType::search;
+    later.action_target = "results:4";
+    later.search_keywords = "WIFI";
+    ASSERT_TRUE(store->analytics().Append(Scope(PlatformAdmin(1, 1, 1)), {later}).ok());
+  }
+  EXPECT_EQ(raw.Query("SELECT group_concat(day || ':' || searches || ':' || max_customer, ', ') FROM search_counts_daily "
+                      "WHERE tenant_id = 1 AND keywords = 'wifi'"),
+            std::to_string(day / kDay - 1) + ":1:40, " + d + ":2:40");
+  EXPECT_EQ(raw.Query("SELECT searches || ':' || first_at || ':' || last_at || ':' || max_customer "
+                      "FROM search_keyword_scores WHERE tenant_id = 1 AND keywords = 'wifi'"),
+            "3:" + std::to_string(day - kDay) + ":" + std::to_string(day + 3 * kDay / 4) + ":40");
+  EXPECT_NEAR(std::stod(raw.Query("SELECT day_score FROM search_keyword_scores WHERE tenant_id = 1 AND keywords = 'wifi'")),
+              score({day + 7000, day + 3 * kDay / 4, day - kDay}, static_cast<double>(kDay)), 1e-9);
+  for (const std::int64_t half_life : {kDay, 7 * kDay, kDay + 1}) {
+    EXPECT_EQ(top(half_life, test::User(1, 50, 500)), "wifi:3 vpn slow:3 ") << half_life;
+  }
 }
 
 TEST(SqliteStore, DatabaseOfANewerSchemaIsRefused) {

@@ -1,6 +1,8 @@
 #include "storage/sqlite/database.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 #include "core/logging.hpp"
@@ -31,6 +33,56 @@ int RegisterKeywordsFunction(sqlite3* db) {
   return sqlite3_create_function_v2(db, "selfservice_keywords", 1,
                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
                                     KeywordsFunction, nullptr, nullptr, nullptr);
+}
+
+// selfservice_log2_add(a, b) = log2(2^a + 2^b), NULL standing for an empty sum (2^-inf), and the
+// aggregate selfservice_log2_sum(x, n) = log2(sum of n * 2^x): the running decayed scores of
+// migration 10 (search_keyword_scores), kept as exponents so that they never overflow and compare
+// alike whatever the time they are read at.
+double Log2Add(double a, double b) {
+  const double high = std::max(a, b);
+  return high + std::log2(1 + std::exp2(std::min(a, b) - high));
+}
+
+void Log2AddFunction(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
+  const bool a_null = sqlite3_value_type(argv[0]) == SQLITE_NULL;
+  const bool b_null = sqlite3_value_type(argv[1]) == SQLITE_NULL;
+  if (a_null && b_null) return sqlite3_result_null(context);
+  if (a_null) return sqlite3_result_double(context, sqlite3_value_double(argv[1]));
+  if (b_null) return sqlite3_result_double(context, sqlite3_value_double(argv[0]));
+  sqlite3_result_double(context, Log2Add(sqlite3_value_double(argv[0]), sqlite3_value_double(argv[1])));
+}
+
+struct Log2Sum {
+  bool any;
+  double exponent;
+};
+
+void Log2SumStep(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) return;
+  const double n = sqlite3_value_double(argv[1]);
+  if (!(n > 0)) return;
+  auto* sum = static_cast<Log2Sum*>(sqlite3_aggregate_context(context, sizeof(Log2Sum)));
+  if (sum == nullptr) return sqlite3_result_error_nomem(context);
+  const double term = sqlite3_value_double(argv[0]) + std::log2(n);
+  sum->exponent = sum->any ? Log2Add(sum->exponent, term) : term;
+  sum->any = true;
+}
+
+void Log2SumFinal(sqlite3_context* context) {
+  auto* sum = static_cast<Log2Sum*>(sqlite3_aggregate_context(context, 0));
+  if (sum == nullptr || !sum->any) return sqlite3_result_null(context);
+  sqlite3_result_double(context, sum->exponent);
+}
+
+int RegisterScoreFunctions(sqlite3* db) {
+  constexpr int kFlags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+  int rc = sqlite3_create_function_v2(db, "selfservice_log2_add", 2, kFlags, nullptr, Log2AddFunction, nullptr,
+                                      nullptr, nullptr);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function_v2(db, "selfservice_log2_sum", 2, kFlags, nullptr, nullptr, Log2SumStep,
+                                    Log2SumFinal, nullptr);
+  return rc;
 }
 
 [[noreturn]] void Raise(sqlite3* db, int rc) {
@@ -138,12 +190,14 @@ Connection::Connection(const std::string& filename, int busy_timeout_millis) {
   Exec("PRAGMA foreign_keys = ON");
   Exec("PRAGMA temp_store = MEMORY");
   // The knowledge index (migration 3) needs the tokenizer and ranking functions, the title index
-  // (migration 6) its tokenizer, and the search counts (migration 8) selfservice_keywords(), on
-  // every connection that writes articles or events or searches them.
+  // (migration 6) its tokenizer, the search counts (migration 8) selfservice_keywords() and the
+  // keyword scores (migration 10) selfservice_log2_add(), on every connection that writes articles
+  // or events or searches them.
   int rc_search = search::RegisterFts5Tokenizer(db_);
   if (rc_search == SQLITE_OK) rc_search = search::RegisterFts5Ranking(db_);
   if (rc_search == SQLITE_OK) rc_search = RegisterTitleTokenizer(db_);
   if (rc_search == SQLITE_OK) rc_search = RegisterKeywordsFunction(db_);
+  if (rc_search == SQLITE_OK) rc_search = RegisterScoreFunctions(db_);
   if (rc_search != SQLITE_OK) {
     const std::string message = std::string("FTS5 registration failed: ") + sqlite3_errstr(rc_search);
     sqlite3_close_v2(db_);

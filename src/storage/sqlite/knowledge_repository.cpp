@@ -290,10 +290,12 @@ class SqliteKnowledge final : public KnowledgeRepository {
         s.Step();
         out.total = s.Int(0);
       }
-      Statement s = db.Prepare("SELECT " ARTICLE_COLUMNS
-                               " FROM knowledge_articles WHERE tenant_id = ?1 AND (?2 IS NULL OR lang = ?2) "
-                               "AND (?3 IS NULL OR category = ?3) AND (?4 IS NULL OR status = ?4) "
-                               "ORDER BY updated_at DESC, id DESC LIMIT ?5 OFFSET ?6");
+#define LIST_ARTICLES(ORDER)                                                                   \
+  "SELECT " ARTICLE_COLUMNS " FROM knowledge_articles WHERE tenant_id = ?1 AND (?2 IS NULL OR lang = ?2) " \
+  "AND (?3 IS NULL OR category = ?3) AND (?4 IS NULL OR status = ?4) ORDER BY " ORDER " LIMIT ?5 OFFSET ?6"
+      Statement s = db.Prepare(filter.order == KnowledgeOrder::kMostViewed ? LIST_ARTICLES("views DESC, id DESC")
+                                                                           : LIST_ARTICLES("updated_at DESC, id DESC"));
+#undef LIST_ARTICLES
       s.Bind(1, scope.tenant_id()).Bind(2, lang).Bind(3, filter.category).Bind(4, status);
       BindPage(s, 5, page);
       while (s.Step()) out.items.push_back(ReadArticle(s));

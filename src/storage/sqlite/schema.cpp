@@ -373,6 +373,104 @@ CREATE TABLE knowledge_sync_cursors (
   PRIMARY KEY (tenant_id, source)
 );
 )sql",
+    // 10: popular past queries without reading every hour of the window (TopSearches). Beside
+    // migration 8's hours, search events that found something are counted per tenant, normalised
+    // keywords and day (created_at / 86,400,000; the same columns as search_counts, the offsets
+    // within the day), and each tenant's keywords keep, over all their searches ever, the count,
+    // first and last time, least and greatest customer and two running decayed scores: day_score =
+    // log2(sum of 2^(created_at / 24 h)) and week_score = log2(sum of 2^(created_at / 168 h)), the
+    // half-lives of search.trending's default and of search.suggestions. A search of weight
+    // 0.5^(age / half-life) at time `now` adds up to 2^(score - now / half-life): exponents never
+    // overflow, and the keywords' order by score is their order by decayed weight at any time, so
+    // the day_score index lists a tenant's most searched keywords first. One trigger keeps both
+    // tables in the inserting transaction, as migration 8's does search_counts; both are filled
+    // here from search_counts (scores: each hour's searches at their mean time).
+    R"sql(
+CREATE TABLE search_counts_daily (
+  tenant_id    INTEGER NOT NULL,
+  keywords     TEXT NOT NULL,
+  day          INTEGER NOT NULL,
+  searches     INTEGER NOT NULL,
+  offset_sum   INTEGER NOT NULL,
+  first_at     INTEGER NOT NULL,
+  last_at      INTEGER NOT NULL,
+  min_customer INTEGER NOT NULL,
+  max_customer INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, keywords, day)
+) WITHOUT ROWID;
+CREATE TABLE search_keyword_scores (
+  tenant_id    INTEGER NOT NULL,
+  keywords     TEXT NOT NULL,
+  searches     INTEGER NOT NULL,
+  first_at     INTEGER NOT NULL,
+  last_at      INTEGER NOT NULL,
+  min_customer INTEGER NOT NULL,
+  max_customer INTEGER NOT NULL,
+  day_score    REAL NOT NULL,
+  week_score   REAL NOT NULL,
+  PRIMARY KEY (tenant_id, keywords)
+) WITHOUT ROWID;
+CREATE INDEX search_keyword_scores_tenant_day_score ON search_keyword_scores (tenant_id, day_score);
+CREATE TRIGGER user_behavior_analytics_search_score AFTER INSERT ON user_behavior_analytics
+  WHEN new.action_type = 'search' AND new.search_keywords IS NOT NULL
+    AND (new.action_target IS NULL OR new.action_target <> 'results:0') BEGIN
+  INSERT INTO search_counts_daily
+      (tenant_id, keywords, day, searches, offset_sum, first_at, last_at, min_customer, max_customer)
+    SELECT new.tenant_id, keywords, new.created_at / 86400000, 1, new.created_at % 86400000,
+           new.created_at, new.created_at, new.customer_id, new.customer_id
+      FROM (SELECT selfservice_keywords(new.search_keywords) AS keywords) WHERE keywords <> ''
+    ON CONFLICT (tenant_id, keywords, day) DO UPDATE SET
+      searches = searches + 1, offset_sum = offset_sum + excluded.offset_sum,
+      first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at),
+      min_customer = min(min_customer, excluded.min_customer),
+      max_customer = max(max_customer, excluded.max_customer);
+  INSERT INTO search_keyword_scores
+      (tenant_id, keywords, searches, first_at, last_at, min_customer, max_customer, day_score, week_score)
+    SELECT new.tenant_id, keywords, 1, new.created_at, new.created_at, new.customer_id, new.customer_id,
+           new.created_at / 86400000.0, new.created_at / 604800000.0
+      FROM (SELECT selfservice_keywords(new.search_keywords) AS keywords) WHERE keywords <> ''
+    ON CONFLICT (tenant_id, keywords) DO UPDATE SET
+      searches = searches + 1,
+      first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at),
+      min_customer = min(min_customer, excluded.min_customer),
+      max_customer = max(max_customer, excluded.max_customer),
+      day_score = selfservice_log2_add(day_score, excluded.day_score),
+      week_score = selfservice_log2_add(week_score, excluded.week_score);
+END;
+INSERT INTO search_counts_daily
+    (tenant_id, keywords, day, searches, offset_sum, first_at, last_at, min_customer, max_customer)
+  SELECT tenant_id, keywords, hour / 24, sum(searches), sum(offset_sum + searches * (hour % 24) * 3600000),
+         min(first_at), max(last_at), min(min_customer), max(max_customer)
+    FROM search_counts
+   GROUP BY tenant_id, keywords, hour / 24;
+INSERT INTO search_keyword_scores
+    (tenant_id, keywords, searches, first_at, last_at, min_customer, max_customer, day_score, week_score)
+  SELECT tenant_id, keywords, sum(searches), min(first_at), max(last_at), min(min_customer), max(max_customer),
+         selfservice_log2_sum((hour * 3600000 + offset_sum * 1.0 / searches) / 86400000.0, searches),
+         selfservice_log2_sum((hour * 3600000 + offset_sum * 1.0 / searches) / 604800000.0, searches)
+    FROM search_counts
+   GROUP BY tenant_id, keywords;
+)sql",
+    // 11: the outbox (OutboxRepository): calls to remote systems that must happen at least once,
+    // kept until delivered or abandoned; an idempotency key is unique per tenant and topic, and the
+    // relay finds a tenant's due items by the partial index.
+    R"sql(
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY,
+  tenant_id       INTEGER NOT NULL CHECK (tenant_id > 0),
+  topic           TEXT NOT NULL CHECK (length(topic) BETWEEN 1 AND 64),
+  idempotency_key TEXT NOT NULL CHECK (length(idempotency_key) BETWEEN 1 AND 200),
+  payload         TEXT NOT NULL CHECK (length(CAST(payload AS BLOB)) <= 65536),
+  attempts        INTEGER NOT NULL CHECK (attempts >= 0),
+  next_attempt_at INTEGER NOT NULL,
+  last_error      TEXT,
+  created_at      INTEGER NOT NULL,
+  delivered_at    INTEGER,
+  abandoned       INTEGER NOT NULL CHECK (abandoned = 0 OR abandoned = 1),
+  UNIQUE (tenant_id, topic, idempotency_key)
+);
+CREATE INDEX outbox_due ON outbox (tenant_id, next_attempt_at) WHERE delivered_at IS NULL AND abandoned = 0;
+)sql",
 };
 
 constexpr int kVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

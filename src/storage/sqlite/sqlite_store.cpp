@@ -4,7 +4,10 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
+#include <queue>
 #include <set>
+#include <unordered_map>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -14,6 +17,7 @@
 #include "storage/sqlite/database.hpp"
 #include "search/local_search.hpp"
 #include "storage/sqlite/knowledge_repository.hpp"
+#include "storage/sqlite/outbox_repository.hpp"
 #include "storage/sqlite/remote_state_repository.hpp"
 #include "storage/sqlite/rows.hpp"
 
@@ -267,17 +271,19 @@ class SqliteSessions final : public SessionRepository {
       Page<Session> out;
       {
         Statement s = db.Prepare("SELECT count(*) FROM self_service_sessions WHERE" SCOPE_WHERE
-                                 "AND (?4 IS NULL OR state = ?4) AND (?5 IS NULL OR session_type = ?5)");
+                                 "AND (?4 IS NULL OR state = ?4) AND (?5 IS NULL OR session_type = ?5) "
+                                 "AND (?8 IS NULL OR user_id = ?8)");
         BindScope(s, scope);
-        s.Bind(4, state).Bind(5, type);
+        s.Bind(4, state).Bind(5, type).Bind(8, filter.user_id);
         s.Step();
         out.total = s.Int(0);
       }
       Statement s = db.Prepare("SELECT " SESSION_COLUMNS " FROM self_service_sessions WHERE" SCOPE_WHERE
                                "AND (?4 IS NULL OR state = ?4) AND (?5 IS NULL OR session_type = ?5) "
+                               "AND (?8 IS NULL OR user_id = ?8) "
                                "ORDER BY created_at DESC, id DESC LIMIT ?6 OFFSET ?7");
       BindScope(s, scope);
-      s.Bind(4, state).Bind(5, type);
+      s.Bind(4, state).Bind(5, type).Bind(8, filter.user_id);
       BindPage(s, 6, page);
       while (s.Step()) out.items.push_back(ReadSession(s));
       return out;
@@ -337,6 +343,26 @@ class SqliteSessions final : public SessionRepository {
       BindPage(s, 3, page);
       while (s.Step()) out.items.push_back(ReadInteraction(s));
       return out;
+    });
+  }
+
+  Result<Rated> RateInteraction(const Scope& scope, std::int64_t interaction_id, int rating) override {
+    return db_.Write([&](Connection& db) -> Result<Rated> {
+      // The interaction's session must be one the scope sees: a rating never reaches another
+      // user's conversation.
+      Statement find = db.Prepare("SELECT " INTERACTION_COLUMNS " FROM session_interactions "
+                                  "WHERE id = ?4 AND tenant_id = ?1 AND session_id IN "
+                                  "(SELECT session_id FROM self_service_sessions WHERE" SCOPE_WHERE ")");
+      BindScope(find, scope);
+      find.Bind(4, interaction_id);
+      if (!find.Step()) return Status::NotFound("interaction");
+      Rated rated{ReadInteraction(find), std::nullopt};
+      rated.previous_rating = rated.interaction.helpful_rating;
+      Statement update = db.Prepare("UPDATE session_interactions SET helpful_rating = ?2 WHERE id = ?1");
+      update.Bind(1, interaction_id).Bind(2, rating);
+      update.Run();
+      rated.interaction.helpful_rating = rating;
+      return rated;
     });
   }
 
@@ -612,6 +638,175 @@ struct WindowEdge {
   std::set<std::string> keywords;
 };
 
+// --- Scored lookups (migration 10) ---
+// search_keyword_scores keeps, per tenant and keywords, log2 of the sum over all their searches of
+// 2^(created_at / half-life) for two half-lives: 24 h (search.trending's default) and 168 h
+// (search.suggestions). At `now` that is 2^(score - now / half-life), the keywords' decayed weight
+// over all time: at least their weight in any window, as TopSearches weighs it (a bucket's searches
+// at their mean time weigh less than one by one, by convexity). The keywords are taken in order of
+// that bound, each weighed exactly over the window (below), until the `limit`-th weight found is
+// above the next bound: the answer is the full scan's. Keywords with no search in the window, or
+// searched by one customer only that is not the caller's, are passed over unweighed.
+constexpr std::int64_t kSearchCountDayMillis = 24 * kSearchCountBucketMillis;  // migration 10's day
+// Day rows (search_counts_daily) stand in for hour rows at half-lives of 7 days or more: a day's
+// searches weigh at their mean time, off by at most 0.12 % (searches split between the day's two
+// ends) where an hour's are off by 2*10^-6. Shorter half-lives read hour rows as before.
+constexpr std::int64_t kDayRowsMinHalfLifeMillis = 7 * kSearchCountDayMillis;
+
+// The score column kept for `half_life_millis`, or nullptr.
+const char* ScoreColumn(std::int64_t half_life_millis) {
+  if (half_life_millis == kSearchCountDayMillis) return "day_score";
+  if (half_life_millis == 7 * kSearchCountDayMillis) return "week_score";
+  return nullptr;
+}
+
+// Scores filled by migration 10 from hour rows weigh each hour's searches at their mean time; a
+// search read one by one at an end of the window may weigh up to one hour's decay more.
+double ScoreSlack(double half_life) {
+  return std::exp2(static_cast<double>(kSearchCountBucketMillis) / half_life) * (1 + 1e-9);
+}
+
+// Weighs one tenant's keywords over [since, now] exactly as the full scan does: rows of
+// search_counts_daily (half-lives of 7 days or more) or search_counts wholly inside the window
+// count, a day row cut by an end of it is replaced by the hour rows of that day, an hour row cut by
+// an end by the searches of that hour read one by one. The searches of the hours at the window's
+// ends are read once per call, for every keywords.
+class WindowWeigher {
+ public:
+  WindowWeigher(Connection& db, std::int64_t tenant_id, std::int64_t since, std::int64_t now, double half_life)
+      : db_(db), tenant_id_(tenant_id), since_(since), now_(now), half_life_(half_life) {}
+
+  TrendTotal Weigh(const std::string& keywords) {
+    TrendTotal total;
+    const std::int64_t since_hour = since_ / kSearchCountBucketMillis;
+    const std::int64_t now_hour = now_ / kSearchCountBucketMillis;
+    if (half_life_ < static_cast<double>(kDayRowsMinHalfLifeMillis)) {
+      AddHours(total, keywords, since_hour, now_hour);
+      return total;
+    }
+    std::vector<std::pair<std::int64_t, std::int64_t>> cut_days;  // their hours in the window
+    {
+      Statement s = db_.Prepare(
+          "SELECT day, searches, offset_sum, first_at, last_at, min_customer, max_customer FROM search_counts_daily "
+          "WHERE tenant_id = ?1 AND keywords = ?2 AND day BETWEEN ?3 AND ?4");
+      s.Bind(1, tenant_id_).Bind(2, keywords).Bind(3, since_ / kSearchCountDayMillis).Bind(4, now_ / kSearchCountDayMillis);
+      while (s.Step()) {
+        const std::int64_t first_at = s.Int(3);
+        const std::int64_t last_at = s.Int(4);
+        if (last_at < since_ || first_at > now_) continue;
+        if (first_at < since_ || last_at > now_) {
+          cut_days.emplace_back(std::max(first_at, since_) / kSearchCountBucketMillis,
+                                std::min(last_at, now_) / kSearchCountBucketMillis);
+          continue;
+        }
+        const std::int64_t searches = s.Int(1);
+        Add(total, searches,
+            static_cast<double>(s.Int(0) * kSearchCountDayMillis) +
+                static_cast<double>(s.Int(2)) / static_cast<double>(searches),
+            s.Int(5), s.Int(6));
+      }
+    }
+    for (const auto& [from_hour, to_hour] : cut_days) AddHours(total, keywords, from_hour, to_hour);
+    return total;
+  }
+
+ private:
+  // A search and the customer who made it, at an end of the window.
+  struct Search {
+    std::int64_t customer;
+    std::int64_t at;
+  };
+  using EdgeSearches = std::unordered_map<std::string, std::vector<Search>>;
+
+  void Add(TrendTotal& total, std::int64_t searches, double mean_at, std::int64_t min_customer,
+           std::int64_t max_customer) const {
+    total.weight +=
+        static_cast<double>(searches) * std::exp2(-(static_cast<double>(now_) - mean_at) / half_life_);
+    total.count += searches;
+    total.min_customer = std::min(total.min_customer, min_customer);
+    total.max_customer = std::max(total.max_customer, max_customer);
+  }
+
+  void AddHours(TrendTotal& total, const std::string& keywords, std::int64_t from_hour, std::int64_t to_hour) {
+    bool cut_at_start = false;
+    bool cut_at_end = false;
+    {
+      Statement s = db_.Prepare(
+          "SELECT hour, searches, offset_sum, first_at, last_at, min_customer, max_customer FROM search_counts "
+          "WHERE tenant_id = ?1 AND keywords = ?2 AND hour BETWEEN ?3 AND ?4");
+      s.Bind(1, tenant_id_).Bind(2, keywords).Bind(3, from_hour).Bind(4, to_hour);
+      while (s.Step()) {
+        const std::int64_t first_at = s.Int(3);
+        const std::int64_t last_at = s.Int(4);
+        if (last_at < since_ || first_at > now_) continue;
+        if (first_at < since_) {
+          cut_at_start = true;  // since's hour (and now's too when the window is within one hour)
+        } else if (last_at > now_) {
+          cut_at_end = true;
+        } else {
+          const std::int64_t searches = s.Int(1);
+          Add(total, searches,
+              static_cast<double>(s.Int(0) * kSearchCountBucketMillis) +
+                  static_cast<double>(s.Int(2)) / static_cast<double>(searches),
+              s.Int(5), s.Int(6));
+        }
+      }
+    }
+    for (const auto& [cut, edge] : {std::pair{cut_at_start, &start_}, std::pair{cut_at_end, &end_}}) {
+      if (!cut) continue;
+      if (!*edge) *edge = ReadEdge(edge == &start_);
+      const auto found = (*edge)->find(keywords);
+      if (found == (*edge)->end()) continue;
+      for (const Search& search : found->second) {
+        Add(total, 1, static_cast<double>(search.at), search.customer, search.customer);
+      }
+    }
+  }
+
+  // The searches of since's hour from since on (at_start), or of now's hour up to now, by keywords.
+  EdgeSearches ReadEdge(bool at_start) {
+    const std::int64_t hour = (at_start ? since_ : now_) / kSearchCountBucketMillis;
+    const std::int64_t from = at_start ? since_ : std::max(since_, now_ - kSearchCountBucketMillis);
+    const std::int64_t to = at_start ? std::min(now_, since_ + kSearchCountBucketMillis) : now_;
+    EdgeSearches out;
+    Statement s = db_.Prepare(
+        "SELECT search_keywords, customer_id, created_at FROM user_behavior_analytics "
+        "INDEXED BY user_behavior_analytics_tenant_searches "
+        "WHERE tenant_id = ?1 AND action_type = 'search' AND search_keywords IS NOT NULL "
+        "AND created_at BETWEEN ?2 AND ?3 AND (action_target IS NULL OR action_target <> 'results:0') "
+        "AND created_at / 3600000 = ?4");
+    s.Bind(1, tenant_id_).Bind(2, from).Bind(3, to).Bind(4, hour);
+    while (s.Step()) {
+      std::string keywords = NormalizeKeywords(s.Text(0));
+      if (keywords.empty()) continue;
+      out[std::move(keywords)].push_back(Search{s.Int(1), s.Int(2)});
+    }
+    return out;
+  }
+
+  Connection& db_;
+  const std::int64_t tenant_id_;
+  const std::int64_t since_;
+  const std::int64_t now_;
+  const double half_life_;
+  std::optional<EdgeSearches> start_;
+  std::optional<EdgeSearches> end_;
+};
+
+// One row of search_keyword_scores.
+struct ScoredKeywords {
+  std::string keywords;
+  double score = 0;
+  std::int64_t first_at = 0;
+  std::int64_t last_at = 0;
+  std::int64_t min_customer = 0;
+  std::int64_t max_customer = 0;
+};
+
+ScoredKeywords ReadScored(const Statement& s) {
+  return ScoredKeywords{s.Text(0), s.Double(1), s.Int(2), s.Int(3), s.Int(4), s.Int(5)};
+}
+
 class SqliteAnalytics final : public AnalyticsRepository {
  public:
   explicit SqliteAnalytics(Database& db) : db_(db) {}
@@ -665,6 +860,88 @@ class SqliteAnalytics final : public AnalyticsRepository {
   }
 
   Result<std::vector<SearchTrend>> TopSearches(const Scope& scope, const TrendQuery& query) override {
+    if (query.limit <= 0 || query.since.millis > query.now.millis) return std::vector<SearchTrend>{};
+    if (const char* column = ScoreColumn(query.half_life_millis)) return ScoredTopSearches(scope, query, column);
+    return ScanTopSearches(scope, query);
+  }
+
+ private:
+  // TopSearches by the running scores of migration 10 (see ScoredKeywords): the keywords most
+  // likely to lead are weighed first, and the rest only while they could still enter.
+  Result<std::vector<SearchTrend>> ScoredTopSearches(const Scope& scope, const TrendQuery& query,
+                                                     std::string_view column) {
+    const std::int64_t since = query.since.millis;
+    const std::int64_t now = query.now.millis;
+    const double half_life = static_cast<double>(query.half_life_millis);
+    const double now_exponent = static_cast<double>(now) / half_life;
+    const double slack = ScoreSlack(half_life);
+    const auto limit = static_cast<std::size_t>(query.limit);
+    return db_.Read([&](Connection& db) -> Result<std::vector<SearchTrend>> {
+      WindowWeigher weigher(db, scope.tenant_id(), since, now, half_life);
+      std::vector<SearchTrend> found;
+      // The weights of the `limit` heaviest keywords found so far, least on top.
+      std::priority_queue<double, std::vector<double>, std::greater<>> heaviest;
+      // Weighs `candidate` unless it cannot enter; false when no later one can either.
+      const auto consider = [&](const ScoredKeywords& candidate) {
+        const double bound = std::exp2(candidate.score - now_exponent) * slack;
+        if (heaviest.size() == limit && bound < heaviest.top()) return false;
+        if (candidate.last_at < since || candidate.first_at > now) return true;
+        if (scope.visibility() != Visibility::kTenant && candidate.min_customer == candidate.max_customer &&
+            candidate.min_customer != scope.customer_id())
+          return true;
+        const TrendTotal total = weigher.Weigh(candidate.keywords);
+        if (total.count == 0 || !SharedOrOwn(scope, total)) return true;
+        found.push_back(SearchTrend{candidate.keywords, total.weight, total.count});
+        heaviest.push(total.weight);
+        if (heaviest.size() > limit) heaviest.pop();
+        return true;
+      };
+      const bool day = column == "day_score";
+      if (query.prefix.empty() && day) {
+        // The index lists the tenant's keywords by score: read only as far as needed.
+        Statement s = db.Prepare("SELECT keywords, day_score, first_at, last_at, min_customer, max_customer "
+                                 "FROM search_keyword_scores INDEXED BY search_keyword_scores_tenant_day_score "
+                                 "WHERE tenant_id = ?1 ORDER BY day_score DESC");
+        s.Bind(1, scope.tenant_id());
+        while (s.Step()) {
+          if (!consider(ReadScored(s))) break;
+        }
+      } else {
+        std::vector<ScoredKeywords> candidates;
+        {
+          // Keywords starting with the prefix are one range of the primary key. (Statements are
+          // cached by the address of their text: literals only.)
+#define SCORED_COLUMNS(score) "SELECT keywords, " score ", first_at, last_at, min_customer, max_customer "
+#define SCORED_PREFIX "WHERE tenant_id = ?1 AND keywords >= ?2 AND keywords < coalesce(?3, x'')"
+          const char* sql =
+              query.prefix.empty()
+                  ? (day ? SCORED_COLUMNS("day_score") "FROM search_keyword_scores WHERE tenant_id = ?1"
+                         : SCORED_COLUMNS("week_score") "FROM search_keyword_scores WHERE tenant_id = ?1")
+                  : (day ? SCORED_COLUMNS("day_score") "FROM search_keyword_scores " SCORED_PREFIX
+                         : SCORED_COLUMNS("week_score") "FROM search_keyword_scores " SCORED_PREFIX);
+#undef SCORED_PREFIX
+#undef SCORED_COLUMNS
+          Statement s = db.Prepare(sql);
+          s.Bind(1, scope.tenant_id());
+          if (!query.prefix.empty()) s.Bind(2, query.prefix).Bind(3, FirstAfterPrefix(query.prefix));
+          while (s.Step()) candidates.push_back(ReadScored(s));
+        }
+        std::stable_sort(candidates.begin(), candidates.end(),
+                         [](const ScoredKeywords& a, const ScoredKeywords& b) { return a.score > b.score; });
+        for (const auto& candidate : candidates) {
+          if (!consider(candidate)) break;
+        }
+      }
+      std::sort(found.begin(), found.end(), [](const SearchTrend& a, const SearchTrend& b) {
+        return a.weight != b.weight ? a.weight > b.weight : a.keywords < b.keywords;
+      });
+      if (found.size() > limit) found.resize(limit);
+      return found;
+    });
+  }
+
+  // TopSearches over every row of the window (half-lives without a score column).
+  Result<std::vector<SearchTrend>> ScanTopSearches(const Scope& scope, const TrendQuery& query) {
     const std::int64_t since = query.since.millis;
     const std::int64_t now = query.now.millis;
     const double half_life = static_cast<double>(std::max<std::int64_t>(query.half_life_millis, 1));
@@ -743,7 +1020,6 @@ class SqliteAnalytics final : public AnalyticsRepository {
     });
   }
 
- private:
   Database& db_;
 };
 
@@ -757,6 +1033,7 @@ class SqliteStore final : public Store {
         analytics_(*db_),
         knowledge_(MakeKnowledgeRepository(*db_)),
         remote_state_(MakeRemoteStateRepository(*db_)),
+        outbox_(MakeOutboxRepository(*db_)),
         search_(search::MakeLocalSearch(*db_)) {}
 
   std::string_view name() const override { return "sqlite"; }
@@ -766,6 +1043,7 @@ class SqliteStore final : public Store {
   AnalyticsRepository& analytics() override { return analytics_; }
   KnowledgeRepository& knowledge() override { return *knowledge_; }
   RemoteStateRepository& remote_state() override { return *remote_state_; }
+  OutboxRepository& outbox() override { return *outbox_; }
   SearchBackend& search() override { return *search_; }
 
  private:
@@ -776,6 +1054,7 @@ class SqliteStore final : public Store {
   SqliteAnalytics analytics_;
   std::unique_ptr<KnowledgeRepository> knowledge_;
   std::unique_ptr<RemoteStateRepository> remote_state_;
+  std::unique_ptr<OutboxRepository> outbox_;
   std::unique_ptr<SearchBackend> search_;
 };
 
