@@ -116,6 +116,77 @@ char* selfservice_invoke_with_progress(selfservice_portal* portal, const char* m
   }
 }
 
+int64_t selfservice_subscribe(selfservice_portal* portal, const char* topic_json, selfservice_event_fn callback,
+                              void* user_data, selfservice_destroy_fn destroy, char** error_json) {
+  if (error_json != nullptr) *error_json = nullptr;
+  try {
+    selfservice::Status failure;
+    if (portal == nullptr) {
+      failure = selfservice::Status::InvalidField("portal", selfservice::field_code::kRequired);
+    } else if (topic_json == nullptr) {
+      failure = selfservice::Status::InvalidField("topic_json", selfservice::field_code::kRequired);
+    } else if (callback == nullptr) {
+      failure = selfservice::Status::InvalidField("callback", selfservice::field_code::kRequired);
+    } else {
+      // The C callback and its user_data, released (destroy) when the last copy of the C++
+      // callback goes, which the portal guarantees happens once, after its last call.
+      struct Target {
+        selfservice_event_fn callback;
+        void* user_data;
+        selfservice_destroy_fn destroy;
+        bool armed = false;  // set once subscribed: a failed subscribe leaves user_data alone
+        ~Target() {
+          if (armed && destroy != nullptr) destroy(user_data);
+        }
+      };
+      auto target = std::make_shared<Target>(Target{callback, user_data, destroy});
+      auto id = portal->portal->Subscribe(topic_json, [target](std::string_view event) {
+        const std::string text(event);  // NUL-terminated for C
+        target->callback(target->user_data, text.c_str());
+      });
+      if (id.ok()) {
+        target->armed = true;
+        return *id;
+      }
+      failure = id.status();
+    }
+    if (error_json != nullptr) *error_json = ToCError(failure);
+  } catch (...) {
+    if (error_json != nullptr) *error_json = ToCError(Unexpected());
+  }
+  return 0;
+}
+
+int selfservice_unsubscribe(selfservice_portal* portal, int64_t subscription_id) {
+  try {
+    if (portal == nullptr) return -1;
+    return portal->portal->Unsubscribe(subscription_id).ok() ? 0 : -1;
+  } catch (...) {
+    return -1;
+  }
+}
+
+char* selfservice_upload_chunk(selfservice_portal* portal, const char* context_json, const char* upload_id,
+                               int64_t offset, const void* data, size_t len) {
+  return selfservice_upload_chunk_checked(portal, context_json, upload_id, offset, data, len, nullptr);
+}
+
+char* selfservice_upload_chunk_checked(selfservice_portal* portal, const char* context_json, const char* upload_id,
+                                       int64_t offset, const void* data, size_t len, const char* chunk_sha256) {
+  try {
+    if (portal == nullptr)
+      return ToCError(selfservice::Status::InvalidField("portal", selfservice::field_code::kRequired));
+    if (upload_id == nullptr)
+      return ToCError(selfservice::Status::InvalidField("upload_id", selfservice::field_code::kRequired));
+    if (data == nullptr && len != 0)
+      return ToCError(selfservice::Status::InvalidField("data", selfservice::field_code::kRequired));
+    const std::string_view bytes(static_cast<const char*>(data), data == nullptr ? 0 : len);
+    return ToC(portal->portal->UploadChunk(Optional(context_json), upload_id, offset, bytes, Optional(chunk_sha256)));
+  } catch (...) {
+    return ToCError(Unexpected());
+  }
+}
+
 void selfservice_free(void* p) {
   std::free(p);
 }

@@ -18,13 +18,15 @@
  *   - Functions are only ever added; a signature never changes. selfservice_abi_version() changes
  *     only on an incompatible change.
  *
- * Thread safety: selfservice_invoke() and selfservice_invoke_with_progress() may be called from
- * many threads at once on one portal. selfservice_portal_close() must not race with calls on the
- * same portal.
+ * Thread safety: selfservice_invoke(), selfservice_invoke_with_progress(), selfservice_subscribe()
+ * and selfservice_unsubscribe() may be called from many threads at once on one portal.
+ * selfservice_portal_close() must not race with calls on the same portal. Subscription callbacks
+ * run on a library thread (see selfservice_subscribe()).
  */
 #ifndef SELFSERVICE_H
 #define SELFSERVICE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -137,6 +139,101 @@ SELFSERVICE_API char *selfservice_invoke_with_progress(selfservice_portal *porta
                                                        const char *request_json,
                                                        selfservice_progress_fn progress,
                                                        void *user_data);
+
+/**
+ * Hears one live ticket status event of a subscription (selfservice_subscribe()).
+ *
+ * @param user_data the pointer given to selfservice_subscribe(), passed through as is.
+ * @param event_json the event, UTF-8 JSON: {"type": "ticket.status", "tenant_id", "customer_id",
+ *        "user_id", "ticket_id", "external_id", "title", "from", "to", "comment", "actor_id",
+ *        "at"} ("from" is null for a ticket just created; "at" is ISO-8601 UTC). It is the
+ *        library's and valid only during the call: copy it to keep it; never free it.
+ *
+ * It runs on a library thread (never the thread that subscribed), one call at a time for all the
+ * portal's subscriptions, in the order of the changes, and never while a lock of the portal is
+ * held: it may call selfservice_subscribe(), selfservice_unsubscribe() (even for its own
+ * subscription) and selfservice_invoke(), but never selfservice_portal_close(). A slow callback
+ * delays every subscription of the portal: hand the event to the host's own queue (a WebSocket
+ * writer, say) and return. It must not unwind (longjmp, or a C++ exception) through the library.
+ * @since 0.3.0
+ */
+typedef void (*selfservice_event_fn)(void *user_data, const char *event_json);
+
+/**
+ * Releases the user_data of a subscription; see selfservice_subscribe().
+ * @since 0.3.0
+ */
+typedef void (*selfservice_destroy_fn)(void *user_data);
+
+/**
+ * Subscribes to live ticket status: `callback` hears every ticket creation and status change that
+ * is committed after this call returns and matches `topic_json`.
+ *
+ * @param portal an open portal; NULL fails (10001).
+ * @param topic_json {"type": "ticket.status", "tenant_id": 1, "customer_id": 10, "user_id": 100,
+ *        "ticket_id": 5}: "tenant_id" is required (a subscription never sees another tenant's
+ *        tickets), the other ids narrow it, "type" may be left out. Ids are positive integers;
+ *        an unknown key, a bad value or NULL fails (10001 naming the field).
+ * @param callback called with each matching event (selfservice_event_fn); NULL fails (10001).
+ * @param user_data passed to every call of `callback` and to `destroy`. May be NULL.
+ * @param destroy when not NULL, called exactly once with `user_data` once the subscription has
+ *        made its last call: inside selfservice_unsubscribe() before it returns, or (when the
+ *        subscription ends itself from its callback) on the library thread right after that
+ *        callback returns, or inside selfservice_portal_close(). Never called when
+ *        selfservice_subscribe() fails: `user_data` then stays the caller's.
+ * @param error_json when not NULL, receives NULL on success, or on failure an error envelope
+ *        that the caller frees with selfservice_free().
+ * @return the subscription's id (> 0); 0 on failure.
+ * @since 0.3.0
+ */
+SELFSERVICE_API int64_t selfservice_subscribe(selfservice_portal *portal, const char *topic_json,
+                                              selfservice_event_fn callback, void *user_data,
+                                              selfservice_destroy_fn destroy, char **error_json);
+
+/**
+ * Ends a subscription. When it returns, no call of the subscription's callback will start, and a
+ * call running on another thread has returned (this function waits for it); when called from
+ * the subscription's own callback it does not wait for itself, and no further call follows.
+ * Its `destroy` has run before this returns, except in that last case (see
+ * selfservice_subscribe()).
+ *
+ * @return 0 on success; -1 when `portal` is NULL or `subscription_id` is not a live subscription
+ *         of it (never was, or already ended).
+ * @since 0.3.0
+ */
+SELFSERVICE_API int selfservice_unsubscribe(selfservice_portal *portal, int64_t subscription_id);
+
+/**
+ * Appends one chunk of a resumable upload, as the method tickets.attachments.append does but with
+ * the bytes as they are (no base64): the upload must be the caller's and still uploading, and
+ * `offset` its committed offset (anything else answers 10006 with the offset to resume from, and
+ * changes nothing). The answer is the envelope the method gives, its data the upload's status
+ * ({"upload_id", "offset", "size", "status", ...}); the bytes are durable before it is given.
+ *
+ * @param portal an open portal; NULL answers 10001.
+ * @param context_json who is calling, as for selfservice_invoke(); NULL or bad answers 10002.
+ * @param upload_id the id tickets.attachments.begin answered; NULL or empty answers 10001.
+ * @param offset where the chunk goes: the upload's committed offset.
+ * @param data the chunk's bytes; read during the call only, never kept. May be NULL when `len` is 0.
+ * @param len the number of bytes at `data` (at most 64 MiB per call).
+ * @return the envelope as JSON, never NULL unless memory is exhausted; free it with
+ *         selfservice_free().
+ * @since 0.3.0
+ */
+SELFSERVICE_API char *selfservice_upload_chunk(selfservice_portal *portal, const char *context_json,
+                                               const char *upload_id, int64_t offset, const void *data,
+                                               size_t len);
+
+/**
+ * selfservice_upload_chunk() with the chunk's SHA-256: a chunk whose digest is not `chunk_sha256`
+ * (64 hex digits) answers 20003 CHECKSUM_MISMATCH and is discarded (tus 460). NULL checks nothing,
+ * as selfservice_upload_chunk() does.
+ * @since 0.3.0
+ */
+SELFSERVICE_API char *selfservice_upload_chunk_checked(selfservice_portal *portal, const char *context_json,
+                                                       const char *upload_id, int64_t offset,
+                                                       const void *data, size_t len,
+                                                       const char *chunk_sha256);
 
 /**
  * Frees a string returned by the library. NULL is a no-op.

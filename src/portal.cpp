@@ -6,8 +6,12 @@
 #include "core/envelope.hpp"
 #include "core/logging.hpp"
 #include "core/random.hpp"
+#include "dispatch/attachment_methods.hpp"
 #include "dispatch/context_json.hpp"
 #include "dispatch/method_table.hpp"
+#include "engine/subscription_hub.hpp"
+#include "engine/ticket_fan_out.hpp"
+#include "notify/notification_dispatcher.hpp"
 #include "search/fallback_search.hpp"
 #include "search/mirrored_knowledge_repository.hpp"
 
@@ -43,6 +47,12 @@ struct Remotes {
   std::unique_ptr<OutboxRelay> outbox;  // always set
   std::unique_ptr<AiProvider> ai;  // always set: the extractive answerer unless the options name another
   std::unique_ptr<CircuitBreaker> ai_breaker;
+  // Ticket changes: the live status subscriptions and the notification channels, both fed by
+  // `ticket_observer`, the one observer the ticket engine is given. Declared after the outbox, so
+  // the dispatcher's thread stops before the outbox goes.
+  std::unique_ptr<SubscriptionHub> subscriptions;          // always set
+  std::unique_ptr<notify::NotificationDispatcher> notifications;  // always set; may have no channel
+  std::unique_ptr<TicketFanOut> ticket_observer;           // always set
 
   // Who answers search.query: Elasticsearch with the local fallback, or the local engine.
   SearchBackend& Search(Store& store) { return search ? static_cast<SearchBackend&>(*search) : store.search(); }
@@ -90,6 +100,23 @@ Result<Remotes> OpenRemotes(const PortalOptions& options, Store& store) {
   remotes.outbox = std::make_unique<OutboxRelay>(store, *remotes.clock);
   remotes.ai = std::move(ai).value();
   remotes.ai_breaker = std::move(ai_breaker).value();
+  std::vector<std::shared_ptr<Notifier>> channels;
+  if (options.notifications.host) channels.push_back(options.notifications.host);
+  if (options.notifications.webhook) {
+    auto webhook = CreateWebhookNotifier(*options.notifications.webhook);
+    if (!webhook.ok()) return webhook.status();
+    channels.push_back(std::move(webhook).value());
+  }
+  if (options.notifications.email) {
+    auto email = CreateEmailNotifier(*options.notifications.email);
+    if (!email.ok()) return email.status();
+    channels.push_back(std::move(email).value());
+  }
+  remotes.subscriptions = std::make_unique<SubscriptionHub>();
+  remotes.notifications =
+      std::make_unique<notify::NotificationDispatcher>(store, *remotes.outbox, *remotes.clock, std::move(channels));
+  remotes.ticket_observer = std::make_unique<TicketFanOut>(
+      std::vector<TicketObserver*>{remotes.subscriptions.get(), remotes.notifications.get()});
   return remotes;
 }
 
@@ -109,6 +136,26 @@ Progress Catching(const ProgressCallback& progress, std::string_view method, con
   };
 }
 
+// Sets options.blob_store, unless the host gave one: files under blob_dir, or next to the
+// database ("<path>.blobs"), or memory for an in-memory database.
+Status OpenBlobs(PortalOptions& options) {
+  if (options.blob_store) return Status::Ok();
+  constexpr std::string_view kSqlite = "sqlite:";
+  std::string directory = options.blob_dir;
+  const std::string_view storage = options.storage;
+  if (directory.empty() && storage.substr(0, kSqlite.size()) == kSqlite && storage != "sqlite::memory:") {
+    directory = std::string(storage.substr(kSqlite.size())) + ".blobs";
+  }
+  if (directory.empty()) {
+    options.blob_store = NewMemoryBlobStore();
+    return Status::Ok();
+  }
+  auto opened = OpenFileBlobStore(directory);
+  if (!opened.ok()) return opened.status();
+  options.blob_store = std::move(opened).value();
+  return Status::Ok();
+}
+
 }  // namespace
 
 struct Portal::Impl {
@@ -119,17 +166,21 @@ struct Portal::Impl {
         remotes(std::move(rem)),
         engines{PortalConfigEngine(*store, *clock),
                 SessionEngine(*store, *clock),
-                FeedbackEngine(*store, *clock),
+                FeedbackEngine(*store, *remotes.ai, *remotes.ai_breaker, *remotes.outbox, *clock),
                 AnalyticsEngine(*store, *clock),
                 KnowledgeEngine(*store, remotes.Articles(*store), *clock),
                 SearchEngine(*store, remotes.Search(*store), *clock),
                 BrowseEngine(*store, *clock),
+                StatusEngine(*store, *clock),
                 AiEngine(*store, remotes.Search(*store), remotes.Articles(*store), *remotes.ai, *remotes.ai_breaker,
                          remotes.knowledge_source_engine.get(), *remotes.outbox, *clock),
+                TicketEngine(*store, *clock, remotes.ticket_observer.get()),
                 *remotes.outbox,
                 remotes.knowledge_source_engine.get(),
                 remotes.mirror.get(),
-                options} {}
+                options,
+                AttachmentEngine(*store, *options.blob_store, *clock, options.attachments, StoreTicketLookup(*store)),
+                DocumentEngine(*store, engines.attachments, *clock)} {}
 
   json::object Fail(const Status& status, std::string_view trace_id, Locale locale) const {
     return FailureEnvelope(status, trace_id, locale, clock->NowMillis(), options.help_url_base);
@@ -154,6 +205,7 @@ Result<std::unique_ptr<Portal>> Portal::Open(PortalOptions options) {
     store_options.pool_size = options.pool_size;
     auto store = OpenStore(options.storage, store_options);
     if (!store.ok()) return store.status();
+    if (Status blobs = OpenBlobs(options); !blobs.ok()) return blobs;
     // Creating the remote adapters sends nothing: a cluster or platform that is down does not
     // stop the portal from opening (its breaker and fallback take over).
     auto remotes = OpenRemotes(options, **store);
@@ -236,6 +288,52 @@ std::string Portal::Invoke(std::string_view method, std::optional<std::string_vi
     Log().error("invoke failed: unknown exception");
     return ErrorEnvelope(Status::Error(ErrorCode::kDatabaseUnavailable), locale);
   }
+}
+
+Result<std::int64_t> Portal::Subscribe(std::string_view topic_json,
+                                       std::function<void(std::string_view event_json)> callback) {
+  try {
+    auto topic = TicketTopic::Parse(topic_json);
+    if (!topic.ok()) return topic.status();
+    return impl_->remotes.subscriptions->Subscribe(std::move(topic).value(), std::move(callback));
+  } catch (const std::exception& error) {
+    Log().error("subscribe failed: {}", error.what());
+    return Status::DatabaseUnavailable(error.what(), true);
+  }
+}
+
+Status Portal::Unsubscribe(std::int64_t id) {
+  try {
+    return impl_->remotes.subscriptions->Unsubscribe(id);
+  } catch (const std::exception& error) {
+    Log().error("unsubscribe failed: {}", error.what());
+    return Status::DatabaseUnavailable(error.what(), true);
+  }
+}
+
+std::string Portal::UploadChunk(std::optional<std::string_view> context_json, std::string_view upload_id,
+                                std::int64_t offset, std::string_view bytes,
+                                std::optional<std::string_view> chunk_sha256) noexcept {
+  Locale locale = Locale::kZhCN;
+  try {
+    auto context_object = context_json ? ParseObject(*context_json) : std::nullopt;
+    if (!context_object) return json::serialize(impl_->Fail(Status::Unauthenticated(), RandomHex(16), locale));
+    std::string trace_id = TraceIdOf(*context_object);
+    if (trace_id.empty()) trace_id = RandomHex(16);
+    auto context = ParseContext(*context_object, locale);
+    if (!context.ok()) return json::serialize(impl_->Fail(context.status(), trace_id, locale));
+    context->trace_id = trace_id;
+    Result<Reply> reply = AppendChunk(impl_->engines, *context, upload_id, offset, bytes,
+                                      chunk_sha256 ? std::optional<std::string>(*chunk_sha256) : std::nullopt);
+    if (!reply.ok()) return json::serialize(impl_->Fail(reply.status(), trace_id, locale));
+    return json::serialize(
+        SuccessEnvelope(std::move(reply->data), std::nullopt, trace_id, locale, impl_->clock->NowMillis()));
+  } catch (const std::exception& error) {
+    Log().error("upload chunk failed: {}", error.what());
+  } catch (...) {
+    Log().error("upload chunk failed: unknown exception");
+  }
+  return ErrorEnvelope(Status::Error(ErrorCode::kDatabaseUnavailable), locale);
 }
 
 const std::vector<MethodInfo>& Portal::Methods() {

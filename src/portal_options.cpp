@@ -3,6 +3,7 @@
 // functions, run by ValidateRemoteOptions() with each field named by its path.
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <initializer_list>
 #include <limits>
@@ -230,6 +231,35 @@ void ReadKnowledgeSource(const json::value& value, PortalOptions& options, std::
   options.knowledge_source = std::move(platform);
 }
 
+// "attachments": {"max_bytes", "max_document_bytes", "max_per_ticket", "allowed_types",
+// "upload_expiry_seconds"}: limits >= 0 (max_per_ticket 0-1000), types lowercase type/subtype.
+void ReadAttachments(const json::value& value, AttachmentOptions& into, std::vector<FieldError>& errors) {
+  using A = AttachmentOptions;
+  static const std::vector<Member<A>> kMembers = {
+      Integer("max_bytes", &A::max_bytes),
+      Integer("max_document_bytes", &A::max_document_bytes),
+      Integer("max_per_ticket", &A::max_per_ticket),
+      StringList("allowed_types", &A::allowed_types),
+      Integer("upload_expiry_seconds", &A::upload_expiry_seconds),
+  };
+  ReadObject(value, "attachments", kMembers, into, errors);
+  for (const auto& [field, number] : {std::pair<const char*, std::int64_t>{"max_bytes", into.max_bytes},
+                                      {"max_document_bytes", into.max_document_bytes},
+                                      {"upload_expiry_seconds", into.upload_expiry_seconds}}) {
+    if (number < 0) errors.push_back(FieldError{Path("attachments", field), field_code::kOutOfRange, {{"min", "0"}, {"max", "-"}}});
+  }
+  if (into.max_per_ticket < 0 || into.max_per_ticket > 1000) {
+    errors.push_back(FieldError{"attachments.max_per_ticket", field_code::kOutOfRange, {{"min", "0"}, {"max", "1000"}}});
+  }
+  for (auto& type : into.allowed_types) {
+    std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (type.find('/') == std::string::npos || type.size() > 100) {
+      errors.push_back(FieldError{"attachments.allowed_types", field_code::kInvalid, {}});
+      break;
+    }
+  }
+}
+
 // "ai": {"provider", the provider's own options, "breaker"}.
 void ReadAi(const json::value& value, PortalOptions& options, std::vector<FieldError>& errors) {
   if (!value.is_object()) {
@@ -267,6 +297,48 @@ void ReadAi(const json::value& value, PortalOptions& options, std::vector<FieldE
   ReadBreaker(ai, "ai", timeout_ms, options.ai_breaker, errors);
 }
 
+const std::vector<Member<WebhookOptions>>& WebhookMembers() {
+  using W = WebhookOptions;
+  static const std::vector<Member<W>> kMembers = {
+      String("url", &W::url),                Integer("timeout_ms", &W::timeout_ms),
+      String("secret", &W::secret),          Integer("connect_timeout_ms", &W::connect_timeout_ms),
+      String("ca_file", &W::ca_file),
+  };
+  return kMembers;
+}
+
+const std::vector<Member<EmailOptions>>& EmailMembers() {
+  using E = EmailOptions;
+  static const std::vector<Member<E>> kMembers = {
+      String("smtp_url", &E::smtp_url),      String("from", &E::from),
+      String("username", &E::username),      String("password", &E::password),
+      Integer("timeout_ms", &E::timeout_ms), Integer("connect_timeout_ms", &E::connect_timeout_ms),
+      String("ca_file", &E::ca_file),
+  };
+  return kMembers;
+}
+
+// "notifications": {"webhook": {...}, "email": {...}}; a channel is on when its object is there.
+void ReadNotifications(const json::value& value, PortalOptions& options, std::vector<FieldError>& errors) {
+  if (!value.is_object()) {
+    errors.push_back(FieldError{"notifications", field_code::kInvalid, {}});
+    return;
+  }
+  for (const auto& [key, channel] : value.get_object()) {
+    if (key == "webhook") {
+      WebhookOptions webhook;
+      ReadObject(channel, "notifications.webhook", WebhookMembers(), webhook, errors);
+      options.notifications.webhook = std::move(webhook);
+    } else if (key == "email") {
+      EmailOptions email;
+      ReadObject(channel, "notifications.email", EmailMembers(), email, errors);
+      options.notifications.email = std::move(email);
+    } else {
+      Log().warn("portal options: ignoring unknown key '{}'", Path("notifications", key));
+    }
+  }
+}
+
 std::optional<json::object> ParseObject(std::string_view text) {
   boost::system::error_code ec;
   json::value value = json::parse(text, ec);
@@ -297,6 +369,8 @@ std::vector<FieldError> ValidateRemoteOptions(const PortalOptions& options) {
   if (options.platform_ai) AddPrefixed(errors, "ai", Validate(*options.platform_ai));
   if (options.openai) AddPrefixed(errors, "ai", Validate(*options.openai));
   AddPrefixed(errors, "ai.breaker", Validate(options.ai_breaker));
+  if (options.notifications.webhook) AddPrefixed(errors, "notifications.webhook", Validate(*options.notifications.webhook));
+  if (options.notifications.email) AddPrefixed(errors, "notifications.email", Validate(*options.notifications.email));
   return errors;
 }
 
@@ -349,6 +423,16 @@ Result<PortalOptions> PortalOptions::FromJson(std::string_view text) {
       ReadKnowledgeSource(value, options, remote_errors);
     } else if (key == "ai") {
       ReadAi(value, options, remote_errors);
+    } else if (key == "attachments") {
+      ReadAttachments(value, options.attachments, remote_errors);
+    } else if (key == "blob_dir") {
+      if (value.is_string() && !value.get_string().empty()) {
+        options.blob_dir = std::string(value.get_string());
+      } else {
+        check.Add("blob_dir", field_code::kInvalid);
+      }
+    } else if (key == "notifications") {
+      ReadNotifications(value, options, remote_errors);
     } else {
       Log().warn("portal options: ignoring unknown key '{}'", std::string_view(key));
     }

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,11 +48,14 @@ enum class ActionType { view, search, click, download, submit };
 enum class DeviceType { desktop, mobile, tablet };
 enum class ArticleLang { zh, en };
 enum class PublicationStatus { draft, published, archived };
-enum class TicketStatus { open, in_progress, pending, resolved, closed };
+// `new_` is the ticket status "new" on the wire and in storage: an enumerator that would be a C++
+// keyword is spelled with a trailing underscore, which its wire name drops.
+enum class TicketStatus { new_, open, in_progress, pending_customer, resolved, closed, reopened };
 enum class TicketEventType { created, status_changed, comment, attachment_added, assigned };
 enum class UploadStatus { uploading, complete, failed };
 enum class ComponentStatus { operational, degraded_performance, partial_outage, major_outage, under_maintenance };
 enum class MaintenanceStatus { scheduled, in_progress, completed, cancelled };
+enum class IncidentStatus { investigating, identified, monitoring, resolved };
 enum class AccountStatus { active, locked, disabled };
 
 // The wire name of an enumerator, and the reverse; nullopt for an unknown name.
@@ -88,6 +92,10 @@ struct PortalConfig {
 
 // The features a portal can enable (enabled_features entries).
 const std::vector<std::string_view>& KnownFeatures();
+
+// The dimensions a feedback may rate (Feedback::ratings keys): resolution, speed, attitude,
+// knowledge, ease.
+const std::vector<std::string_view>& FeedbackDimensions();
 
 // self_service_sessions, with `state` as the lifecycle of spec 5.2.
 struct Session {
@@ -140,6 +148,10 @@ struct Feedback {
   bool contact_required = false;
   int priority_level = 2;                // 1 high, 2 medium, 3 low
   std::optional<double> sentiment_score;  // DECIMAL(3,2), -1..1
+  // Ratings per dimension (FeedbackDimensions()), each 1-5, beside the overall `rating`.
+  std::map<std::string, int> ratings;
+  // Who scored the sentiment: the AI provider's name ("req013") or "lexicon" (docs/API.md).
+  std::optional<std::string> sentiment_source;
   FeedbackState state = FeedbackState::pending;
   std::optional<std::int64_t> processed_by;
   std::optional<Timestamp> processed_at;
@@ -199,7 +211,7 @@ struct Ticket {
   std::string description;                 // TEXT
   std::optional<std::string> category;     // 100 chars
   int priority = 2;                        // 1 high, 2 medium, 3 low
-  TicketStatus status = TicketStatus::open;
+  TicketStatus status = TicketStatus::new_;
   std::optional<std::string> contact_email;
   std::optional<std::string> contact_phone;
   Timestamp created_at;

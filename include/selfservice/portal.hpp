@@ -7,7 +7,8 @@
 // Messages come from the zh-CN / en-US catalogs chosen by the context's locale.
 //
 // Thread safety: Invoke may be called from many threads at once on one Portal. Nothing throws.
-// A progress callback runs on the thread that called Invoke, before Invoke returns.
+// A progress callback runs on the thread that called Invoke, before Invoke returns; subscription
+// callbacks (Subscribe) run on a library thread.
 
 #pragma once
 
@@ -22,11 +23,13 @@
 #include <boost/json/object.hpp>
 
 #include "selfservice/ai.hpp"
+#include "selfservice/blob_store.hpp"
 #include "selfservice/circuit_breaker.hpp"
 #include "selfservice/clock.hpp"
 #include "selfservice/context.hpp"
 #include "selfservice/elasticsearch.hpp"
 #include "selfservice/knowledge_source.hpp"
+#include "selfservice/notifier.hpp"
 #include "selfservice/repository.hpp"
 #include "selfservice/status.hpp"
 
@@ -34,6 +37,18 @@ namespace selfservice {
 
 // "MAJOR.MINOR.PATCH" of this build.
 std::string_view Version();
+
+// Limits of attachments and documents ("attachments" option; docs/ATTACHMENTS.md). A customer's
+// portal configuration may tighten them (security_settings.attachments), never loosen them.
+struct AttachmentOptions {
+  std::int64_t max_bytes = 20LL * 1024 * 1024;  // one ticket attachment
+  std::int64_t max_document_bytes = 512LL * 1024 * 1024;  // one document
+  int max_per_ticket = 10;
+  // Lowercase media types; the bytes must match the type's magic number. Empty: PNG, JPEG, GIF,
+  // WebP, PDF, ZIP, gzip, the Office Open XML types, text/plain, text/csv, application/json.
+  std::vector<std::string> allowed_types;
+  std::int64_t upload_expiry_seconds = 24 * 3600;  // an upload untouched this long is swept
+};
 
 struct PortalOptions {
   std::string storage = "sqlite::memory:";
@@ -65,11 +80,25 @@ struct PortalOptions {
   std::optional<OpenAiOptions> openai;
   CircuitBreakerOptions ai_breaker;
 
+  // The channels fed with every ticket creation and status change ("notifications": {"webhook":
+  // {...}, "email": {...}}; docs/NOTIFICATIONS.md); none when empty.
+  NotificationOptions notifications;
+
+  AttachmentOptions attachments;
+  // Where attachments and documents are stored: a host's own BlobStore when set, else files under
+  // `blob_dir`, which defaults to "<database path>.blobs" for "sqlite:<path>"; a "sqlite::memory:"
+  // portal keeps them in memory unless `blob_dir` is given.
+  std::shared_ptr<BlobStore> blob_store;
+  std::string blob_dir;
+
   // Parses {"storage", "pool_size", "session_idle_timeout_seconds", "help_url_base", "log_level",
+  // "blob_dir", "attachments": {"max_bytes", "max_document_bytes", "max_per_ticket",
+  // "allowed_types", "upload_expiry_seconds"} (docs/ATTACHMENTS.md),
   // "search": {"backend", "elasticsearch": {...}, "breaker": {...}},
   // "knowledge_source": {..., "breaker": {...}, "sync": {...}},
   // "ai": {"provider": "local" | "req013" | "openai", "base_url", "api_key", "model", "timeout_ms",
-  // ..., "breaker": {...}}} (docs/API.md); unknown keys are
+  // ..., "breaker": {...}}, "notifications": {"webhook": {"url", "secret", "timeout_ms", ...},
+  // "email": {"smtp_url", "from", "username", "password", "timeout_ms", ...}}} (docs/API.md); unknown keys are
   // logged (by name, never with their values) and ignored. A breaker without
   // slow_call_duration_threshold_ms gets its adapter's timeout. Bad values answer
   // kInvalidArgument with one field error per problem, named by its path
@@ -77,8 +106,9 @@ struct PortalOptions {
   static Result<PortalOptions> FromJson(std::string_view json);
 };
 
-// The problems of the remote systems' options (elasticsearch, knowledge_source, their breakers and
-// knowledge_sync), each field error named by its path in the options JSON; empty when usable.
+// The problems of the remote systems' options (elasticsearch, knowledge_source, their breakers,
+// knowledge_sync and the notification channels), each field error named by its path in the
+// options JSON; empty when usable.
 // Portal::Open refuses options with problems (10001).
 std::vector<FieldError> ValidateRemoteOptions(const PortalOptions& options);
 
@@ -127,6 +157,29 @@ class Portal {
                              const boost::json::object& request, const ProgressCallback& progress) noexcept;
 
   static const std::vector<MethodInfo>& Methods();
+
+  // Live ticket status (docs/API.md, "Subscriptions"): `callback` hears, as event JSON
+  // (TicketEventJson), every ticket creation and status change committed after Subscribe returns
+  // that matches `topic_json` ({"type": "ticket.status", "tenant_id", "customer_id"?, "user_id"?,
+  // "ticket_id"?}; tenant_id required, so a subscription never sees another tenant's tickets).
+  // Returns the subscription's id (> 0), or 10001 naming the bad field of the topic.
+  //
+  // Callbacks run on a library thread, one at a time and in order, never on the caller's thread
+  // and never while a lock of the portal is held: a callback may call Subscribe, Unsubscribe or
+  // Invoke. A callback that throws is logged; its subscription stays. A slow callback delays the
+  // others. The callback object is destroyed exactly once, after its last call: by Unsubscribe,
+  // or when the portal is destroyed.
+  Result<std::int64_t> Subscribe(std::string_view topic_json, std::function<void(std::string_view event_json)> callback);
+  // Ends a subscription. After it returns no call of its callback starts, and one running on
+  // another thread has returned; called from that subscription's own callback, it does not wait
+  // for itself, and no further call follows. 10004 for an id that is not a live subscription.
+  Status Unsubscribe(std::int64_t id);
+
+  // The binary twin of tickets.attachments.append (selfservice_upload_chunk): appends `bytes` at
+  // `offset` of the caller's upload `upload_id`, checked against `chunk_sha256` (64 hex digits)
+  // when given, and returns the envelope the method would (data: the upload's status).
+  std::string UploadChunk(std::optional<std::string_view> context_json, std::string_view upload_id, std::int64_t offset,
+                          std::string_view bytes, std::optional<std::string_view> chunk_sha256 = std::nullopt) noexcept;
 
   Store& store();
 

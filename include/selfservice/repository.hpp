@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "selfservice/context.hpp"
@@ -104,6 +105,26 @@ class SessionRepository {
                                                           int limit) = 0;
 };
 
+// Sums of the feedback in a window, from which feedback.stats computes its averages and shares.
+struct FeedbackTotals {
+  struct Group {
+    std::int64_t count = 0;
+    std::int64_t rated = 0;       // with a rating
+    std::int64_t rating_sum = 0;  // of those ratings
+    std::int64_t contact_required = 0;
+  };
+  Group all;
+  std::int64_t distribution[5] = {};  // how many rated 1, 2, 3, 4, 5
+  std::vector<std::pair<FeedbackType, Group>> by_type;  // types with feedback only
+  std::vector<std::pair<std::int64_t, Group>> by_day;   // UTC day number (created_at / 86400000), ascending
+  struct Dimension {
+    std::string name;
+    std::int64_t count = 0;
+    std::int64_t sum = 0;
+  };
+  std::vector<Dimension> dimensions;  // by name
+};
+
 struct FeedbackFilter {
   std::optional<FeedbackState> state;
   std::optional<FeedbackType> feedback_type;
@@ -123,6 +144,8 @@ class FeedbackRepository {
   // Atomically reads, mutates and stores one feedback; nothing is written when `mutate` fails.
   virtual Result<Feedback> Update(const Scope& scope, std::int64_t id,
                                   const std::function<Status(Feedback&)>& mutate) = 0;
+  // Sums over the visible feedback created in [from, to) (feedback.stats).
+  virtual Result<FeedbackTotals> Totals(const Scope& scope, Timestamp from, Timestamp to) = 0;
 };
 
 struct BehaviorFilter {
@@ -354,6 +377,308 @@ class OutboxRepository {
   virtual Result<OutboxCounts> Counts(const Scope& scope, const std::optional<std::string>& topic) = 0;
 };
 
+// --- Tickets ----------------------------------------------------------------------------------
+
+// Which tickets List() answers; every criterion given must hold.
+struct TicketFilter {
+  std::optional<TicketStatus> status;
+  std::optional<std::string> category;
+  std::optional<Timestamp> created_from;  // created at or after
+  std::optional<Timestamp> created_to;    // created at or before
+  // Occurs in the title or the description, ignoring case (1-200 characters).
+  std::optional<std::string> keyword;
+};
+
+// What one atomic ticket write produced: the ticket as stored and the history events appended.
+struct TicketUpdate {
+  Ticket ticket;
+  std::vector<TicketEvent> appended;
+};
+
+// What tickets.status answers, read without the rest of the ticket.
+struct TicketStatusView {
+  std::int64_t id = 0;
+  TicketStatus status = TicketStatus::new_;
+  Timestamp updated_at;
+};
+
+// A ticket form its user has not submitted (spec 8.2 "工单创建失败：保存草稿"): every field optional.
+struct TicketDraft {
+  std::int64_t id = 0;
+  std::int64_t tenant_id = 0;
+  std::int64_t customer_id = 0;
+  std::int64_t user_id = 0;
+  std::optional<std::string> title;        // at most 200 characters, as a ticket's
+  std::optional<std::string> description;  // TEXT
+  std::optional<std::string> category;     // 100 characters
+  std::optional<int> priority;             // 1-3
+  std::optional<std::string> contact_email;
+  std::optional<std::string> contact_phone;
+  std::optional<std::string> session_id;  // 64 characters
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+// Tickets belong to the user who created them (row-level scope as sessions); every change of one
+// is a history event written in the same transaction (docs/TICKETS.md).
+class TicketRepository {
+ public:
+  // A user keeps at most this many drafts: saving a new one drops the least recently saved.
+  static constexpr int kMaxDrafts = 50;
+
+  TicketRepository() = default;
+  TicketRepository(const TicketRepository&) = delete;
+  TicketRepository& operator=(const TicketRepository&) = delete;
+  virtual ~TicketRepository() = default;
+
+  // Stores a new ticket (owner and tenant from `ticket`, which must be the scope's tenant) with its
+  // `created` event (actor: the owner), unless its owner already holds a ticket created with
+  // `idempotency_key`: then nothing is written and that ticket is answered with `created` false.
+  // At most one ticket per tenant, user and key, whatever the concurrency, across processes too.
+  // `appended` holds the created event when the ticket is new.
+  struct Created {
+    TicketUpdate stored;
+    bool created = false;
+  };
+  virtual Result<Created> Create(const Scope& scope, Ticket ticket,
+                                 const std::optional<std::string>& idempotency_key) = 0;
+  virtual Result<Ticket> Get(const Scope& scope, std::int64_t id) = 0;
+  // Newest first (created_at, then id, descending).
+  virtual Result<Page<Ticket>> List(const Scope& scope, const TicketFilter& filter, PageRequest page) = 0;
+
+  // Atomically reads the ticket, lets `mutate` change it and queue history events, and stores
+  // both unless `mutate` fails; nothing is written on failure. Identity and ownership (id, tenant,
+  // customer, user, created_at) never change.
+  using Mutation = std::function<Status(Ticket& ticket, std::vector<TicketEvent>& append)>;
+  virtual Result<TicketUpdate> Update(const Scope& scope, std::int64_t id, const Mutation& mutate) = 0;
+
+  // The history of one visible ticket, oldest first.
+  virtual Result<Page<TicketEvent>> History(const Scope& scope, std::int64_t id, PageRequest page) = 0;
+  // The status of one visible ticket: one row read by its key.
+  virtual Result<TicketStatusView> StatusOf(const Scope& scope, std::int64_t id) = 0;
+
+  // Drafts of the scope's own user whatever the scope's visibility; another user's draft is
+  // kNotFound. Saving one with id 0 stores a new draft (owner from the scope); saving one with an
+  // id replaces that draft's fields.
+  virtual Result<TicketDraft> SaveDraft(const Scope& scope, TicketDraft draft) = 0;
+  virtual Result<TicketDraft> GetDraft(const Scope& scope, std::int64_t id) = 0;
+  // Most recently saved first.
+  virtual Result<Page<TicketDraft>> ListDrafts(const Scope& scope, PageRequest page) = 0;
+  virtual Status DeleteDraft(const Scope& scope, std::int64_t id) = 0;
+};
+
+// --- Service status (REQ-019-007; docs/STATUS.md) --------------------------------------------------
+
+// One change of a component's status, as recorded; uptime is computed from these.
+struct ComponentStatusChange {
+  std::int64_t component_id = 0;
+  ComponentStatus status = ComponentStatus::operational;
+  Timestamp at;
+};
+
+// A message posted on an incident (Statuspage's "incident update").
+struct IncidentUpdate {
+  std::int64_t id = 0;
+  std::int64_t incident_id = 0;
+  IncidentStatus status = IncidentStatus::investigating;
+  std::string body;  // 1 to 65,535 bytes
+  Timestamp created_at;
+};
+
+struct Incident {
+  std::int64_t id = 0;
+  std::int64_t tenant_id = 0;
+  std::string title;  // 1-200 characters
+  IncidentStatus status = IncidentStatus::investigating;
+  // What it does to its components while open: degraded_performance, partial_outage or major_outage.
+  ComponentStatus impact = ComponentStatus::major_outage;
+  std::vector<std::int64_t> component_ids;
+  std::string source = "manual";            // "manual" or "alertmanager"
+  std::optional<std::string> fingerprint;   // the alert's, for "alertmanager"; 1-200 characters
+  std::optional<std::string> external_url;  // the alert's generatorURL; at most 1000 characters
+  Timestamp started_at;
+  std::optional<Timestamp> resolved_at;  // set exactly when status is resolved
+  Timestamp created_at;
+  Timestamp updated_at;
+  std::vector<IncidentUpdate> updates;  // oldest first
+};
+
+struct IncidentFilter {
+  std::optional<bool> open;          // true: unresolved only; false: resolved only
+  std::optional<Timestamp> since;    // started at or after
+};
+
+// The tenant's service status. Everyone in the tenant reads it; writes are the platform's.
+// Another tenant's objects are kNotFound.
+class ServiceStatusRepository {
+ public:
+  ServiceStatusRepository() = default;
+  ServiceStatusRepository(const ServiceStatusRepository&) = delete;
+  ServiceStatusRepository& operator=(const ServiceStatusRepository&) = delete;
+  virtual ~ServiceStatusRepository() = default;
+
+  // Creates `component` (id 0) or replaces the stored one with its id; a new status (or a new
+  // component) is recorded as a change at `component.updated_at`. A name another component of the
+  // tenant holds is 10001 name VALUE_NOT_ALLOWED.
+  virtual Result<ServiceComponent> SaveComponent(const Scope& scope, ServiceComponent component) = 0;
+  virtual Result<ServiceComponent> GetComponent(const Scope& scope, std::int64_t id) = 0;
+  virtual Result<std::optional<ServiceComponent>> FindComponent(const Scope& scope, std::string_view name) = 0;
+  // By group, then name.
+  virtual Result<std::vector<ServiceComponent>> ListComponents(const Scope& scope) = 0;
+  // Atomically sets the component's status to the worst impact of the open incidents naming it
+  // (operational when none), recording the change, if any, at `at`; returns the component.
+  virtual Result<ServiceComponent> RefreshComponent(const Scope& scope, std::int64_t id, Timestamp at) = 0;
+  // The changes of [from, to], oldest first, each component's last change before `from` leading.
+  virtual Result<std::vector<ComponentStatusChange>> Changes(const Scope& scope, Timestamp from, Timestamp to) = 0;
+
+  // Stores a new incident with its first update (`incident.updates`, which must hold one).
+  virtual Result<Incident> CreateIncident(const Scope& scope, Incident incident) = 0;
+  virtual Result<Incident> GetIncident(const Scope& scope, std::int64_t id) = 0;
+  // The unresolved incident of an alert, or nullopt.
+  virtual Result<std::optional<Incident>> FindOpenIncident(const Scope& scope, std::string_view fingerprint) = 0;
+  // Atomically reads the incident, lets `mutate` change it and add updates to `updates` (id 0),
+  // and stores it unless `mutate` fails.
+  virtual Result<Incident> UpdateIncident(const Scope& scope, std::int64_t id,
+                                          const std::function<Status(Incident&)>& mutate) = 0;
+  // Newest started first.
+  virtual Result<Page<Incident>> ListIncidents(const Scope& scope, const IncidentFilter& filter,
+                                               PageRequest page) = 0;
+
+  virtual Result<MaintenanceWindow> CreateMaintenance(const Scope& scope, MaintenanceWindow window) = 0;
+  virtual Result<MaintenanceWindow> UpdateMaintenance(const Scope& scope, std::int64_t id,
+                                                      const std::function<Status(MaintenanceWindow&)>& mutate) = 0;
+  // The windows that overlap [from, to], by start; at most `limit`.
+  virtual Result<std::vector<MaintenanceWindow>> ListMaintenance(const Scope& scope, Timestamp from, Timestamp to,
+                                                                 int limit) = 0;
+};
+
+// --- Uploads, attachments and documents (docs/ATTACHMENTS.md) ------------------------------------
+
+// Where a completed upload goes: a ticket's attachments or the document center.
+enum class UploadTarget { ticket, document };
+
+// One resumable upload (modelled on tus): what the client announced and how much of it is
+// durable. The bytes live in the BlobStore under `part_key` until the upload completes.
+struct Upload {
+  std::string upload_id;  // 32 lowercase hex digits, unguessable: the client's handle
+  std::int64_t tenant_id = 0;
+  std::int64_t customer_id = 0;  // the uploader, whose scope sees the upload
+  std::int64_t user_id = 0;
+  UploadTarget target = UploadTarget::ticket;
+  std::optional<std::int64_t> ticket_id;  // set exactly for UploadTarget::ticket
+  std::string file_name;                  // sanitised, 1-255 characters
+  std::string content_type;               // lowercase type/subtype, at most 100 characters
+  std::int64_t size_bytes = 0;
+  // Bytes acknowledged: never more than the work blob durably holds (the blob is written and
+  // synced before this moves), so a resumed upload cuts the blob back to it.
+  std::int64_t committed_bytes = 0;
+  std::string sha256;  // of the whole file as announced, 64 lowercase hex digits
+  UploadStatus status = UploadStatus::uploading;
+  std::string part_key;  // the work blob
+  std::optional<std::int64_t> attachment_id;  // once complete with target ticket
+  Timestamp created_at;
+  Timestamp updated_at;
+  Timestamp expires_at;  // an upload still uploading (or failed) then is removed by the sweep
+};
+
+// A ticket's attachment as stored: visible to whoever sees the ticket.
+struct StoredAttachment {
+  Attachment attachment;         // status complete, uploaded_bytes == size_bytes, sha256 set
+  std::int64_t customer_id = 0;  // the ticket's owner: the row-level scope of the attachment
+  std::int64_t user_id = 0;
+  std::int64_t uploaded_by = 0;  // the user who uploaded it
+  std::string blob_key;
+};
+
+class AttachmentRepository {
+ public:
+  AttachmentRepository() = default;
+  AttachmentRepository(const AttachmentRepository&) = delete;
+  AttachmentRepository& operator=(const AttachmentRepository&) = delete;
+  virtual ~AttachmentRepository() = default;
+
+  // Uploads are seen by the uploader's scope (a customer_user: their own).
+  virtual Result<Upload> CreateUpload(const Scope& scope, Upload upload) = 0;
+  virtual Result<Upload> GetUpload(const Scope& scope, std::string_view upload_id) = 0;
+  // Moves committed_bytes from `from` to `to` if the upload is still uploading at `from`
+  // (compare and set), pushing its expiry to `expires_at`; kTransitionNotAllowed otherwise.
+  virtual Result<Upload> CommitChunk(const Scope& scope, std::string_view upload_id, std::int64_t from,
+                                     std::int64_t to, Timestamp at, Timestamp expires_at) = 0;
+  // Marks an uploading upload failed (its bytes did not verify).
+  virtual Result<Upload> FailUpload(const Scope& scope, std::string_view upload_id, Timestamp at) = 0;
+  virtual Status DeleteUpload(const Scope& scope, std::string_view upload_id) = 0;
+  // The tenant's uploads whose expires_at <= now that are not complete, or complete for a document
+  // that was never published, oldest first, at most `limit` (whatever the scope's visibility).
+  virtual Result<std::vector<Upload>> ListExpired(const Scope& scope, Timestamp now, int limit) = 0;
+
+  // In one transaction: unless `admit` (given the number of attachments the ticket already has)
+  // fails, stores `attachment` (when set) and marks the upload complete. kTransitionNotAllowed
+  // when the upload is not uploading with every byte committed. Returns the upload as stored
+  // and the attachment with its id.
+  struct Completed {
+    Upload upload;
+    std::optional<StoredAttachment> attachment;
+  };
+  virtual Result<Completed> CompleteUpload(const Scope& scope, std::string_view upload_id,
+                                           std::optional<StoredAttachment> attachment,
+                                           const std::function<Status(std::int64_t attachments)>& admit,
+                                           Timestamp at) = 0;
+
+  // Attachments the scope sees (of one ticket, or of all), newest first.
+  virtual Result<Page<StoredAttachment>> ListAttachments(const Scope& scope, std::optional<std::int64_t> ticket_id,
+                                                         PageRequest page) = 0;
+  virtual Result<StoredAttachment> GetAttachment(const Scope& scope, std::int64_t id) = 0;
+};
+
+// A published document and what the document center keeps beside the model's fields.
+struct StoredDocument {
+  Document document;
+  std::string sha256;  // of the file
+  std::string blob_key;
+  // The least role that may see it: 1 customer_user, 2 customer_admin, 3 platform_admin.
+  int min_role = 1;
+  // Shown only to customers whose portal enables this feature (absent: to all).
+  std::optional<std::string> feature;
+  std::int64_t published_by = 0;
+};
+
+struct DocumentFilter {
+  std::optional<std::string> category;
+  std::optional<ArticleLang> lang;
+  std::optional<std::string> title_contains;  // ignoring ASCII case
+  std::optional<PublicationStatus> status;
+  int max_role = 1;  // documents with min_role above this are left out
+  // Documents bound to a feature outside this list are left out; nullopt: every feature.
+  std::optional<std::vector<std::string>> enabled_features;
+};
+
+struct DocumentStats {
+  std::int64_t documents = 0;
+  std::int64_t downloads = 0;
+  std::int64_t bytes = 0;
+  std::vector<LabelCount> by_category;  // documents per category, most first
+  std::vector<StoredDocument> most_downloaded;  // at most 10
+};
+
+// Documents belong to the tenant; one with a customer_id is that customer's alone. A scope sees
+// the tenant-wide documents and its customer's (platform_admin: all of the tenant's).
+class DocumentRepository {
+ public:
+  DocumentRepository() = default;
+  DocumentRepository(const DocumentRepository&) = delete;
+  DocumentRepository& operator=(const DocumentRepository&) = delete;
+  virtual ~DocumentRepository() = default;
+
+  virtual Result<StoredDocument> Create(const Scope& scope, StoredDocument document) = 0;
+  virtual Result<StoredDocument> Get(const Scope& scope, std::int64_t id) = 0;
+  // Newest first (updated_at, then id).
+  virtual Result<Page<StoredDocument>> List(const Scope& scope, const DocumentFilter& filter, PageRequest page) = 0;
+  // Counts one download atomically; returns the document as stored.
+  virtual Result<StoredDocument> RecordDownload(const Scope& scope, std::int64_t id) = 0;
+  // Over the documents List() would answer for `filter` (its title and paging ignored).
+  virtual Result<DocumentStats> Stats(const Scope& scope, const DocumentFilter& filter) = 0;
+};
+
 class Store {
  public:
   Store() = default;
@@ -371,6 +696,10 @@ class Store {
   virtual KnowledgeRepository& knowledge() = 0;
   virtual RemoteStateRepository& remote_state() = 0;
   virtual OutboxRepository& outbox() = 0;
+  virtual ServiceStatusRepository& service_status() = 0;
+  virtual TicketRepository& tickets() = 0;
+  virtual AttachmentRepository& attachments() = 0;
+  virtual DocumentRepository& documents() = 0;
   // The backend's own knowledge search over knowledge() (for SQLite: FTS5).
   virtual SearchBackend& search() = 0;
 };

@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include "selfservice/blob_store.hpp"
 #include "selfservice/clock.hpp"
 #include "selfservice/context.hpp"
 #include "selfservice/model.hpp"

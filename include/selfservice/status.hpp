@@ -47,6 +47,18 @@ inline constexpr const char* kNotAllowed = "VALUE_NOT_ALLOWED";  // not one of a
 inline constexpr const char* kTransition = "TRANSITION_NOT_ALLOWED";
 // An optional part of the portal that a method needs is absent from its options (with 10004).
 inline constexpr const char* kNotConfigured = "NOT_CONFIGURED";
+// Why an upload failed (with 20003, or 10006 for an offset other than the committed one); each
+// message says how to retry.
+inline constexpr const char* kFileTooLarge = "FILE_TOO_LARGE";
+inline constexpr const char* kTooManyFiles = "TOO_MANY_FILES";
+inline constexpr const char* kFileTypeNotAllowed = "FILE_TYPE_NOT_ALLOWED";
+inline constexpr const char* kChecksumMismatch = "CHECKSUM_MISMATCH";
+inline constexpr const char* kOffsetMismatch = "OFFSET_MISMATCH";
+inline constexpr const char* kUploadExpired = "UPLOAD_EXPIRED";
+inline constexpr const char* kStorageFailed = "STORAGE_FAILED";
+// Not a fault of the field: a failed tickets.create kept the caller's input as the draft named in
+// the args ({"draft_id", id}) (with 20004).
+inline constexpr const char* kDraftSaved = "DRAFT_SAVED";
 }  // namespace field_code
 
 // One problem with one field of a request. `args` fill the catalog message's placeholders
@@ -76,6 +88,11 @@ class [[nodiscard]] Status {
   static Status NotConfigured(std::string option);
   static Status DatabaseUnavailable(std::string detail, bool retryable);
   static Status Error(ErrorCode code, std::string detail = {}, bool retryable = false);
+  // Any code with field errors that explain it (an upload's 20003 names its reason this way).
+  static Status WithErrors(ErrorCode code, std::vector<FieldError> errors, std::string detail = {},
+                           bool retryable = false);
+  // This status with one more entry in its field errors (a note such as DRAFT_SAVED).
+  Status WithFieldError(FieldError error) const;
 
   bool ok() const { return code_ == ErrorCode::kOk; }
   ErrorCode code() const { return code_; }

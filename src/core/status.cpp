@@ -29,6 +29,18 @@ Status Status::Error(ErrorCode code, std::string detail, bool retryable) {
   return status;
 }
 
+Status Status::WithFieldError(FieldError error) const {
+  Status status = *this;
+  status.field_errors_.push_back(std::move(error));
+  return status;
+}
+
+Status Status::WithErrors(ErrorCode code, std::vector<FieldError> errors, std::string detail, bool retryable) {
+  Status status = Error(code, std::move(detail), retryable);
+  status.field_errors_ = std::move(errors);
+  return status;
+}
+
 Status Status::Invalid(std::vector<FieldError> errors) {
   Status status = Error(ErrorCode::kInvalidArgument);
   status.field_errors_ = std::move(errors);

@@ -6,7 +6,11 @@
 
 #include "core/messages.hpp"
 #include "dispatch/ai_methods.hpp"
+#include "dispatch/attachment_methods.hpp"
+#include "dispatch/document_methods.hpp"
 #include "dispatch/request_reader.hpp"
+#include "dispatch/status_methods.hpp"
+#include "dispatch/ticket_methods.hpp"
 
 namespace selfservice {
 namespace json = boost::json;
@@ -220,6 +224,55 @@ Result<Reply> FeedbackList(Engines& e, const RequestContext& c, const json::obje
   auto result = e.feedback.List(c, filter, page);
   if (!result.ok()) return result.status();
   return Items(*result, page);
+}
+
+Result<Reply> FeedbackStatsMethod(Engines& e, const RequestContext& c, const json::object& r) {
+  std::vector<FieldError> errors;
+  auto time = [&](const char* field) -> std::optional<Timestamp> {
+    const json::value* raw = r.if_contains(field);
+    if (raw == nullptr || raw->is_null()) return std::nullopt;
+    if (raw->is_int64()) return Timestamp{raw->get_int64()};
+    if (raw->is_string()) {
+      if (auto parsed = ParseTimestamp(std::string_view(raw->get_string()))) return parsed;
+    }
+    errors.push_back({field, field_code::kInvalid, {}});
+    return std::nullopt;
+  };
+  const auto from = time("from");
+  const auto to = time("to");
+  if (!errors.empty()) return Status::Invalid(std::move(errors));
+  auto stats = e.feedback.Stats(c, from, to);
+  if (!stats.ok()) return stats.status();
+  auto optional = [](const std::optional<double>& value) { return value ? json::value(*value) : json::value(nullptr); };
+  auto groups = [&](const std::vector<FeedbackStats::Group>& items, const char* key_name) {
+    json::array out;
+    for (const auto& item : items) {
+      out.push_back(json::object{{key_name, item.key},
+                                 {"count", item.count},
+                                 {"average_rating", optional(item.average_rating)},
+                                 {"contact_required", item.contact_required}});
+    }
+    return out;
+  };
+  json::object distribution;
+  for (int rating = 1; rating <= 5; ++rating) distribution[std::to_string(rating)] = stats->distribution[rating - 1];
+  json::array dimensions;
+  for (const auto& dimension : stats->dimensions) {
+    dimensions.push_back(
+        json::object{{"dimension", dimension.name}, {"count", dimension.count}, {"average", dimension.average}});
+  }
+  return Reply{json::object{{"from", FormatTimestamp(stats->from)},
+                            {"to", FormatTimestamp(stats->to)},
+                            {"total", stats->total},
+                            {"rated", stats->rated},
+                            {"average_rating", optional(stats->average_rating)},
+                            {"distribution", std::move(distribution)},
+                            {"by_type", groups(stats->by_type, "feedback_type")},
+                            {"by_week", groups(stats->by_week, "week")},
+                            {"contact_required", stats->contact_required},
+                            {"contact_required_share", stats->contact_required_share},
+                            {"dimensions", std::move(dimensions)}},
+               std::nullopt};
 }
 
 Result<Reply> FeedbackTransition(Engines& e, const RequestContext& c, const json::object& r) {
@@ -683,6 +736,7 @@ const std::vector<Method> kMethods = {
     {{"feedback.list", "GET", ROUTE "/feedback", "feedback"}, Permission::kCustomerUser, FeedbackList},
     {{"feedback.transition", "POST", ROUTE "/feedback/{id}/transitions", "feedback"}, Permission::kCustomerUser,
      FeedbackTransition},
+    {{"feedback.stats", "GET", ROUTE "/analytics/feedback", "feedback"}, Permission::kCustomerAdmin, FeedbackStatsMethod},
     {{"analytics.track", "POST", ROUTE "/analytics/events", "analytics"}, Permission::kCustomerUser,
      AnalyticsTrack},
     {{"knowledge.upsert", "POST", ROUTE "/knowledge", "faq_search"}, Permission::kCustomerAdmin, KnowledgeUpsert},
@@ -714,8 +768,69 @@ const std::vector<Method> kMethods = {
     {{"ai.feedback", "POST", ROUTE "/ai-chat/feedback", "ai_chat"}, Permission::kCustomerUser, AiFeedbackMethod},
     {{"ai.recommendations", "GET", ROUTE "/ai-chat/recommendations", "ai_chat"}, Permission::kCustomerUser,
      AiRecommendationsMethod},
+    {{"status.summary", "GET", ROUTE "/status", "service_status"}, Permission::kCustomerUser, StatusSummaryMethod},
+    {{"status.components", "GET", ROUTE "/status/components", "service_status"}, Permission::kCustomerUser,
+     StatusComponentsMethod},
+    {{"status.incidents", "GET", ROUTE "/status/incidents", "service_status"}, Permission::kCustomerUser,
+     StatusIncidentsMethod},
+    {{"status.maintenance", "GET", ROUTE "/status/maintenance", "service_status"}, Permission::kCustomerUser,
+     StatusMaintenanceMethod},
+    {{"status.uptime", "GET", ROUTE "/status/uptime", "service_status"}, Permission::kCustomerUser,
+     StatusUptimeMethod},
+    {{"status.ingest.alertmanager", "POST", ROUTE "/status/alertmanager", "service_status"},
+     Permission::kPlatformAdmin, StatusIngestAlertmanagerMethod},
+    {{"status.components.upsert", "PUT", ROUTE "/status/components", "service_status"}, Permission::kPlatformAdmin,
+     StatusComponentUpsertMethod},
+    {{"status.incidents.create", "POST", ROUTE "/status/incidents", "service_status"}, Permission::kPlatformAdmin,
+     StatusIncidentCreateMethod},
+    {{"status.incidents.update", "POST", ROUTE "/status/incidents/{id}/updates", "service_status"},
+     Permission::kPlatformAdmin, StatusIncidentUpdateMethod},
+    {{"status.maintenance.schedule", "POST", ROUTE "/status/maintenance", "service_status"},
+     Permission::kPlatformAdmin, StatusMaintenanceScheduleMethod},
+    {{"status.maintenance.update", "PUT", ROUTE "/status/maintenance/{id}", "service_status"},
+     Permission::kPlatformAdmin, StatusMaintenanceUpdateMethod},
     {{"outbox.deliver", "POST", ROUTE "/outbox/deliver", ""}, Permission::kPlatformAdmin, OutboxDeliver},
     {{"outbox.status", "GET", ROUTE "/outbox", ""}, Permission::kPlatformAdmin, OutboxStatus},
+    {{"tickets.attachments.begin", "POST", ROUTE "/tickets/{ticket_id}/attachments", "tickets"},
+     Permission::kCustomerUser, AttachmentBeginMethod},
+    {{"tickets.attachments.append", "PATCH", ROUTE "/attachments/uploads/{upload_id}", "tickets"},
+     Permission::kCustomerUser, AttachmentAppendMethod},
+    {{"tickets.attachments.status", "GET", ROUTE "/attachments/uploads/{upload_id}", "tickets"},
+     Permission::kCustomerUser, AttachmentStatusMethod},
+    {{"tickets.attachments.complete", "POST", ROUTE "/attachments/uploads/{upload_id}/complete", "tickets"},
+     Permission::kCustomerUser, AttachmentCompleteMethod},
+    {{"tickets.attachments.abort", "DELETE", ROUTE "/attachments/uploads/{upload_id}", "tickets"},
+     Permission::kCustomerUser, AttachmentAbortMethod},
+    {{"tickets.attachments.sweep", "POST", ROUTE "/attachments/uploads/sweep", "tickets"}, Permission::kPlatformAdmin,
+     AttachmentSweepMethod},
+    {{"tickets.attachments.list", "GET", ROUTE "/tickets/{ticket_id}/attachments", "tickets"},
+     Permission::kCustomerUser, AttachmentListMethod},
+    {{"tickets.attachments.get", "GET", ROUTE "/attachments/{id}", "tickets"}, Permission::kCustomerUser,
+     AttachmentGetMethod},
+    {{"documents.publish", "POST", ROUTE "/documents", "documents"}, Permission::kCustomerAdmin,
+     DocumentPublishMethod},
+    {{"documents.list", "GET", ROUTE "/documents", "documents"}, Permission::kCustomerUser, DocumentListMethod},
+    {{"documents.get", "GET", ROUTE "/documents/{id}", "documents"}, Permission::kCustomerUser, DocumentGetMethod},
+    {{"documents.download", "GET", ROUTE "/documents/{id}/download", "documents"}, Permission::kCustomerUser,
+     DocumentDownloadMethod},
+    {{"documents.stats", "GET", ROUTE "/stats/documents", "documents"}, Permission::kCustomerAdmin,
+     DocumentStatsMethod},
+    {{"tickets.create", "POST", ROUTE "/tickets", "tickets"}, Permission::kCustomerUser, TicketCreateMethod},
+    {{"tickets.list", "GET", ROUTE "/tickets", "tickets"}, Permission::kCustomerUser, TicketListMethod},
+    {{"tickets.get", "GET", ROUTE "/tickets/{id}", "tickets"}, Permission::kCustomerUser, TicketGetMethod},
+    {{"tickets.update", "PUT", ROUTE "/tickets/{id}", "tickets"}, Permission::kCustomerUser, TicketUpdateMethod},
+    {{"tickets.status", "GET", ROUTE "/tickets/{id}/status", "tickets"}, Permission::kCustomerUser,
+     TicketStatusMethod},
+    {{"tickets.history", "GET", ROUTE "/tickets/{id}/history", "tickets"}, Permission::kCustomerUser,
+     TicketHistoryMethod},
+    {{"tickets.transition", "POST", ROUTE "/tickets/{id}/transitions", "tickets"}, Permission::kCustomerUser,
+     TicketTransitionMethod},
+    {{"tickets.drafts.save", "POST", ROUTE "/ticket-drafts", "tickets"}, Permission::kCustomerUser,
+     TicketDraftSaveMethod},
+    {{"tickets.drafts.list", "GET", ROUTE "/ticket-drafts", "tickets"}, Permission::kCustomerUser,
+     TicketDraftListMethod},
+    {{"tickets.drafts.delete", "DELETE", ROUTE "/ticket-drafts/{draft_id}", "tickets"}, Permission::kCustomerUser,
+     TicketDraftDeleteMethod},
 };
 
 #undef ROUTE

@@ -12,7 +12,11 @@
 #include <boost/json/value.hpp>
 
 #include "core/envelope.hpp"
+#include "engine/attachment_engine.hpp"
+#include "engine/document_engine.hpp"
 #include "engine/engines.hpp"
+#include "engine/status_engine.hpp"
+#include "engine/ticket_engine.hpp"
 #include "search/mirrored_knowledge_repository.hpp"
 #include "selfservice/portal.hpp"
 
@@ -31,11 +35,15 @@ struct Engines {
   KnowledgeEngine knowledge;
   SearchEngine search;
   BrowseEngine browse;
+  StatusEngine status;
   AiEngine ai;
+  TicketEngine tickets;
   OutboxRelay& outbox;
   KnowledgeSourceEngine* knowledge_source;  // null unless the options configure a knowledge_source
   search::MirroredKnowledgeRepository* search_index;  // null unless search goes to Elasticsearch
   const PortalOptions& options;
+  AttachmentEngine attachments;
+  DocumentEngine documents;  // publishes through `attachments`, initialised before it
 };
 
 struct Reply {

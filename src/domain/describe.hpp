@@ -3,11 +3,19 @@
 
 #pragma once
 
+#include <string_view>
+
 #include <boost/describe.hpp>
 
 #include "selfservice/model.hpp"
 
 namespace selfservice {
+
+// The wire name of a described enumerator: its name without the trailing underscore that spells a
+// C++ keyword ("new_" is "new").
+constexpr std::string_view WireName(std::string_view described) {
+  return !described.empty() && described.back() == '_' ? described.substr(0, described.size() - 1) : described;
+}
 
 BOOST_DESCRIBE_ENUM(SessionType, search, ai_chat, ticket)
 BOOST_DESCRIBE_ENUM(SessionState, not_started, in_progress, paused, resolved, escalated, timed_out,
@@ -21,12 +29,13 @@ BOOST_DESCRIBE_ENUM(ActionType, view, search, click, download, submit)
 BOOST_DESCRIBE_ENUM(DeviceType, desktop, mobile, tablet)
 BOOST_DESCRIBE_ENUM(ArticleLang, zh, en)
 BOOST_DESCRIBE_ENUM(PublicationStatus, draft, published, archived)
-BOOST_DESCRIBE_ENUM(TicketStatus, open, in_progress, pending, resolved, closed)
+BOOST_DESCRIBE_ENUM(TicketStatus, new_, open, in_progress, pending_customer, resolved, closed, reopened)
 BOOST_DESCRIBE_ENUM(TicketEventType, created, status_changed, comment, attachment_added, assigned)
 BOOST_DESCRIBE_ENUM(UploadStatus, uploading, complete, failed)
 BOOST_DESCRIBE_ENUM(ComponentStatus, operational, degraded_performance, partial_outage, major_outage,
                     under_maintenance)
 BOOST_DESCRIBE_ENUM(MaintenanceStatus, scheduled, in_progress, completed, cancelled)
+BOOST_DESCRIBE_ENUM(IncidentStatus, investigating, identified, monitoring, resolved)
 BOOST_DESCRIBE_ENUM(AccountStatus, active, locked, disabled)
 
 BOOST_DESCRIBE_STRUCT(PortalConfig, (),
@@ -43,7 +52,7 @@ BOOST_DESCRIBE_STRUCT(Interaction, (),
 BOOST_DESCRIBE_STRUCT(Feedback, (),
                       (id, tenant_id, customer_id, user_id, feedback_type, related_id, related_type,
                        rating, feedback_content, suggestions, contact_required, priority_level,
-                       sentiment_score, state, processed_by, processed_at, response_content, created_at,
+                       sentiment_score, ratings, sentiment_source, state, processed_by, processed_at, response_content, created_at,
                        updated_at))
 BOOST_DESCRIBE_STRUCT(BehaviorEvent, (),
                       (id, tenant_id, customer_id, user_id, session_id, page_path, action_type,

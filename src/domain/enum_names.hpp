@@ -14,7 +14,7 @@ std::string EnumNameList() {
   std::string names;
   boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto d) {
     if (!names.empty()) names += ", ";
-    names += d.name;
+    names += WireName(d.name);
   });
   return names;
 }

@@ -6,7 +6,7 @@ template <typename E>
 std::string_view EnumName(E value) {
   std::string_view name = "";
   boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto d) {
-    if (d.value == value) name = d.name;
+    if (d.value == value) name = WireName(d.name);
   });
   return name;
 }
@@ -15,7 +15,7 @@ template <typename E>
 std::optional<E> ParseEnum(std::string_view name) {
   std::optional<E> found;
   boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto d) {
-    if (!found && name == d.name) found = d.value;
+    if (!found && name == WireName(d.name)) found = d.value;
   });
   return found;
 }
@@ -40,6 +40,7 @@ SELFSERVICE_ENUM_INSTANTIATE(TicketEventType)
 SELFSERVICE_ENUM_INSTANTIATE(UploadStatus)
 SELFSERVICE_ENUM_INSTANTIATE(ComponentStatus)
 SELFSERVICE_ENUM_INSTANTIATE(MaintenanceStatus)
+SELFSERVICE_ENUM_INSTANTIATE(IncidentStatus)
 SELFSERVICE_ENUM_INSTANTIATE(AccountStatus)
 #undef SELFSERVICE_ENUM_INSTANTIATE
 
@@ -53,6 +54,11 @@ int FeedbackStatusCode(FeedbackState state) {
     case FeedbackState::reprocessing: return 6;
   }
   return 0;
+}
+
+const std::vector<std::string_view>& FeedbackDimensions() {
+  static const std::vector<std::string_view> kDimensions = {"resolution", "speed", "attitude", "knowledge", "ease"};
+  return kDimensions;
 }
 
 const std::vector<std::string_view>& KnownFeatures() {

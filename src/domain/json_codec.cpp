@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <limits>
+#include <map>
 #include <type_traits>
 
 #include <boost/json.hpp>
@@ -20,6 +21,8 @@ template <typename T> struct IsOptional : std::false_type {};
 template <typename T> struct IsOptional<std::optional<T>> : std::true_type {};
 template <typename T> struct IsVector : std::false_type {};
 template <typename T> struct IsVector<std::vector<T>> : std::true_type {};
+template <typename T> struct IsStringMap : std::false_type {};
+template <typename T> struct IsStringMap<std::map<std::string, T>> : std::true_type {};
 
 template <typename T>
 json::value WriteField(const T& value) {
@@ -32,6 +35,10 @@ json::value WriteField(const T& value) {
     array.reserve(value.size());
     for (const auto& item : value) array.push_back(WriteField(item));
     return array;
+  } else if constexpr (IsStringMap<T>::value) {
+    json::object object;
+    for (const auto& [key, item] : value) object.emplace(key, WriteField(item));
+    return object;
   } else if constexpr (std::is_enum_v<T>) {
     return json::string(EnumName(value));
   } else if constexpr (std::is_same_v<T, bool>) {
@@ -90,6 +97,18 @@ const char* ReadField(const json::value& in, T& out) {
           return problem == field_code::kRequired ? field_code::kInvalid : problem;
         }
         items.push_back(std::move(item));
+      }
+      out = std::move(items);
+      return nullptr;
+    } else if constexpr (IsStringMap<T>::value) {
+      if (!in.is_object()) return field_code::kInvalid;
+      T items;
+      for (const auto& [key, element] : in.get_object()) {
+        typename T::mapped_type item{};
+        if (const char* problem = ReadField(element, item)) {
+          return problem == field_code::kRequired ? field_code::kInvalid : problem;
+        }
+        items.emplace(std::string(key), std::move(item));
       }
       out = std::move(items);
       return nullptr;

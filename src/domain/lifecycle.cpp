@@ -66,4 +66,34 @@ bool FeedbackTransitionAllowed(FeedbackState from, FeedbackState to) {
   return false;
 }
 
+bool TicketTransitionAllowed(TicketStatus from, TicketStatus to) {
+  using T = TicketStatus;
+  switch (from) {
+    case T::new_: return to == T::open;
+    case T::open: return to == T::in_progress;
+    case T::in_progress: return to == T::pending_customer || to == T::resolved;
+    case T::pending_customer: return to == T::in_progress || to == T::resolved;
+    case T::resolved: return to == T::closed || to == T::reopened;
+    case T::reopened: return to == T::in_progress;
+    case T::closed: return false;
+  }
+  return false;
+}
+
+bool IsFinal(TicketStatus status) { return status == TicketStatus::closed; }
+
+bool CustomerMayMoveTicket(TicketStatus from, TicketStatus to) {
+  return from == TicketStatus::resolved && (to == TicketStatus::closed || to == TicketStatus::reopened);
+}
+
+Status ApplyTicketTransition(Ticket& ticket, TicketStatus to, std::int64_t now_millis) {
+  if (!TicketTransitionAllowed(ticket.status, to)) {
+    return Status::TransitionNotAllowed(EnumName(ticket.status), EnumName(to));
+  }
+  ticket.status = to;
+  ticket.updated_at = Timestamp{now_millis};
+  if (to == TicketStatus::closed) ticket.closed_at = Timestamp{now_millis};
+  return Status::Ok();
+}
+
 }  // namespace selfservice

@@ -29,4 +29,17 @@ Status ApplySessionTransition(Session& session, SessionState to, std::int64_t no
 // processed -> closed | reprocessing; reprocessing -> processing. closed is final.
 bool FeedbackTransitionAllowed(FeedbackState from, FeedbackState to);
 
+// Ticket: new -> open; open -> in_progress; in_progress -> pending_customer | resolved;
+// pending_customer -> in_progress | resolved; resolved -> closed | reopened; reopened ->
+// in_progress. closed is final. (docs/TICKETS.md)
+bool TicketTransitionAllowed(TicketStatus from, TicketStatus to);
+bool IsFinal(TicketStatus status);
+// The moves a customer may make on their own ticket: accepting a resolution (resolved -> closed)
+// or refusing it (resolved -> reopened). Every other move is the support side's.
+bool CustomerMayMoveTicket(TicketStatus from, TicketStatus to);
+
+// Moves `ticket` to `to` at `now_millis`: status, updated_at, and closed_at on entering closed.
+// Returns kTransitionNotAllowed and leaves `ticket` unchanged for a move the table does not have.
+Status ApplyTicketTransition(Ticket& ticket, TicketStatus to, std::int64_t now_millis);
+
 }  // namespace selfservice

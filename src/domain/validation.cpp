@@ -203,6 +203,18 @@ std::vector<FieldError> Validate(const Feedback& v) {
   check.MaxBytes("suggestions", v.suggestions, kTextBytes);
   check.Range("priority_level", v.priority_level, 1, 3);
   check.Range("sentiment_score", v.sentiment_score, -1.0, 1.0);
+  const auto& dimensions = FeedbackDimensions();
+  for (const auto& [dimension, rating] : v.ratings) {
+    if (std::find(dimensions.begin(), dimensions.end(), dimension) == dimensions.end()) {
+      // Named "ratings", not after the key: a caller's key is not echoed into the answer.
+      std::string allowed;
+      for (auto name : dimensions) allowed += (allowed.empty() ? "" : ", ") + std::string(name);
+      if (!check.HasErrorFor("ratings")) check.Add("ratings", field_code::kNotAllowed, {{"allowed", allowed}});
+    } else {
+      check.Range("ratings." + dimension, rating, 1, 5);
+    }
+  }
+  check.MaxChars("sentiment_source", v.sentiment_source, 32);
   check.MaxBytes("response_content", v.response_content, kTextBytes);
   return check.Take();
 }

@@ -79,19 +79,72 @@ class SessionEngine {
   const Clock& clock_;
 };
 
+class OutboxRelay;
+
+// feedback.stats: the visible feedback created in [from, to).
+struct FeedbackStats {
+  struct Group {
+    std::string key;  // a feedback_type, or an ISO week ("2025-W33")
+    std::int64_t count = 0;
+    std::optional<double> average_rating;
+    std::int64_t contact_required = 0;
+  };
+  struct Dimension {
+    std::string name;
+    std::int64_t count = 0;
+    double average = 0;
+  };
+  Timestamp from;
+  Timestamp to;
+  std::int64_t total = 0;
+  std::int64_t rated = 0;
+  std::optional<double> average_rating;  // two decimals; null without ratings
+  std::int64_t distribution[5] = {};     // ratings 1 … 5
+  std::int64_t contact_required = 0;
+  double contact_required_share = 0;  // of total, 0 … 1, four decimals
+  std::vector<Group> by_type;         // types with feedback, by name
+  std::vector<Group> by_week;         // ISO weeks (UTC) with feedback, oldest first
+  std::vector<Dimension> dimensions;  // rated dimensions, by name
+};
+
+// Feedback (REQ-019-009; docs/API.md "feedback.submit"): the processing lifecycle of spec 5.2, the
+// sentiment of the customer's text from the AI provider behind its breaker (the local lexicon when
+// it cannot answer, and a re-analysis queued in the outbox when it failed and may answer later),
+// and the priority and callback need derived from rating and sentiment.
 class FeedbackEngine {
  public:
-  FeedbackEngine(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  static constexpr const char* kSentimentTopic = "feedback.sentiment";
 
-  // `draft` carries the customer's fields; ownership, state and processing fields are set here.
+  // None of the references is owned. The engine registers the re-analysis deliverer in `outbox`.
+  FeedbackEngine(Store& store, AiProvider& provider, CircuitBreaker& breaker, OutboxRelay& outbox,
+                 const Clock& clock);
+
+  // `draft` carries the customer's fields; ownership, state, processing fields, sentiment and
+  // priority are set here; contact_required stays true when the customer asked for a callback.
   Result<Feedback> Submit(const RequestContext& context, Feedback draft);
   Result<Feedback> Get(const RequestContext& context, std::int64_t id);
   Result<Page<Feedback>> List(const RequestContext& context, const FeedbackFilter& filter, PageRequest page);
   Result<Feedback> Transition(const RequestContext& context, std::int64_t id, FeedbackState to,
                               std::optional<std::string> response_content);
+  // Default window: the 90 days before `to`, which defaults to now.
+  Result<FeedbackStats> Stats(const RequestContext& context, std::optional<Timestamp> from,
+                              std::optional<Timestamp> to);
+
+  // The derived fields (docs/API.md): priority 1 when rating <= 2 or sentiment <= -0.5, 3 when
+  // rating >= 4 and sentiment >= 0 (or unknown), else 2; a callback when rating <= 2 or
+  // sentiment <= -0.6.
+  static int PriorityLevel(std::optional<int> rating, std::optional<double> sentiment);
+  static bool NeedsContact(std::optional<int> rating, std::optional<double> sentiment);
 
  private:
+  struct Sentiment;
+  Sentiment Analyze(const Scope& scope, const Feedback& feedback);
+  Status Reanalyze(const Scope& scope, const OutboxItem& item);
+
   Store& store_;
+  AiProvider& provider_;
+  CircuitBreaker& breaker_;
+  OutboxRelay& outbox_;
   const Clock& clock_;
 };
 

@@ -175,7 +175,7 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request, TransportError
   }
 }
 
-bool IsUsableBaseUrl(std::string_view url) {
+bool IsUsableUrl(std::string_view url, bool allow_query) {
   std::string_view rest;
   if (url.starts_with("http://")) {
     rest = url.substr(7);
@@ -184,9 +184,9 @@ bool IsUsableBaseUrl(std::string_view url) {
   } else {
     return false;
   }
-  const std::string_view authority = rest.substr(0, rest.find('/'));
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
   return !authority.empty() && authority.find('@') == std::string_view::npos &&
-         url.find_first_of(" \t\r\n?#") == std::string_view::npos;
+         url.find_first_of(allow_query ? " \t\r\n" : " \t\r\n?#") == std::string_view::npos;
 }
 
 std::string ClipForDetail(std::string text, std::size_t max_bytes) {

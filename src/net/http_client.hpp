@@ -73,8 +73,11 @@ class HttpClient {
 // True for a 2xx status.
 inline bool IsSuccessStatus(int status) { return status >= 200 && status < 300; }
 
-// An http(s) URL without credentials, spaces, query or fragment, to which API paths are appended.
-bool IsUsableBaseUrl(std::string_view url);
+// An http(s) URL without credentials or spaces; with `allow_query`, a query and fragment may follow
+// (a webhook's own URL).
+bool IsUsableUrl(std::string_view url, bool allow_query);
+// The same without query or fragment: a base to which API paths are appended.
+inline bool IsUsableBaseUrl(std::string_view url) { return IsUsableUrl(url, false); }
 
 // `text` cut to at most `max_bytes` on a UTF-8 character boundary, with "…" when cut: remote
 // services' messages kept in a Status detail.

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "domain/enum_names.hpp"
 #include "selfservice/model.hpp"
 
 namespace selfservice {
@@ -97,11 +98,20 @@ TEST(EnumNames, PublicationStatus) {
 
 TEST(EnumNames, TicketStatus) {
   using T = TicketStatus;
-  ExpectNames<T>({{T::open, "open"},
+  ExpectNames<T>({{T::new_, "new"},
+                  {T::open, "open"},
                   {T::in_progress, "in_progress"},
-                  {T::pending, "pending"},
+                  {T::pending_customer, "pending_customer"},
                   {T::resolved, "resolved"},
-                  {T::closed, "closed"}});
+                  {T::closed, "closed"},
+                  {T::reopened, "reopened"}});
+}
+
+// "new" is a C++ keyword: the enumerator is new_, and the underscore is no part of the wire name.
+TEST(EnumNames, KeywordEnumeratorIsNamedWithoutItsUnderscore) {
+  EXPECT_EQ(ParseEnum<TicketStatus>("new_"), std::nullopt);
+  EXPECT_EQ(ParseEnum<TicketStatus>("pending"), std::nullopt);
+  EXPECT_EQ(EnumNameList<TicketStatus>(), "new, open, in_progress, pending_customer, resolved, closed, reopened");
 }
 
 TEST(EnumNames, TicketEventType) {
@@ -142,7 +152,7 @@ TEST(EnumNames, AccountStatus) {
 
 TEST(ParseEnum, UnknownNameGivesNullopt) {
   EXPECT_EQ(ParseEnum<SessionType>("phone"), std::nullopt);
-  EXPECT_EQ(ParseEnum<TicketStatus>("reopened"), std::nullopt);
+  EXPECT_EQ(ParseEnum<TicketStatus>("reopen"), std::nullopt);
   EXPECT_EQ(ParseEnum<AccountStatus>("deleted"), std::nullopt);
 }
 

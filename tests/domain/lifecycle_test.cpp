@@ -143,5 +143,68 @@ TEST(SessionLifecycle, DurationIsNeverNegativeWhenTheClockIsBehindCreation) {
   EXPECT_EQ(session.session_duration, 0);
 }
 
+TEST(TicketLifecycle, AllowsExactlyTheTablesMoves) {
+  using T = TicketStatus;
+  const std::vector<std::pair<T, T>> allowed = {
+      {T::new_, T::open},           {T::open, T::in_progress},           {T::in_progress, T::pending_customer},
+      {T::in_progress, T::resolved}, {T::pending_customer, T::in_progress}, {T::pending_customer, T::resolved},
+      {T::resolved, T::closed},     {T::resolved, T::reopened},          {T::reopened, T::in_progress}};
+  const T all[] = {T::new_, T::open, T::in_progress, T::pending_customer, T::resolved, T::closed, T::reopened};
+  for (T from : all) {
+    for (T to : all) {
+      const bool expected = std::find(allowed.begin(), allowed.end(), std::pair(from, to)) != allowed.end();
+      EXPECT_EQ(TicketTransitionAllowed(from, to), expected) << EnumName(from) << " -> " << EnumName(to);
+    }
+  }
+}
+
+TEST(TicketLifecycle, OnlyClosedIsFinal) {
+  using T = TicketStatus;
+  for (T status : {T::new_, T::open, T::in_progress, T::pending_customer, T::resolved, T::reopened}) {
+    EXPECT_FALSE(IsFinal(status)) << EnumName(status);
+  }
+  EXPECT_TRUE(IsFinal(T::closed));
+}
+
+TEST(TicketLifecycle, CustomersMayOnlyCloseOrReopenAResolvedTicket) {
+  using T = TicketStatus;
+  const T all[] = {T::new_, T::open, T::in_progress, T::pending_customer, T::resolved, T::closed, T::reopened};
+  for (T from : all) {
+    for (T to : all) {
+      const bool expected = from == T::resolved && (to == T::closed || to == T::reopened);
+      EXPECT_EQ(CustomerMayMoveTicket(from, to), expected) << EnumName(from) << " -> " << EnumName(to);
+    }
+  }
+}
+
+TEST(TicketLifecycle, ClosingSetsClosedAtAndUpdatedAt) {
+  Ticket ticket;
+  ticket.status = TicketStatus::resolved;
+  ASSERT_TRUE(ApplyTicketTransition(ticket, TicketStatus::closed, 5000).ok());
+  EXPECT_EQ(ticket.status, TicketStatus::closed);
+  EXPECT_EQ(ticket.updated_at, Timestamp{5000});
+  EXPECT_EQ(ticket.closed_at, Timestamp{5000});
+}
+
+TEST(TicketLifecycle, OtherMovesLeaveClosedAtUnset) {
+  Ticket ticket;
+  ASSERT_TRUE(ApplyTicketTransition(ticket, TicketStatus::open, 7000).ok());
+  EXPECT_EQ(ticket.updated_at, Timestamp{7000});
+  EXPECT_FALSE(ticket.closed_at.has_value());
+}
+
+TEST(TicketLifecycle, RefusedMoveLeavesTicketUnchangedAndNamesBothStatuses) {
+  Ticket ticket;
+  ticket.status = TicketStatus::closed;
+  ticket.updated_at = Timestamp{1};
+  const Status refused = ApplyTicketTransition(ticket, TicketStatus::reopened, 9000);
+  EXPECT_EQ(refused.code(), ErrorCode::kTransitionNotAllowed);
+  ASSERT_EQ(refused.field_errors().size(), 1u);
+  EXPECT_EQ(refused.field_errors()[0].args,
+            (std::vector<std::pair<std::string, std::string>>{{"from", "closed"}, {"to", "reopened"}}));
+  EXPECT_EQ(ticket.status, TicketStatus::closed);
+  EXPECT_EQ(ticket.updated_at, Timestamp{1});
+}
+
 }  // namespace
 }  // namespace selfservice

@@ -1028,7 +1028,7 @@ TEST(TicketValidation, ContactPhoneHoldsAtMost20Characters) {
 
 TEST(TicketValidation, StatusMustBeDefined) {
   ExpectUndefinedEnumRejected(ValidTicket(), &Ticket::status, "status",
-                              "open, in_progress, pending, resolved, closed");
+                              "new, open, in_progress, pending_customer, resolved, closed, reopened");
 }
 
 // --- TicketEvent --------------------------------------------------------------------------------
@@ -1085,9 +1085,9 @@ TEST(TicketEventValidation, EventTypeMustBeDefined) {
 
 TEST(TicketEventValidation, StatusesMustBeDefined) {
   ExpectUndefinedEnumRejected(ValidTicketEvent(), &TicketEvent::from_status, "from_status",
-                              "open, in_progress, pending, resolved, closed");
+                              "new, open, in_progress, pending_customer, resolved, closed, reopened");
   ExpectUndefinedEnumRejected(ValidTicketEvent(), &TicketEvent::to_status, "to_status",
-                              "open, in_progress, pending, resolved, closed");
+                              "new, open, in_progress, pending_customer, resolved, closed, reopened");
 }
 
 // --- Attachment ---------------------------------------------------------------------------------

@@ -36,6 +36,32 @@ inline std::unique_ptr<Store> OpenMemoryStore() {
   return std::move(opened).value();
 }
 
+// A store that forwards to `inner`, except for the repositories a test puts in its place (to race
+// or fail a step). Every repository a Store has is listed here once.
+class ForwardingStore final : public Store {
+ public:
+  explicit ForwardingStore(Store& inner) : inner_(inner) {}
+  SessionRepository* sessions_override = nullptr;
+  TicketRepository* tickets_override = nullptr;
+
+  std::string_view name() const override { return "test"; }
+  PortalConfigRepository& portal_configs() override { return inner_.portal_configs(); }
+  SessionRepository& sessions() override { return sessions_override ? *sessions_override : inner_.sessions(); }
+  FeedbackRepository& feedback() override { return inner_.feedback(); }
+  AnalyticsRepository& analytics() override { return inner_.analytics(); }
+  KnowledgeRepository& knowledge() override { return inner_.knowledge(); }
+  RemoteStateRepository& remote_state() override { return inner_.remote_state(); }
+  OutboxRepository& outbox() override { return inner_.outbox(); }
+  ServiceStatusRepository& service_status() override { return inner_.service_status(); }
+  TicketRepository& tickets() override { return tickets_override ? *tickets_override : inner_.tickets(); }
+  AttachmentRepository& attachments() override { return inner_.attachments(); }
+  DocumentRepository& documents() override { return inner_.documents(); }
+  SearchBackend& search() override { return inner_.search(); }
+
+ private:
+  Store& inner_;
+};
+
 // A fresh in-memory store and a clock standing at kStart for every test.
 class EngineTest : public ::testing::Test {
  protected:

@@ -76,24 +76,6 @@ class ComeBackDuringListing final : public SessionRepository {
   std::function<void()> between_;
 };
 
-class StoreWithSessions final : public Store {
- public:
-  StoreWithSessions(Store& inner, SessionRepository& sessions) : inner_(inner), sessions_(sessions) {}
-  std::string_view name() const override { return "test"; }
-  PortalConfigRepository& portal_configs() override { return inner_.portal_configs(); }
-  SessionRepository& sessions() override { return sessions_; }
-  FeedbackRepository& feedback() override { return inner_.feedback(); }
-  AnalyticsRepository& analytics() override { return inner_.analytics(); }
-  KnowledgeRepository& knowledge() override { return inner_.knowledge(); }
-  RemoteStateRepository& remote_state() override { return inner_.remote_state(); }
-  OutboxRepository& outbox() override { return inner_.outbox(); }
-  SearchBackend& search() override { return inner_.search(); }
-
- private:
-  Store& inner_;
-  SessionRepository& sessions_;
-};
-
 class SessionEngineTest : public test::EngineTest {
  protected:
   Session Start(const RequestContext& who, std::string question = "怎么开发票？",
@@ -724,7 +706,8 @@ TEST_F(SessionEngineTest, SweepSparesASessionResumedAfterTheListing) {
   const Session gone = InState(S::paused);
   clock_.Advance(kMinute);
   ComeBackDuringListing racing(store_->sessions(), [&] { ASSERT_TRUE(Ask(returning.session_id).ok()); });
-  StoreWithSessions store(*store_, racing);
+  test::ForwardingStore store(*store_);
+  store.sessions_override = &racing;
   SessionEngine sweeper(store, clock_);
 
   auto swept = sweeper.Sweep(PlatformAdmin(1, 1, 1), 60);

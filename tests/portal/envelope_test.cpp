@@ -192,6 +192,27 @@ TEST_F(EnvelopeTest, EveryListMethodAnswersWithPagination) {
       Call("knowledge.upsert", CustomerAdmin(), json::object{{"title", "VPN"}, {"body", "Reconnect."}})));
   ASSERT_TRUE(IsSuccess(Call("search.synonyms.set", CustomerAdmin(),
                              json::object{{"term", "VPN"}, {"synonyms", json::array{"remote access"}}})));
+  // One ticket with one attachment (a text file of 4 bytes), and one document.
+  const json::object ticket = Call("tickets.create", user,
+                                   json::object{{"title", "VPN"}, {"description", "down"}, {"category", "network"},
+                                                {"priority", 2}});
+  ASSERT_TRUE(IsSuccess(ticket)) << ticket;
+  const json::object upload =
+      Call("tickets.attachments.begin", user,
+           json::object{{"ticket_id", ticket.at("data").at("id")}, {"filename", "a.txt"}, {"size", 4},
+                        {"content_type", "text/plain"},
+                        {"sha256", "982d9e3eb996f559e633f4d194def3761d909f5a3b647d1a851fead67c32c9d1"}});
+  ASSERT_TRUE(IsSuccess(upload)) << upload;
+  ASSERT_TRUE(IsSuccess(Call("tickets.attachments.append", user,
+                             json::object{{"upload_id", upload.at("data").at("upload_id")}, {"offset", 0},
+                                          {"data_base64", "dGV4dA=="}})));
+  ASSERT_TRUE(IsSuccess(Call("tickets.attachments.complete", user,
+                             json::object{{"upload_id", upload.at("data").at("upload_id")}})));
+  ASSERT_TRUE(IsSuccess(Call("documents.publish", PlatformAdmin(),
+                             json::object{{"title", "Guide"}, {"filename", "g.txt"}, {"content_type", "text/plain"},
+                                          {"data_base64", "dGV4dA=="}})));
+  // Drafts are their user's own: the customer_admin keeps one.
+  ASSERT_TRUE(IsSuccess(Call("tickets.drafts.save", CustomerAdmin(), json::object{{"title", "draft"}})));
   // A customer_admin of the user's customer may call every list and sees exactly one item in each.
   const Caller admin = CustomerAdmin();
   int lists = 0;

@@ -222,6 +222,12 @@ TEST(SqliteStore, MigrationSixIndexesTheTitlesOfAnExistingDatabase) {
         "DROP TABLE knowledge_sync_cursors; "
         "DROP TRIGGER user_behavior_analytics_search_score; DROP TABLE search_counts_daily; "
         "DROP TABLE search_keyword_scores; DROP TABLE outbox; "
+        "DROP TABLE service_incident_updates; DROP TABLE service_incidents; DROP TABLE service_status_changes; "
+        "DROP TABLE service_maintenance; DROP TABLE service_components; "
+        "DROP INDEX customer_feedback_tenant_created_at; ALTER TABLE customer_feedback DROP COLUMN ratings; "
+        "ALTER TABLE customer_feedback DROP COLUMN sentiment_source; "
+        "DROP TABLE tickets_fts; DROP TABLE ticket_events; DROP TABLE ticket_drafts; DROP TABLE tickets; "
+        "DROP TABLE documents; DROP TABLE ticket_attachments; DROP TABLE uploads; "
         "PRAGMA user_version = 5");
     raw.Exec(
         "INSERT INTO knowledge_articles (tenant_id, title, body, lang, updated_at) "

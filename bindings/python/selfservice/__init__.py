@@ -15,6 +15,10 @@ search path).
 
 A call that does not answer code 200 raises selfservice.Error. A Portal may be used from many
 threads at once; close() must not race with calls on it.
+
+Live ticket status (libselfservice 0.3.0): portal.subscribe({"tenant_id": 1, "customer_id": 10},
+callback) calls callback(event: dict) on a library thread for each matching ticket creation and
+status change, until portal.unsubscribe(id) or close().
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ import ctypes
 import ctypes.util
 import json
 import os
+import itertools
 import threading
-from typing import Any, Callable, Optional, Union
+import traceback
+from typing import Any, Callable, Dict, Optional, Union
 
-__all__ = ["Error", "Portal", "Progress", "abi_version", "version"]
+__all__ = ["Error", "EventCallback", "Portal", "Progress", "abi_version", "version"]
 
 # A context or request: a dict to encode as JSON, JSON text as is, or None for a C NULL.
 Json = Union[dict, str, bytes, None]
@@ -36,6 +42,39 @@ Json = Union[dict, str, bytes, None]
 Progress = Callable[[int, int], Optional[bool]]
 
 _ProgressFn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
+
+# A live ticket status event (see selfservice_event_fn in selfservice.h), decoded from its JSON.
+EventCallback = Callable[[dict], Any]
+
+_EventFn = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
+_DestroyFn = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+
+# The subscribers' callables by token; the token is the user_data the library passes back. The two
+# C trampolines below live as long as the module, so no ctypes callback object is ever freed while
+# the library may still call it; an entry goes when the library calls destroy for its token.
+_subscribers: Dict[int, EventCallback] = {}
+_subscribers_lock = threading.Lock()
+_tokens = itertools.count(1)
+
+
+def _deliver(user_data: Optional[int], event_json: Optional[bytes]) -> None:
+    with _subscribers_lock:
+        callback = _subscribers.get(user_data or 0)
+    if callback is None or event_json is None:
+        return
+    try:
+        callback(json.loads(event_json.decode("utf-8")))
+    except BaseException:  # a ctypes callback must not raise: report it and go on
+        traceback.print_exc()
+
+
+def _release(user_data: Optional[int]) -> None:
+    with _subscribers_lock:
+        _subscribers.pop(user_data or 0, None)
+
+
+_deliver_fn = _EventFn(_deliver)
+_release_fn = _DestroyFn(_release)
 
 
 class Error(Exception):
@@ -74,6 +113,12 @@ def _load() -> ctypes.CDLL:
         lib.selfservice_invoke_with_progress.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
                                                          ctypes.c_char_p, _ProgressFn, ctypes.c_void_p]
         lib.selfservice_invoke_with_progress.restype = ctypes.c_void_p
+    if hasattr(lib, "selfservice_subscribe"):  # since 0.3.0
+        lib.selfservice_subscribe.argtypes = [ctypes.c_void_p, ctypes.c_char_p, _EventFn, ctypes.c_void_p,
+                                              _DestroyFn, ctypes.POINTER(ctypes.c_void_p)]
+        lib.selfservice_subscribe.restype = ctypes.c_int64
+        lib.selfservice_unsubscribe.argtypes = [ctypes.c_void_p, ctypes.c_int64]
+        lib.selfservice_unsubscribe.restype = ctypes.c_int
     return lib
 
 
@@ -178,3 +223,38 @@ class Portal:
         if envelope.get("code") != 200:
             raise Error(envelope)
         return envelope
+
+    def subscribe(self, topic: Json, callback: EventCallback) -> int:
+        """Subscribes to live ticket status; returns the subscription's id.
+
+        `topic` is {"type": "ticket.status", "tenant_id", "customer_id"?, "user_id"?,
+        "ticket_id"?} (tenant_id required). `callback(event)` gets each matching ticket creation
+        and status change as a dict ({"type", "tenant_id", "customer_id", "user_id", "ticket_id",
+        "external_id", "title", "from", "to", "comment", "actor_id", "at"}) on a library thread,
+        one event at a time; an exception raised by it is printed and ignored. It may call
+        subscribe/unsubscribe/invoke, never close(). Raises Error (10001) for a bad topic."""
+        if self._handle is None:
+            raise ValueError("subscribe on a closed Portal")
+        lib = _lib()
+        if not hasattr(lib, "selfservice_subscribe"):
+            raise NotImplementedError("subscriptions need libselfservice 0.3.0 or later")
+        if not callable(callback):
+            raise TypeError("callback must be callable")
+        with _subscribers_lock:
+            token = next(_tokens)
+            _subscribers[token] = callback
+        error = ctypes.c_void_p()
+        subscription = lib.selfservice_subscribe(self._handle, _encode(topic), _deliver_fn, token, _release_fn,
+                                                 ctypes.byref(error))
+        if subscription <= 0:
+            _release(token)  # the library never calls destroy for a failed subscription
+            raise Error(_take(error.value))
+        return subscription
+
+    def unsubscribe(self, subscription: int) -> bool:
+        """Ends a subscription: once this returns its callback is not called again (a call
+        running on the library thread has returned, unless this is called from that callback).
+        Returns False when `subscription` is not a live subscription of this portal."""
+        if self._handle is None:
+            raise ValueError("unsubscribe on a closed Portal")
+        return _lib().selfservice_unsubscribe(self._handle, subscription) == 0

@@ -471,6 +471,240 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox (tenant_id, next_attempt_at) WHERE delivered_at IS NULL AND abandoned = 0;
 )sql",
+    // 12: tickets (TicketRepository, docs/TICKETS.md), their history and their users' drafts. An
+    // idempotency key is unique per tenant and user (the partial index), so concurrent creations
+    // with one key store one ticket. The list's filters each have an index per visibility, ordered
+    // by creation as the list is; the keyword is found through a trigram FTS5 index of title and
+    // description (substrings of 3 or more characters), kept in step by triggers.
+    R"sql(
+CREATE TABLE tickets (
+  id              INTEGER PRIMARY KEY,
+  tenant_id       INTEGER NOT NULL CHECK (tenant_id > 0),
+  customer_id     INTEGER NOT NULL,
+  user_id         INTEGER NOT NULL,
+  external_id     TEXT CHECK (length(external_id) <= 100),
+  session_id      TEXT CHECK (length(session_id) <= 64),
+  title           TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+  description     TEXT NOT NULL,
+  category        TEXT CHECK (length(category) <= 100),
+  priority        INTEGER NOT NULL DEFAULT 2 CHECK (priority BETWEEN 1 AND 3),
+  status          TEXT NOT NULL DEFAULT 'new'
+                    CHECK (status = 'new' OR status = 'open' OR status = 'in_progress' OR
+                           status = 'pending_customer' OR status = 'resolved' OR status = 'closed' OR
+                           status = 'reopened'),
+  contact_email   TEXT CHECK (length(contact_email) <= 255),
+  contact_phone   TEXT CHECK (length(contact_phone) <= 20),
+  idempotency_key TEXT CHECK (length(idempotency_key) BETWEEN 1 AND 200),
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  closed_at       INTEGER
+);
+CREATE UNIQUE INDEX tickets_idempotency ON tickets (tenant_id, user_id, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX tickets_tenant_created ON tickets (tenant_id, created_at);
+CREATE INDEX tickets_tenant_status_created ON tickets (tenant_id, status, created_at);
+CREATE INDEX tickets_tenant_status_category_created ON tickets (tenant_id, status, category, created_at);
+CREATE INDEX tickets_tenant_category_created ON tickets (tenant_id, category, created_at);
+CREATE INDEX tickets_customer_created ON tickets (tenant_id, customer_id, created_at);
+CREATE INDEX tickets_customer_status_created ON tickets (tenant_id, customer_id, status, created_at);
+CREATE INDEX tickets_user_created ON tickets (tenant_id, user_id, created_at);
+
+CREATE VIRTUAL TABLE tickets_fts USING fts5(
+  title, description, content = 'tickets', content_rowid = 'id', tokenize = 'trigram');
+CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
+  INSERT INTO tickets_fts (rowid, title, description) VALUES (new.id, new.title, new.description);
+END;
+CREATE TRIGGER tickets_fts_update AFTER UPDATE OF title, description ON tickets BEGIN
+  INSERT INTO tickets_fts (tickets_fts, rowid, title, description)
+    VALUES ('delete', old.id, old.title, old.description);
+  INSERT INTO tickets_fts (rowid, title, description) VALUES (new.id, new.title, new.description);
+END;
+
+CREATE TABLE ticket_events (
+  id          INTEGER PRIMARY KEY,
+  tenant_id   INTEGER NOT NULL CHECK (tenant_id > 0),
+  ticket_id   INTEGER NOT NULL REFERENCES tickets (id),
+  event_type  TEXT NOT NULL CHECK (event_type = 'created' OR event_type = 'status_changed' OR
+                                   event_type = 'comment' OR event_type = 'attachment_added' OR
+                                   event_type = 'assigned'),
+  from_status TEXT CHECK (from_status = 'new' OR from_status = 'open' OR from_status = 'in_progress' OR
+                          from_status = 'pending_customer' OR from_status = 'resolved' OR
+                          from_status = 'closed' OR from_status = 'reopened'),
+  to_status   TEXT CHECK (to_status = 'new' OR to_status = 'open' OR to_status = 'in_progress' OR
+                          to_status = 'pending_customer' OR to_status = 'resolved' OR
+                          to_status = 'closed' OR to_status = 'reopened'),
+  comment     TEXT,
+  actor_id    INTEGER,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id, id);
+
+CREATE TABLE ticket_drafts (
+  id            INTEGER PRIMARY KEY,
+  tenant_id     INTEGER NOT NULL CHECK (tenant_id > 0),
+  customer_id   INTEGER NOT NULL,
+  user_id       INTEGER NOT NULL,
+  title         TEXT CHECK (length(title) <= 200),
+  description   TEXT,
+  category      TEXT CHECK (length(category) <= 100),
+  priority      INTEGER CHECK (priority BETWEEN 1 AND 3),
+  contact_email TEXT CHECK (length(contact_email) <= 255),
+  contact_phone TEXT CHECK (length(contact_phone) <= 20),
+  session_id    TEXT CHECK (length(session_id) <= 64),
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+CREATE INDEX ticket_drafts_user ON ticket_drafts (tenant_id, user_id, updated_at);
+)sql",
+    // 13: resumable uploads and ticket attachments (AttachmentRepository; docs/ATTACHMENTS.md).
+    // An upload's committed_bytes never exceeds what its work blob durably holds; an attachment
+    // row is written only once its blob is in place, and carries the ticket owner's customer and
+    // user so the row-level scope of the ticket applies to it.
+    R"sql(
+CREATE TABLE uploads (
+  id              INTEGER PRIMARY KEY,
+  upload_id       TEXT NOT NULL UNIQUE CHECK (length(upload_id) = 32),
+  tenant_id       INTEGER NOT NULL CHECK (tenant_id > 0),
+  customer_id     INTEGER NOT NULL,
+  user_id         INTEGER NOT NULL,
+  target          TEXT NOT NULL CHECK (target = 'ticket' OR target = 'document'),
+  ticket_id       INTEGER CHECK ((target = 'ticket') = (ticket_id IS NOT NULL)),
+  file_name       TEXT NOT NULL CHECK (length(file_name) BETWEEN 1 AND 255),
+  content_type    TEXT NOT NULL CHECK (length(content_type) BETWEEN 1 AND 100),
+  size_bytes      INTEGER NOT NULL CHECK (size_bytes >= 0),
+  committed_bytes INTEGER NOT NULL CHECK (committed_bytes BETWEEN 0 AND size_bytes),
+  sha256          TEXT NOT NULL CHECK (length(sha256) = 64),
+  status          TEXT NOT NULL CHECK (status = 'uploading' OR status = 'complete' OR status = 'failed'),
+  part_key        TEXT NOT NULL,
+  attachment_id   INTEGER,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  expires_at      INTEGER NOT NULL
+);
+CREATE INDEX uploads_expiry ON uploads (tenant_id, expires_at);
+
+CREATE TABLE ticket_attachments (
+  id           INTEGER PRIMARY KEY,
+  tenant_id    INTEGER NOT NULL CHECK (tenant_id > 0),
+  ticket_id    INTEGER NOT NULL CHECK (ticket_id > 0),
+  customer_id  INTEGER NOT NULL,
+  user_id      INTEGER NOT NULL,
+  uploaded_by  INTEGER NOT NULL,
+  file_name    TEXT NOT NULL CHECK (length(file_name) BETWEEN 1 AND 255),
+  content_type TEXT NOT NULL CHECK (length(content_type) BETWEEN 1 AND 100),
+  size_bytes   INTEGER NOT NULL CHECK (size_bytes >= 0),
+  sha256       TEXT NOT NULL CHECK (length(sha256) = 64),
+  blob_key     TEXT NOT NULL,
+  created_at   INTEGER NOT NULL
+);
+CREATE INDEX ticket_attachments_ticket ON ticket_attachments (tenant_id, ticket_id, created_at);
+CREATE INDEX ticket_attachments_owner ON ticket_attachments (tenant_id, customer_id, user_id);
+)sql",
+    // 14: the document center (DocumentRepository). customer_id NULL: for every customer of the
+    // tenant; min_role and feature narrow who sees a document (docs/ATTACHMENTS.md).
+    R"sql(
+CREATE TABLE documents (
+  id             INTEGER PRIMARY KEY,
+  tenant_id      INTEGER NOT NULL CHECK (tenant_id > 0),
+  customer_id    INTEGER CHECK (customer_id IS NULL OR customer_id > 0),
+  title          TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+  description    TEXT,
+  category       TEXT CHECK (length(category) <= 100),
+  file_name      TEXT NOT NULL CHECK (length(file_name) BETWEEN 1 AND 255),
+  content_type   TEXT NOT NULL CHECK (length(content_type) BETWEEN 1 AND 100),
+  size_bytes     INTEGER NOT NULL CHECK (size_bytes >= 0),
+  version        TEXT NOT NULL CHECK (length(version) BETWEEN 1 AND 20),
+  lang           TEXT CHECK (lang IS NULL OR lang = 'zh' OR lang = 'en'),
+  download_count INTEGER NOT NULL DEFAULT 0 CHECK (download_count >= 0),
+  status         TEXT NOT NULL CHECK (status = 'draft' OR status = 'published' OR status = 'archived'),
+  sha256         TEXT NOT NULL CHECK (length(sha256) = 64),
+  blob_key       TEXT NOT NULL,
+  min_role       INTEGER NOT NULL CHECK (min_role BETWEEN 1 AND 3),
+  feature        TEXT CHECK (length(feature) <= 50),
+  published_by   INTEGER NOT NULL,
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL
+);
+CREATE INDEX documents_tenant_updated ON documents (tenant_id, updated_at);
+CREATE INDEX documents_tenant_category ON documents (tenant_id, category);
+)sql",
+    // 15: service status (docs/STATUS.md): the tenant's components, every change of their status
+    // (what uptime is computed from), incidents with their updates (an Alertmanager alert's open
+    // incident is unique per fingerprint) and maintenance windows. Status belongs to the tenant:
+    // no customer column.
+    R"sql(
+CREATE TABLE service_components (
+  id          INTEGER PRIMARY KEY,
+  tenant_id   INTEGER NOT NULL CHECK (tenant_id > 0),
+  name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+  description TEXT,
+  group_name  TEXT CHECK (length(group_name) <= 100),
+  status      TEXT NOT NULL CHECK (status = 'operational' OR status = 'degraded_performance' OR
+                                   status = 'partial_outage' OR status = 'major_outage' OR
+                                   status = 'under_maintenance'),
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  UNIQUE (tenant_id, name)
+);
+CREATE TABLE service_status_changes (
+  id           INTEGER PRIMARY KEY,
+  tenant_id    INTEGER NOT NULL CHECK (tenant_id > 0),
+  component_id INTEGER NOT NULL REFERENCES service_components (id) ON DELETE CASCADE,
+  status       TEXT NOT NULL,
+  changed_at   INTEGER NOT NULL
+);
+CREATE INDEX service_status_changes_tenant_component_at
+  ON service_status_changes (tenant_id, component_id, changed_at);
+CREATE TABLE service_incidents (
+  id            INTEGER PRIMARY KEY,
+  tenant_id     INTEGER NOT NULL CHECK (tenant_id > 0),
+  title         TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+  status        TEXT NOT NULL CHECK (status = 'investigating' OR status = 'identified' OR
+                                     status = 'monitoring' OR status = 'resolved'),
+  impact        TEXT NOT NULL CHECK (impact = 'degraded_performance' OR impact = 'partial_outage' OR
+                                     impact = 'major_outage'),
+  component_ids TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(component_ids)),
+  source        TEXT NOT NULL CHECK (source = 'manual' OR source = 'alertmanager'),
+  fingerprint   TEXT CHECK (length(fingerprint) BETWEEN 1 AND 200),
+  external_url  TEXT CHECK (length(external_url) <= 1000),
+  started_at    INTEGER NOT NULL,
+  resolved_at   INTEGER,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+CREATE INDEX service_incidents_tenant_started ON service_incidents (tenant_id, started_at);
+CREATE UNIQUE INDEX service_incidents_open_fingerprint ON service_incidents (tenant_id, fingerprint)
+  WHERE fingerprint IS NOT NULL AND resolved_at IS NULL;
+CREATE TABLE service_incident_updates (
+  id          INTEGER PRIMARY KEY,
+  tenant_id   INTEGER NOT NULL CHECK (tenant_id > 0),
+  incident_id INTEGER NOT NULL REFERENCES service_incidents (id) ON DELETE CASCADE,
+  status      TEXT NOT NULL,
+  body        TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX service_incident_updates_incident ON service_incident_updates (incident_id, created_at);
+CREATE TABLE service_maintenance (
+  id            INTEGER PRIMARY KEY,
+  tenant_id     INTEGER NOT NULL CHECK (tenant_id > 0),
+  title         TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+  description   TEXT,
+  component_ids TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(component_ids)),
+  starts_at     INTEGER NOT NULL,
+  ends_at       INTEGER NOT NULL CHECK (ends_at > starts_at),
+  status        TEXT NOT NULL CHECK (status = 'scheduled' OR status = 'in_progress' OR
+                                     status = 'completed' OR status = 'cancelled'),
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX service_maintenance_tenant_window ON service_maintenance (tenant_id, ends_at, starts_at);
+)sql",
+    // 16: feedback dimensions and sentiment: the ratings per dimension (a JSON object), who scored
+    // the sentiment, and the index feedback.stats reads a tenant's window by.
+    R"sql(
+ALTER TABLE customer_feedback ADD COLUMN ratings TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(ratings));
+ALTER TABLE customer_feedback ADD COLUMN sentiment_source TEXT CHECK (length(sentiment_source) <= 32);
+CREATE INDEX customer_feedback_tenant_created_at ON customer_feedback (tenant_id, created_at);
+)sql",
 };
 
 constexpr int kVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

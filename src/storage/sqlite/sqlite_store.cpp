@@ -14,12 +14,16 @@
 
 #include "core/random.hpp"
 #include "domain/keywords.hpp"
+#include "storage/sqlite/attachment_repository.hpp"
 #include "storage/sqlite/database.hpp"
+#include "storage/sqlite/document_repository.hpp"
 #include "search/local_search.hpp"
 #include "storage/sqlite/knowledge_repository.hpp"
 #include "storage/sqlite/outbox_repository.hpp"
 #include "storage/sqlite/remote_state_repository.hpp"
+#include "storage/sqlite/status_repository.hpp"
 #include "storage/sqlite/rows.hpp"
+#include "storage/sqlite/ticket_repository.hpp"
 
 namespace selfservice::sqlite {
 namespace json = boost::json;
@@ -387,7 +391,7 @@ class SqliteSessions final : public SessionRepository {
 #define FEEDBACK_COLUMNS                                                                        \
   "id, tenant_id, customer_id, user_id, feedback_type, related_id, related_type, rating, "      \
   "feedback_content, suggestions, contact_required, priority_level, sentiment_score, status, "  \
-  "processed_by, processed_at, response_content, created_at, updated_at"
+  "processed_by, processed_at, response_content, created_at, updated_at, ratings, sentiment_source"
 
 FeedbackState StateFromCode(std::int64_t code) {
   for (auto state : {FeedbackState::pending, FeedbackState::processing, FeedbackState::processed,
@@ -418,7 +422,19 @@ Feedback ReadFeedback(const Statement& s) {
   v.response_content = s.OptionalText(16);
   v.created_at = Timestamp{s.Int(17)};
   v.updated_at = Timestamp{s.Int(18)};
+  if (auto ratings = ParseJsonColumn(s.OptionalText(19)); ratings && ratings->is_object()) {
+    for (const auto& [dimension, rating] : ratings->get_object()) {
+      if (rating.is_int64()) v.ratings.emplace(std::string(dimension), static_cast<int>(rating.get_int64()));
+    }
+  }
+  v.sentiment_source = s.OptionalText(20);
   return v;
+}
+
+std::string RatingsText(const std::map<std::string, int>& ratings) {
+  json::object object;
+  for (const auto& [dimension, rating] : ratings) object.emplace(dimension, rating);
+  return json::serialize(object);
 }
 
 // As for sessions: what the feedback is about, whose it is and when it was given stay as stored.
@@ -451,8 +467,9 @@ class SqliteFeedback final : public FeedbackRepository {
       Statement s = db.Prepare(
           "INSERT INTO customer_feedback (tenant_id, customer_id, user_id, feedback_type, related_id, "
           "related_type, rating, feedback_content, suggestions, contact_required, priority_level, "
-          "sentiment_score, status, processed_by, processed_at, response_content, created_at, updated_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+          "sentiment_score, status, processed_by, processed_at, response_content, created_at, updated_at, "
+          "ratings, sentiment_source) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
       s.Bind(1, v.tenant_id)
           .Bind(2, v.customer_id)
           .Bind(3, v.user_id)
@@ -470,7 +487,9 @@ class SqliteFeedback final : public FeedbackRepository {
           .Bind(15, v.processed_at ? std::optional(v.processed_at->millis) : std::nullopt)
           .Bind(16, v.response_content)
           .Bind(17, v.created_at.millis)
-          .Bind(18, v.updated_at.millis);
+          .Bind(18, v.updated_at.millis)
+          .Bind(19, RatingsText(v.ratings))
+          .Bind(20, v.sentiment_source);
       s.Run();
       v.id = db.LastInsertRowId();
       return v;
@@ -522,7 +541,8 @@ class SqliteFeedback final : public FeedbackRepository {
       Statement s = db.Prepare(
           "UPDATE customer_feedback SET rating = ?2, feedback_content = ?3, suggestions = ?4, "
           "contact_required = ?5, priority_level = ?6, sentiment_score = ?7, status = ?8, processed_by = ?9, "
-          "processed_at = ?10, response_content = ?11, updated_at = ?12 WHERE id = ?1");
+          "processed_at = ?10, response_content = ?11, updated_at = ?12, ratings = ?13, sentiment_source = ?14 "
+          "WHERE id = ?1");
       s.Bind(1, v.id)
           .Bind(2, v.rating)
           .Bind(3, v.feedback_content)
@@ -534,9 +554,64 @@ class SqliteFeedback final : public FeedbackRepository {
           .Bind(9, v.processed_by)
           .Bind(10, v.processed_at ? std::optional(v.processed_at->millis) : std::nullopt)
           .Bind(11, v.response_content)
-          .Bind(12, v.updated_at.millis);
+          .Bind(12, v.updated_at.millis)
+          .Bind(13, RatingsText(v.ratings))
+          .Bind(14, v.sentiment_source);
       s.Run();
       return v;
+    });
+  }
+
+  Result<FeedbackTotals> Totals(const Scope& scope, Timestamp from, Timestamp to) override {
+    return db_.Read([&](Connection& db) -> Result<FeedbackTotals> {
+      FeedbackTotals totals;
+      auto group = [](const Statement& s, int first) {
+        return FeedbackTotals::Group{s.Int(first), s.Int(first + 1), s.Int(first + 2), s.Int(first + 3)};
+      };
+#define FEEDBACK_SUMS "count(*), count(rating), coalesce(sum(rating), 0), coalesce(sum(contact_required), 0)"
+#define FEEDBACK_WINDOW " FROM customer_feedback WHERE" SCOPE_WHERE "AND created_at >= ?4 AND created_at < ?5 "
+      auto bind = [&](Statement& s) {
+        BindScope(s, scope);
+        s.Bind(4, from.millis).Bind(5, to.millis);
+      };
+      {
+        Statement s = db.Prepare("SELECT " FEEDBACK_SUMS FEEDBACK_WINDOW);
+        bind(s);
+        s.Step();
+        totals.all = group(s, 0);
+      }
+      {
+        Statement s = db.Prepare("SELECT rating, count(*)" FEEDBACK_WINDOW "AND rating IS NOT NULL GROUP BY rating");
+        bind(s);
+        while (s.Step()) {
+          const std::int64_t rating = s.Int(0);
+          if (rating >= 1 && rating <= 5) totals.distribution[rating - 1] = s.Int(1);
+        }
+      }
+      {
+        Statement s = db.Prepare("SELECT feedback_type, " FEEDBACK_SUMS FEEDBACK_WINDOW
+                                 "GROUP BY feedback_type ORDER BY feedback_type");
+        bind(s);
+        while (s.Step()) {
+          if (auto type = ParseEnum<FeedbackType>(s.Text(0))) totals.by_type.emplace_back(*type, group(s, 1));
+        }
+      }
+      {
+        Statement s = db.Prepare("SELECT created_at / 86400000 AS day, " FEEDBACK_SUMS FEEDBACK_WINDOW
+                                 "GROUP BY day ORDER BY day");
+        bind(s);
+        while (s.Step()) totals.by_day.emplace_back(s.Int(0), group(s, 1));
+      }
+      {
+        Statement s = db.Prepare(
+            "SELECT r.key, count(*), sum(r.value) FROM customer_feedback, json_each(customer_feedback.ratings) AS r "
+            "WHERE" SCOPE_WHERE "AND created_at >= ?4 AND created_at < ?5 GROUP BY r.key ORDER BY r.key");
+        bind(s);
+        while (s.Step()) totals.dimensions.push_back({s.Text(0), s.Int(1), s.Int(2)});
+      }
+#undef FEEDBACK_WINDOW
+#undef FEEDBACK_SUMS
+      return totals;
     });
   }
 
@@ -1034,6 +1109,10 @@ class SqliteStore final : public Store {
         knowledge_(MakeKnowledgeRepository(*db_)),
         remote_state_(MakeRemoteStateRepository(*db_)),
         outbox_(MakeOutboxRepository(*db_)),
+        service_status_(MakeServiceStatusRepository(*db_)),
+        tickets_(MakeTicketRepository(*db_)),
+        attachments_(MakeAttachmentRepository(*db_)),
+        documents_(MakeDocumentRepository(*db_)),
         search_(search::MakeLocalSearch(*db_)) {}
 
   std::string_view name() const override { return "sqlite"; }
@@ -1044,6 +1123,10 @@ class SqliteStore final : public Store {
   KnowledgeRepository& knowledge() override { return *knowledge_; }
   RemoteStateRepository& remote_state() override { return *remote_state_; }
   OutboxRepository& outbox() override { return *outbox_; }
+  ServiceStatusRepository& service_status() override { return *service_status_; }
+  TicketRepository& tickets() override { return *tickets_; }
+  AttachmentRepository& attachments() override { return *attachments_; }
+  DocumentRepository& documents() override { return *documents_; }
   SearchBackend& search() override { return *search_; }
 
  private:
@@ -1055,6 +1138,10 @@ class SqliteStore final : public Store {
   std::unique_ptr<KnowledgeRepository> knowledge_;
   std::unique_ptr<RemoteStateRepository> remote_state_;
   std::unique_ptr<OutboxRepository> outbox_;
+  std::unique_ptr<ServiceStatusRepository> service_status_;
+  std::unique_ptr<TicketRepository> tickets_;
+  std::unique_ptr<AttachmentRepository> attachments_;
+  std::unique_ptr<DocumentRepository> documents_;
   std::unique_ptr<SearchBackend> search_;
 };
 

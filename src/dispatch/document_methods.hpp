@@ -1,0 +1,15 @@
+// The handlers of the documents.* methods (docs/API.md, "Documents"); method_table.cpp lists them.
+
+#pragma once
+
+#include "dispatch/method_table.hpp"
+
+namespace selfservice {
+
+Result<Reply> DocumentPublishMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
+Result<Reply> DocumentListMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
+Result<Reply> DocumentGetMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
+Result<Reply> DocumentDownloadMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
+Result<Reply> DocumentStatsMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
+
+}  // namespace selfservice
