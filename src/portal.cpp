@@ -11,6 +11,7 @@
 #include "dispatch/method_table.hpp"
 #include "engine/subscription_hub.hpp"
 #include "engine/ticket_fan_out.hpp"
+#include "engine/ticket_sync_engine.hpp"
 #include "notify/notification_dispatcher.hpp"
 #include "search/fallback_search.hpp"
 #include "search/mirrored_knowledge_repository.hpp"
@@ -47,6 +48,11 @@ struct Remotes {
   std::unique_ptr<OutboxRelay> outbox;  // always set
   std::unique_ptr<AiProvider> ai;  // always set: the extractive answerer unless the options name another
   std::unique_ptr<CircuitBreaker> ai_breaker;
+  // The platform's ticket service (REQ-003), when configured; `ticket_sync` registers its
+  // deliverers in the outbox and listens to the ticket engine through `ticket_observer`.
+  std::unique_ptr<TicketSystem> ticket_system;
+  std::unique_ptr<CircuitBreaker> ticket_system_breaker;
+  std::unique_ptr<TicketSyncEngine> ticket_sync;
   // Ticket changes: the live status subscriptions and the notification channels, both fed by
   // `ticket_observer`, the one observer the ticket engine is given. Declared after the outbox, so
   // the dispatcher's thread stops before the outbox goes.
@@ -100,6 +106,17 @@ Result<Remotes> OpenRemotes(const PortalOptions& options, Store& store) {
   remotes.outbox = std::make_unique<OutboxRelay>(store, *remotes.clock);
   remotes.ai = std::move(ai).value();
   remotes.ai_breaker = std::move(ai_breaker).value();
+  if (options.ticket_system) {
+    auto system = CreatePlatformTicketSystem(*options.ticket_system);
+    if (!system.ok()) return system.status();
+    auto breaker = CircuitBreaker::Create("tickets.req003", options.ticket_system_breaker, options.clock);
+    if (!breaker.ok()) return breaker.status();
+    remotes.ticket_system = std::move(system).value();
+    remotes.ticket_system_breaker = std::move(breaker).value();
+    remotes.ticket_sync = std::make_unique<TicketSyncEngine>(store, *remotes.ticket_system,
+                                                             *remotes.ticket_system_breaker, *remotes.outbox,
+                                                             *remotes.clock);
+  }
   std::vector<std::shared_ptr<Notifier>> channels;
   if (options.notifications.host) channels.push_back(options.notifications.host);
   if (options.notifications.webhook) {
@@ -116,7 +133,8 @@ Result<Remotes> OpenRemotes(const PortalOptions& options, Store& store) {
   remotes.notifications =
       std::make_unique<notify::NotificationDispatcher>(store, *remotes.outbox, *remotes.clock, std::move(channels));
   remotes.ticket_observer = std::make_unique<TicketFanOut>(
-      std::vector<TicketObserver*>{remotes.subscriptions.get(), remotes.notifications.get()});
+      std::vector<TicketObserver*>{remotes.subscriptions.get(), remotes.notifications.get(),
+                                   remotes.ticket_sync.get()});
   return remotes;
 }
 
@@ -180,7 +198,8 @@ struct Portal::Impl {
                 remotes.mirror.get(),
                 options,
                 AttachmentEngine(*store, *options.blob_store, *clock, options.attachments, StoreTicketLookup(*store)),
-                DocumentEngine(*store, engines.attachments, *clock)} {}
+                DocumentEngine(*store, engines.attachments, *clock),
+                remotes.ticket_sync.get()} {}
 
   json::object Fail(const Status& status, std::string_view trace_id, Locale locale) const {
     return FailureEnvelope(status, trace_id, locale, clock->NowMillis(), options.help_url_base);

@@ -124,6 +124,16 @@ const std::vector<Member<PlatformKnowledgeOptions>>& KnowledgeSourceMembers() {
   return kMembers;
 }
 
+const std::vector<Member<PlatformTicketOptions>>& TicketSystemMembers() {
+  using T = PlatformTicketOptions;
+  static const std::vector<Member<T>> kMembers = {
+      String("base_url", &T::base_url),        String("api_token", &T::api_token),
+      Integer("timeout_ms", &T::timeout_ms),   Integer("connect_timeout_ms", &T::connect_timeout_ms),
+      String("ca_file", &T::ca_file),
+  };
+  return kMembers;
+}
+
 const std::vector<Member<PlatformAiOptions>>& PlatformAiMembers() {
   using P = PlatformAiOptions;
   static const std::vector<Member<P>> kMembers = {
@@ -229,6 +239,19 @@ void ReadKnowledgeSource(const json::value& value, PortalOptions& options, std::
     ReadObject(*sync, "knowledge_source.sync", SyncMembers(), options.knowledge_sync, errors);
   }
   options.knowledge_source = std::move(platform);
+}
+
+// "ticket_system": {"base_url", "api_token", "timeout_ms", ..., "breaker"}.
+void ReadTicketSystem(const json::value& value, PortalOptions& options, std::vector<FieldError>& errors) {
+  if (!value.is_object()) {
+    errors.push_back(FieldError{"ticket_system", field_code::kInvalid, {}});
+    return;
+  }
+  PlatformTicketOptions platform;
+  ReadObject(value, "ticket_system", TicketSystemMembers(), platform, errors, {"breaker"});
+  ReadBreaker(value.get_object(), "ticket_system", platform.timeout_ms, options.ticket_system_breaker,
+              errors);
+  options.ticket_system = std::move(platform);
 }
 
 // "attachments": {"max_bytes", "max_document_bytes", "max_per_ticket", "allowed_types",
@@ -366,6 +389,10 @@ std::vector<FieldError> ValidateRemoteOptions(const PortalOptions& options) {
     AddPrefixed(errors, "knowledge_source.breaker", Validate(options.knowledge_source_breaker));
     AddPrefixed(errors, "knowledge_source.sync", Validate(options.knowledge_sync));
   }
+  if (options.ticket_system) {
+    AddPrefixed(errors, "ticket_system", Validate(*options.ticket_system));
+    AddPrefixed(errors, "ticket_system.breaker", Validate(options.ticket_system_breaker));
+  }
   if (options.platform_ai) AddPrefixed(errors, "ai", Validate(*options.platform_ai));
   if (options.openai) AddPrefixed(errors, "ai", Validate(*options.openai));
   AddPrefixed(errors, "ai.breaker", Validate(options.ai_breaker));
@@ -421,6 +448,8 @@ Result<PortalOptions> PortalOptions::FromJson(std::string_view text) {
       ReadSearch(value, options, remote_errors);
     } else if (key == "knowledge_source") {
       ReadKnowledgeSource(value, options, remote_errors);
+    } else if (key == "ticket_system") {
+      ReadTicketSystem(value, options, remote_errors);
     } else if (key == "ai") {
       ReadAi(value, options, remote_errors);
     } else if (key == "attachments") {

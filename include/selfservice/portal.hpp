@@ -29,6 +29,7 @@
 #include "selfservice/context.hpp"
 #include "selfservice/elasticsearch.hpp"
 #include "selfservice/knowledge_source.hpp"
+#include "selfservice/ticket_system.hpp"
 #include "selfservice/notifier.hpp"
 #include "selfservice/repository.hpp"
 #include "selfservice/status.hpp"
@@ -72,6 +73,11 @@ struct PortalOptions {
   std::optional<PlatformKnowledgeOptions> knowledge_source;
   CircuitBreakerOptions knowledge_source_breaker;
   SyncOptions knowledge_sync;
+  // Set: tickets are mirrored to the platform's ticket service (REQ-003) through the outbox and
+  // `ticket_system_breaker`, and tickets.sync applies its status changes (docs/TICKETS.md).
+  // Unset: the embedded ticket store alone.
+  std::optional<PlatformTicketOptions> ticket_system;
+  CircuitBreakerOptions ticket_system_breaker;
 
   // Who answers ai.chat ("ai": {"provider": ...}; docs/AI.md): the embedded extractive answerer
   // when neither is set, else the platform's AI service (REQ-013) or an OpenAI-compatible server,

@@ -443,6 +443,9 @@ class TicketRepository {
   virtual Result<Created> Create(const Scope& scope, Ticket ticket,
                                  const std::optional<std::string>& idempotency_key) = 0;
   virtual Result<Ticket> Get(const Scope& scope, std::int64_t id) = 0;
+  // The visible ticket the platform's ticket service (REQ-003) knows as `external_id`; kNotFound
+  // when there is none.
+  virtual Result<Ticket> FindByExternalId(const Scope& scope, std::string_view external_id) = 0;
   // Newest first (created_at, then id, descending).
   virtual Result<Page<Ticket>> List(const Scope& scope, const TicketFilter& filter, PageRequest page) = 0;
 

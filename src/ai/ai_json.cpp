@@ -12,7 +12,6 @@ namespace selfservice::ai {
 namespace json = boost::json;
 namespace {
 
-constexpr std::int64_t kMaxTimeoutMs = 600'000;
 constexpr std::size_t kMaxResponseBytes = std::size_t{4} << 20;
 
 }  // namespace
@@ -51,41 +50,9 @@ net::HttpClientOptions ClientOptions(std::int64_t timeout_ms, std::int64_t conne
   return client;
 }
 
-void ValidateEndpoint(std::string_view base_url, std::string_view api_key, std::int64_t timeout_ms,
-                      std::int64_t connect_timeout_ms, std::vector<FieldError>& errors) {
-  if (base_url.empty()) {
-    errors.push_back(FieldError{"base_url", field_code::kRequired, {}});
-  } else if (!net::IsUsableBaseUrl(base_url)) {
-    errors.push_back(FieldError{"base_url", field_code::kInvalid, {}});
-  }
-  if (!UsableHeaderValue(api_key)) errors.push_back(FieldError{"api_key", field_code::kInvalid, {}});
-  if (timeout_ms < 1 || timeout_ms > kMaxTimeoutMs)
-    errors.push_back(OutOfRange("timeout_ms", 1, kMaxTimeoutMs));
-  if (connect_timeout_ms < 1 || connect_timeout_ms > kMaxTimeoutMs)
-    errors.push_back(OutOfRange("connect_timeout_ms", 1, kMaxTimeoutMs));
-}
-
-bool UsableHeaderValue(std::string_view value) {
-  return std::all_of(value.begin(), value.end(), [](char c) { return c > ' ' && c != 0x7F; });
-}
-
-FieldError OutOfRange(std::string field, std::int64_t min, std::int64_t max) {
-  return FieldError{std::move(field),
-                    field_code::kOutOfRange,
-                    {{"min", std::to_string(min)}, {"max", std::to_string(max)}}};
-}
 
 bool RetryableHttpStatus(int status) {
   return status == 408 || status == 429 || status >= 500;
-}
-
-Status Scrub(const Status& status, std::string_view secret) {
-  if (status.ok() || secret.empty() || status.detail().find(secret) == std::string::npos) return status;
-  std::string detail = status.detail();
-  for (std::size_t at = detail.find(secret); at != std::string::npos; at = detail.find(secret, at + 3)) {
-    detail.replace(at, secret.size(), "***");
-  }
-  return Status::Error(status.code(), std::move(detail), status.retryable());
 }
 
 std::optional<json::value> ParseJson(std::string_view body, std::string& error) {

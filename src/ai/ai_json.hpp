@@ -12,6 +12,7 @@
 
 #include <boost/json/value.hpp>
 
+#include "net/endpoint.hpp"
 #include "net/http_client.hpp"
 #include "selfservice/ai.hpp"
 #include "selfservice/status.hpp"
@@ -31,23 +32,8 @@ AiFailure TransportFailure(net::TransportError error, const Status& status);
 net::HttpClientOptions ClientOptions(std::int64_t timeout_ms, std::int64_t connect_timeout_ms,
                                      const std::string& ca_file);
 
-// The option errors every remote adapter shares, appended to `errors`: base_url required and
-// usable (net::IsUsableBaseUrl), api_key fit for one header line, both timeouts 1 … 600000 ms.
-void ValidateEndpoint(std::string_view base_url, std::string_view api_key, std::int64_t timeout_ms,
-                      std::int64_t connect_timeout_ms, std::vector<FieldError>& errors);
-
-// Printable ASCII without spaces: fits in one header line.
-bool UsableHeaderValue(std::string_view value);
-
-// OUT_OF_RANGE for `field` with its "min" and "max".
-FieldError OutOfRange(std::string field, std::int64_t min, std::int64_t max);
-
 // Whether a non-2xx HTTP status may succeed later: 408, 429 and 5xx.
 bool RetryableHttpStatus(int status);
-
-// `status` with every occurrence of `secret` in its detail replaced by "***" (services echo
-// credentials back in their messages).
-Status Scrub(const Status& status, std::string_view secret);
 
 // The body parsed as JSON, or nullopt with the parser's reason in `error`.
 std::optional<boost::json::value> ParseJson(std::string_view body, std::string& error);

@@ -99,7 +99,7 @@ class OpenAiChat final : public AiProvider {
     return response;
   }
 
-  Status Scrub(const Status& status) const { return ai::Scrub(status, options_.api_key); }
+  Status Scrub(const Status& status) const { return net::ScrubSecret(status, options_.api_key); }
 
   OpenAiOptions options_;
   net::HttpClient client_;
@@ -109,15 +109,15 @@ class OpenAiChat final : public AiProvider {
 
 std::vector<FieldError> Validate(const OpenAiOptions& options) {
   std::vector<FieldError> errors;
-  ai::ValidateEndpoint(options.base_url, options.api_key, options.timeout_ms, options.connect_timeout_ms,
+  net::ValidateEndpoint(options.base_url, "api_key", options.api_key, options.timeout_ms, options.connect_timeout_ms,
                        errors);
   if (ai::Trim(options.model).empty()) errors.push_back(FieldError{"model", field_code::kRequired, {}});
   if (options.max_tokens < 1 || options.max_tokens > kMaxTokens)
-    errors.push_back(ai::OutOfRange("max_tokens", 1, kMaxTokens));
+    errors.push_back(net::OutOfRange("max_tokens", 1, kMaxTokens));
   if (!(options.temperature >= 0.0 && options.temperature <= 2.0))  // NaN too
-    errors.push_back(ai::OutOfRange("temperature", 0, 2));
+    errors.push_back(net::OutOfRange("temperature", 0, 2));
   if (options.context_articles < 1 || options.context_articles > kMaxContextArticles)
-    errors.push_back(ai::OutOfRange("context_articles", 1, kMaxContextArticles));
+    errors.push_back(net::OutOfRange("context_articles", 1, kMaxContextArticles));
   return errors;
 }
 

@@ -55,13 +55,13 @@ class PlatformAi final : public AiProvider {
   // Sent with the verdict's idempotency key (the interaction id when it has none), so the
   // portal's outbox may send it again.
   Status SendLearningFeedback(const Scope& scope, const LearningFeedback& feedback) override {
-    if (feedback.interaction_id.empty() || !ai::UsableHeaderValue(feedback.interaction_id))
+    if (feedback.interaction_id.empty() || !net::UsableHeaderValue(feedback.interaction_id))
       return Status::InvalidField(
           "interaction_id", feedback.interaction_id.empty() ? field_code::kRequired : field_code::kInvalid);
     const std::string& key = feedback.idempotency_key.empty() ? feedback.interaction_id : feedback.idempotency_key;
-    if (!ai::UsableHeaderValue(key)) return Status::InvalidField("idempotency_key", field_code::kInvalid);
+    if (!net::UsableHeaderValue(key)) return Status::InvalidField("idempotency_key", field_code::kInvalid);
     if (feedback.helpful_rating < 1 || feedback.helpful_rating > 5)
-      return Status::Invalid({ai::OutOfRange("helpful_rating", 1, 5)});
+      return Status::Invalid({net::OutOfRange("helpful_rating", 1, 5)});
     try {
       net::HttpRequest request = Request(scope, "POST", "/learning-feedback", std::nullopt);
       request.headers.push_back("Idempotency-Key: " + key);
@@ -76,7 +76,7 @@ class PlatformAi final : public AiProvider {
   Result<std::vector<std::string>> RecommendedQuestions(const Scope& scope, ArticleLang lang,
                                                         int limit) override {
     if (limit < 1 || limit > kMaxRecommendedQuestions)
-      return Status::Invalid({ai::OutOfRange("limit", 1, kMaxRecommendedQuestions)});
+      return Status::Invalid({net::OutOfRange("limit", 1, kMaxRecommendedQuestions)});
     try {
       const std::string query =
           std::string("?lang=") + (lang == ArticleLang::en ? "en" : "zh") + "&limit=" + std::to_string(limit);
@@ -143,7 +143,7 @@ class PlatformAi final : public AiProvider {
     return data;
   }
 
-  Status Scrub(const Status& status) const { return ai::Scrub(status, options_.api_key); }
+  Status Scrub(const Status& status) const { return net::ScrubSecret(status, options_.api_key); }
 
   PlatformAiOptions options_;
   net::HttpClient client_;
@@ -153,7 +153,7 @@ class PlatformAi final : public AiProvider {
 
 std::vector<FieldError> Validate(const PlatformAiOptions& options) {
   std::vector<FieldError> errors;
-  ai::ValidateEndpoint(options.base_url, options.api_key, options.timeout_ms, options.connect_timeout_ms,
+  net::ValidateEndpoint(options.base_url, "api_key", options.api_key, options.timeout_ms, options.connect_timeout_ms,
                        errors);
   return errors;
 }

@@ -11,6 +11,7 @@
 #include "dispatch/request_reader.hpp"
 #include "dispatch/status_methods.hpp"
 #include "dispatch/ticket_methods.hpp"
+#include "dispatch/ticket_sync_methods.hpp"
 
 namespace selfservice {
 namespace json = boost::json;
@@ -823,6 +824,8 @@ const std::vector<Method> kMethods = {
      TicketStatusMethod},
     {{"tickets.history", "GET", ROUTE "/tickets/{id}/history", "tickets"}, Permission::kCustomerUser,
      TicketHistoryMethod},
+    {{"tickets.sync", "POST", ROUTE "/tickets/sync", "tickets"}, Permission::kPlatformAdmin,
+     TicketSyncMethod},
     {{"tickets.transition", "POST", ROUTE "/tickets/{id}/transitions", "tickets"}, Permission::kCustomerUser,
      TicketTransitionMethod},
     {{"tickets.drafts.save", "POST", ROUTE "/ticket-drafts", "tickets"}, Permission::kCustomerUser,

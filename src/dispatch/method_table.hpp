@@ -17,6 +17,7 @@
 #include "engine/engines.hpp"
 #include "engine/status_engine.hpp"
 #include "engine/ticket_engine.hpp"
+#include "engine/ticket_sync_engine.hpp"
 #include "search/mirrored_knowledge_repository.hpp"
 #include "selfservice/portal.hpp"
 
@@ -44,6 +45,7 @@ struct Engines {
   const PortalOptions& options;
   AttachmentEngine attachments;
   DocumentEngine documents;  // publishes through `attachments`, initialised before it
+  TicketSyncEngine* ticket_sync;  // null unless the options configure a ticket_system
 };
 
 struct Reply {

@@ -76,6 +76,9 @@ class FailingCreate final : public TicketRepository {
     return Status::DatabaseUnavailable("disk I/O error", true);
   }
   Result<Ticket> Get(const Scope& s, std::int64_t id) override { return inner_.Get(s, id); }
+  Result<Ticket> FindByExternalId(const Scope& s, std::string_view id) override {
+    return inner_.FindByExternalId(s, id);
+  }
   Result<Page<Ticket>> List(const Scope& s, const TicketFilter& f, PageRequest p) override {
     return inner_.List(s, f, p);
   }

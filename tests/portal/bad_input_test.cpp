@@ -425,6 +425,10 @@ const std::map<std::string, MethodCase, std::less<>>& Cases() {
         {{"id", "FIELD_REQUIRED"}},
         R"({"id": [], "page": "1", "size": "x"})",
         {{"id", "FIELD_INVALID"}, {"page", "FIELD_INVALID"}, {"size", "FIELD_INVALID"}}}},
+      // Needs the ticket_system option; {} would still need one of payload and poll.
+      {"tickets.sync",
+       {false, {}, R"({"payload": 5, "poll": "yes"})", {{"payload", "FIELD_INVALID"}, {"poll", "FIELD_INVALID"}},
+        10004}},
       {"tickets.transition",
        {false,
         {{"id", "FIELD_REQUIRED"}, {"to", "FIELD_REQUIRED"}},

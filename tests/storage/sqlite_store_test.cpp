@@ -226,6 +226,7 @@ TEST(SqliteStore, MigrationSixIndexesTheTitlesOfAnExistingDatabase) {
         "DROP TABLE service_maintenance; DROP TABLE service_components; "
         "DROP INDEX customer_feedback_tenant_created_at; ALTER TABLE customer_feedback DROP COLUMN ratings; "
         "ALTER TABLE customer_feedback DROP COLUMN sentiment_source; "
+        "DROP TABLE ticket_counts; "
         "DROP TABLE tickets_fts; DROP TABLE ticket_events; DROP TABLE ticket_drafts; DROP TABLE tickets; "
         "DROP TABLE documents; DROP TABLE ticket_attachments; DROP TABLE uploads; "
         "PRAGMA user_version = 5");
@@ -377,6 +378,80 @@ TEST(SqliteStore, MigrationTenCarriesTheSearchCountsOfAnExistingDatabaseOver) {
   for (const std::int64_t half_life : {kDay, 7 * kDay, kDay + 1}) {
     EXPECT_EQ(top(half_life, test::User(1, 50, 500)), "wifi:3 vpn slow:3 ") << half_life;
   }
+}
+
+// Rows of ticket_counts (migration 17) that differ from a full count of the tickets, either way;
+// a count of zero may stay as a row.
+std::string TicketCountsOffByFullCount(RawDatabase& raw) {
+  return raw.Query(
+      "WITH full AS (SELECT tenant_id, customer_id, user_id, status, count(*) AS n FROM tickets "
+      "              GROUP BY tenant_id, customer_id, user_id, status), "
+      "     kept AS (SELECT tenant_id, customer_id, user_id, status, tickets AS n FROM ticket_counts WHERE "
+      "tickets > 0) "
+      "SELECT (SELECT count(*) FROM (SELECT * FROM full EXCEPT SELECT * FROM kept)) + "
+      "       (SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM full))");
+}
+
+// Migration 17 counts the tickets of a database of version 16; its triggers then keep the counts
+// equal to a full count through creations, status moves, moves of owner and deletions in several
+// tenants, customers and users.
+TEST(SqliteStore, TicketCountsAgreeWithAFullCountThroughEveryChange) {
+  test::TempDir dir;
+  const std::string path = dir.File("portal.db");
+  {
+    sqlite::Connection raw(path, 1000);
+    ASSERT_TRUE(sqlite::Migrate(raw, 16).ok());
+    raw.Exec(
+        "INSERT INTO tickets (tenant_id, customer_id, user_id, title, description, status, created_at, "
+        "updated_at) "
+        "VALUES (1, 10, 100, 't', 'd', 'new', 1, 1), (1, 10, 100, 't', 'd', 'new', 2, 2), "
+        "(1, 10, 100, 't', 'd', 'closed', 3, 3), (1, 11, 110, 't', 'd', 'open', 4, 4), "
+        "(2, 10, 100, 't', 'd', 'new', 5, 5)");
+  }
+  auto store = Open("sqlite:" + path);
+  ASSERT_TRUE(store);
+  RawDatabase raw(path);
+  EXPECT_EQ(
+      raw.Query("SELECT group_concat(tenant_id || ':' || customer_id || ':' || user_id || ':' || status || "
+                "':' || tickets, ' ') FROM ticket_counts"),
+      "1:10:100:closed:1 1:10:100:new:2 1:11:110:open:1 2:10:100:new:1");
+  TicketRepository& tickets = store->tickets();
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 35; ++i) {  // the last 5 replay the first 5 keys
+    const int form = i % 30;
+    const RequestContext owner = User(1 + form % 3, 10 + form % 2, 100 + form % 5);
+    Ticket t;
+    t.tenant_id = owner.tenant_id;
+    t.customer_id = owner.customer_id;
+    t.user_id = owner.user_id;
+    t.title = "t";
+    t.description = "d";
+    t.created_at = t.updated_at = Timestamp{kT0 + i};
+    auto created = tickets.Create(Scope(owner), t, "key-" + std::to_string(form));
+    ASSERT_TRUE(created.ok()) << Describe(created);
+    EXPECT_EQ(created->created, i < 30);
+    if (created->created) ids.push_back(created->stored.ticket.id);
+  }
+  EXPECT_EQ(TicketCountsOffByFullCount(raw), "0");
+  const TicketStatus moves[] = {TicketStatus::open, TicketStatus::in_progress, TicketStatus::resolved,
+                                TicketStatus::closed};
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    for (std::size_t m = 0; m <= i % 4; ++m) {
+      auto moved = tickets.Update(Scope(PlatformAdmin(1 + static_cast<std::int64_t>(i % 3), 1, 1)), ids[i],
+                                  [&](Ticket& t, std::vector<TicketEvent>&) {
+                                    t.status = moves[m];
+                                    return Status::Ok();
+                                  });
+      ASSERT_TRUE(moved.ok()) << Describe(moved);
+    }
+  }
+  EXPECT_EQ(TicketCountsOffByFullCount(raw), "0");
+  raw.Exec("UPDATE tickets SET customer_id = 12, user_id = 120 WHERE id % 4 = 0");
+  EXPECT_EQ(TicketCountsOffByFullCount(raw), "0");
+  raw.Exec("DELETE FROM ticket_events WHERE ticket_id % 3 = 0; DELETE FROM tickets WHERE id % 3 = 0");
+  EXPECT_EQ(TicketCountsOffByFullCount(raw), "0");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM ticket_counts WHERE tickets < 0"), "0");
+  EXPECT_EQ(raw.Query("SELECT sum(tickets) FROM ticket_counts"), raw.Query("SELECT count(*) FROM tickets"));
 }
 
 TEST(SqliteStore, DatabaseOfANewerSchemaIsRefused) {

@@ -223,6 +223,53 @@ TEST_P(TicketConformance, ListFiltersAndOrdersNewestFirst) {
   EXPECT_EQ(Total(admin_, f), 1);
 }
 
+// The totals of a filter of status and visibility alone (which the SQLite adapter reads from its
+// counts rather than the tickets) stay exact across tenants, customers, users and status moves.
+TEST_P(TicketConformance, StatusTotalsFollowCreationsAndMovesInEveryScope) {
+  const RequestContext owners[] = {User(1, 10, 100), User(1, 10, 102), User(1, 11, 110), User(2, 10, 100)};
+  std::vector<Ticket> created;
+  for (int i = 0; i < 12; ++i) {
+    const RequestContext& owner = owners[i % 4];
+    created.push_back(Create(owner, MinimalTicket(owner, kT0 + i), "key-" + std::to_string(i)));
+  }
+  Create(owners[0], MinimalTicket(owners[0], kT0), "key-0");  // a replayed key counts once
+  const auto move = [&](const Ticket& ticket, TicketStatus to) {
+    auto moved = tickets().Update(Scope(PlatformAdmin(ticket.tenant_id, 1, 1)), ticket.id,
+                                  [to](Ticket& t, std::vector<TicketEvent>&) {
+                                    t.status = to;
+                                    return Status::Ok();
+                                  });
+    EXPECT_TRUE(moved.ok()) << Describe(moved);
+  };
+  move(created[0], TicketStatus::open);    // owners[0]
+  move(created[0], TicketStatus::closed);  // owners[0], moved twice
+  move(created[5], TicketStatus::open);    // owners[1]
+  move(created[6], TicketStatus::open);    // owners[2]
+  move(created[7], TicketStatus::closed);  // owners[3], tenant 2
+  move(created[4], TicketStatus::new_);    // owners[0], a move to the status it has
+  TicketFilter open;
+  open.status = TicketStatus::open;
+  TicketFilter fresh;
+  fresh.status = TicketStatus::new_;
+  TicketFilter closed;
+  closed.status = TicketStatus::closed;
+  EXPECT_EQ(Total(owners[0]), 3);
+  EXPECT_EQ(Total(owners[0], fresh), 2);
+  EXPECT_EQ(Total(owners[0], closed), 1);
+  EXPECT_EQ(Total(owners[0], open), 0);
+  EXPECT_EQ(Total(owners[1], open), 1);
+  EXPECT_EQ(Total(CustomerAdmin(1, 10, 101)), 6);
+  EXPECT_EQ(Total(CustomerAdmin(1, 10, 101), open), 1);
+  EXPECT_EQ(Total(CustomerAdmin(1, 11, 111), open), 1);
+  EXPECT_EQ(Total(PlatformAdmin(1, 1, 1)), 9);
+  EXPECT_EQ(Total(PlatformAdmin(1, 1, 1), open), 2);
+  EXPECT_EQ(Total(PlatformAdmin(1, 1, 1), fresh), 6);
+  EXPECT_EQ(Total(PlatformAdmin(1, 1, 1), closed), 1);
+  EXPECT_EQ(Total(PlatformAdmin(2, 1, 1)), 3);
+  EXPECT_EQ(Total(PlatformAdmin(2, 1, 1), closed), 1);
+  EXPECT_EQ(Total(PlatformAdmin(3, 1, 1)), 0);
+}
+
 TEST_P(TicketConformance, DraftsBelongToTheirUser) {
   TicketDraft draft;
   draft.title = "半成品";

@@ -705,6 +705,46 @@ ALTER TABLE customer_feedback ADD COLUMN ratings TEXT NOT NULL DEFAULT '{}' CHEC
 ALTER TABLE customer_feedback ADD COLUMN sentiment_source TEXT CHECK (length(sentiment_source) <= 32);
 CREATE INDEX customer_feedback_tenant_created_at ON customer_feedback (tenant_id, created_at);
 )sql",
+    // 17: the number of tickets per tenant, customer, user and status, kept exact by triggers in
+    // the transaction of every change, so tickets.list's `total` for a filter of status and
+    // visibility alone reads one row per user and status instead of one index entry per ticket.
+    // Filled from the tickets already stored. And the platform's ticket ids (REQ-003): tickets.sync
+    // finds a ticket by its external_id.
+    R"sql(
+CREATE INDEX tickets_tenant_external_id ON tickets (tenant_id, external_id) WHERE external_id IS NOT NULL;
+CREATE TABLE ticket_counts (
+  tenant_id   INTEGER NOT NULL,
+  customer_id INTEGER NOT NULL,
+  user_id     INTEGER NOT NULL,
+  status      TEXT NOT NULL,
+  tickets     INTEGER NOT NULL CHECK (tickets >= 0),
+  PRIMARY KEY (tenant_id, customer_id, user_id, status)
+) WITHOUT ROWID;
+INSERT INTO ticket_counts (tenant_id, customer_id, user_id, status, tickets)
+  SELECT tenant_id, customer_id, user_id, status, count(*) FROM tickets
+  GROUP BY tenant_id, customer_id, user_id, status;
+CREATE TRIGGER ticket_counts_insert AFTER INSERT ON tickets BEGIN
+  INSERT INTO ticket_counts (tenant_id, customer_id, user_id, status, tickets)
+    VALUES (new.tenant_id, new.customer_id, new.user_id, new.status, 1)
+    ON CONFLICT DO UPDATE SET tickets = tickets + 1;
+END;
+CREATE TRIGGER ticket_counts_update AFTER UPDATE OF tenant_id, customer_id, user_id, status ON tickets
+  WHEN old.tenant_id <> new.tenant_id OR old.customer_id <> new.customer_id OR old.user_id <> new.user_id
+    OR old.status <> new.status
+BEGIN
+  UPDATE ticket_counts SET tickets = tickets - 1
+    WHERE tenant_id = old.tenant_id AND customer_id = old.customer_id AND user_id = old.user_id
+      AND status = old.status;
+  INSERT INTO ticket_counts (tenant_id, customer_id, user_id, status, tickets)
+    VALUES (new.tenant_id, new.customer_id, new.user_id, new.status, 1)
+    ON CONFLICT DO UPDATE SET tickets = tickets + 1;
+END;
+CREATE TRIGGER ticket_counts_delete AFTER DELETE ON tickets BEGIN
+  UPDATE ticket_counts SET tickets = tickets - 1
+    WHERE tenant_id = old.tenant_id AND customer_id = old.customer_id AND user_id = old.user_id
+      AND status = old.status;
+END;
+)sql",
 };
 
 constexpr int kVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

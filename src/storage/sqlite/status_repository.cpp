@@ -376,8 +376,8 @@ class SqliteServiceStatus final : public ServiceStatusRepository {
     return db_.Read([&](Connection& db) -> Result<Page<Incident>> {
       std::optional<std::int64_t> open;
       if (filter.open) open = *filter.open ? 1 : 0;
-      const std::optional<std::int64_t> since =
-          filter.since ? std::optional(filter.since->millis) : std::nullopt;
+      std::optional<std::int64_t> since;
+      if (filter.since) since = filter.since->millis;
       Page<Incident> out;
       {
         Statement s = db.Prepare(

@@ -1,5 +1,5 @@
 // The SQLite tickets: tickets, ticket_events, ticket_drafts and the tickets_fts keyword index
-// (migration 12).
+// (migration 12), and ticket_counts, the exact totals by status (migration 17).
 
 #pragma once
 
