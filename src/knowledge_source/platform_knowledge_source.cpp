@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <string>
 #include <utility>
 #include <variant>
@@ -12,6 +11,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "knowledge_source/platform_knowledge_json.hpp"
+#include "net/endpoint.hpp"
 #include "net/http_client.hpp"
 #include "selfservice/knowledge_source.hpp"
 
@@ -31,24 +31,6 @@ constexpr std::string_view kApiPath = "/api/v1/knowledge";
 // A token that fits in one header line.
 bool UsableToken(std::string_view token) {
   return std::all_of(token.begin(), token.end(), [](char c) { return c > ' ' && c != 0x7F; });
-}
-
-// RFC 3986 percent-encoding of a query parameter's value.
-std::string Encode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if ((byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') || (byte >= '0' && byte <= '9') ||
-        c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      char hex[4];
-      std::snprintf(hex, sizeof hex, "%%%02X", byte);
-      out += hex;
-    }
-  }
-  return out;
 }
 
 FieldError OutOfRange(std::string field, std::int64_t min, std::int64_t max) {
@@ -92,7 +74,7 @@ class PlatformKnowledgeSource final : public KnowledgeSource {
     try {
       std::string query = "?sort=updated_at&order=asc&page=" + std::to_string(position->page) +
                           "&size=" + std::to_string(limit);
-      if (position->since) query += "&updated_since=" + Encode(FormatTimestamp(*position->since));
+      if (position->since) query += "&updated_since=" + net::PercentEncode(FormatTimestamp(*position->since));
       Result<ks::Envelope> envelope = Get(scope, "changes", "/search" + query, false);
       if (!envelope.ok()) return envelope.status();
       const json::array* items = ks::Items(envelope->data);
@@ -129,8 +111,8 @@ class PlatformKnowledgeSource final : public KnowledgeSource {
       return Status::InvalidField("query", field_code::kRequired);
     try {
       std::string query = "?size=" + std::to_string(request.limit);
-      query += request.external_id.empty() ? "&q=" + Encode(request.query)
-                                           : "&article_id=" + Encode(request.external_id);
+      query += request.external_id.empty() ? "&q=" + net::PercentEncode(request.query)
+                                           : "&article_id=" + net::PercentEncode(request.external_id);
       Result<ks::Envelope> envelope =
           Get(scope, "recommendations", "/recommendations" + query, !request.external_id.empty());
       if (!envelope.ok()) return envelope.status();

@@ -1,6 +1,7 @@
 #include "net/endpoint.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "net/http_client.hpp"
 
@@ -29,6 +30,23 @@ bool UsableHeaderValue(std::string_view value) {
 
 FieldError OutOfRange(std::string field, std::int64_t min, std::int64_t max) {
   return FieldError{std::move(field), field_code::kOutOfRange, {{"min", std::to_string(min)}, {"max", std::to_string(max)}}};
+}
+
+std::string PercentEncode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') || (byte >= '0' && byte <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", byte);
+      out += hex;
+    }
+  }
+  return out;
 }
 
 Status ScrubSecret(const Status& status, std::string_view secret) {

@@ -23,6 +23,10 @@ bool UsableHeaderValue(std::string_view value);
 // OUT_OF_RANGE for `field` with its "min" and "max".
 FieldError OutOfRange(std::string field, std::int64_t min, std::int64_t max);
 
+// RFC 3986 percent-encoding (everything but the unreserved characters) of a query parameter's
+// value or a path segment.
+std::string PercentEncode(std::string_view text);
+
 // `status` with every occurrence of `secret` in its detail replaced by "***" (services echo
 // credentials back in their messages).
 Status ScrubSecret(const Status& status, std::string_view secret);

@@ -2,7 +2,6 @@
 // envelope of spec 4.2, every failure of the ticket service mapped to 20004 (ticket_system.hpp).
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 #include <utility>
 #include <variant>
@@ -24,24 +23,6 @@ namespace json = boost::json;
 constexpr ErrorCode kFailure = ErrorCode::kDatabaseUnavailable;
 constexpr int kMaxChangesPerCall = 1000;
 constexpr std::string_view kApiPath = "/api/v1/tickets";
-
-// RFC 3986 percent-encoding of a query parameter's value or a path segment.
-std::string Encode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if ((byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') || (byte >= '0' && byte <= '9') ||
-        c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      char hex[4];
-      std::snprintf(hex, sizeof hex, "%%%02X", byte);
-      out += hex;
-    }
-  }
-  return out;
-}
 
 Status Unavailable(std::string_view what, std::string detail, bool retryable) {
   return Status::Error(kFailure, "req-003 " + std::string(what) + ": " + std::move(detail), retryable);
@@ -189,7 +170,7 @@ class PlatformTicketSystem final : public TicketSystem {
       if (changes.priority) body["priority"] = *changes.priority;
       if (changes.contact) body["contact"] = Contact(changes.contact->email, changes.contact->phone);
       if (changes.status) body["status"] = EnumName(*changes.status);
-      net::HttpRequest request = Request(scope, "PUT", "/" + Encode(external_id), idempotency_key);
+      net::HttpRequest request = Request(scope, "PUT", "/" + net::PercentEncode(external_id), idempotency_key);
       request.body = json::serialize(body);
       Result<net::HttpResponse> response = client_.Send(request);
       if (!response.ok()) return Prefixed("update", response.status());
@@ -208,7 +189,7 @@ class PlatformTicketSystem final : public TicketSystem {
       return Status::Invalid({net::OutOfRange("limit", 1, kMaxChangesPerCall)});
     try {
       std::string query = "?sort=updated_at&order=asc&page=1&size=" + std::to_string(limit);
-      if (cursor && !cursor->empty()) query += "&updated_since=" + Encode(*cursor);
+      if (cursor && !cursor->empty()) query += "&updated_since=" + net::PercentEncode(*cursor);
       Result<Envelope> envelope = Get(scope, "changes", query, false);
       if (!envelope.ok()) return envelope.status();
       const json::array* items = Items(envelope->data);
@@ -242,7 +223,7 @@ class PlatformTicketSystem final : public TicketSystem {
   Result<std::vector<RemoteTicketEvent>> History(const Scope& scope, std::string_view external_id) override {
     if (external_id.empty()) return Status::InvalidField("external_id", field_code::kRequired);
     try {
-      Result<Envelope> envelope = Get(scope, "history", "/history?ticket_id=" + Encode(external_id), true);
+      Result<Envelope> envelope = Get(scope, "history", "/history?ticket_id=" + net::PercentEncode(external_id), true);
       if (!envelope.ok()) return envelope.status();
       const json::array* items = Items(envelope->data);
       if (items == nullptr) return Unavailable("history", "data holds no item list", true);
