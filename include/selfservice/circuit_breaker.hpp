@@ -130,6 +130,14 @@ inline bool CountsAsFailure(const Status& status) {
   return !status.ok() && (status.retryable() || (code >= 20000 && code < 30000));
 }
 
+// Whether a failed call ran into the guarded call's timeout (the slow-call duration): what a
+// fallback reports as "slow" or "timeout". The two clock readings are whole milliseconds, so a call
+// cut off at exactly its timeout can measure one millisecond short of it; that millisecond is
+// allowed.
+inline bool ReachedSlowCallDuration(const CircuitBreaker& breaker, std::int64_t duration_ms) {
+  return duration_ms + 1 >= breaker.options().slow_call_duration_threshold_ms;
+}
+
 // Why a Guard() answer came from the fallback.
 namespace fallback_reason {
 // The breaker refused the call, so the primary was not called.
@@ -192,7 +200,7 @@ Result<Guarded<T>> Guard(CircuitBreaker& breaker, Primary&& primary, Fallback&& 
   permit.breaker = nullptr;
   if (CountsAsFailure(answer.status())) {
     breaker.OnFailure(duration);
-    const bool slow = duration >= breaker.options().slow_call_duration_threshold_ms;
+    const bool slow = ReachedSlowCallDuration(breaker, duration);
     return degrade(slow ? fallback_reason::kSlow : fallback_reason::kError);
   }
   breaker.OnSuccess(duration);

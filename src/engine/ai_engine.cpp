@@ -178,7 +178,7 @@ Status SendLearning(CircuitBreaker& breaker, AiProvider& provider, const Scope& 
   const std::int64_t duration = breaker.clock().NowMillis() - start;
   if (CountsAsFailure(sent)) {
     breaker.OnFailure(duration);
-    reason = duration >= breaker.options().slow_call_duration_threshold_ms ? reason::kTimeout : reason::kUnavailable;
+    reason = ReachedSlowCallDuration(breaker, duration) ? reason::kTimeout : reason::kUnavailable;
   } else {
     breaker.OnSuccess(duration);
     if (!sent.ok()) reason = "rejected";
@@ -358,8 +358,7 @@ Result<ChatReply> AiEngine::Chat(const RequestContext& context, ChatRequest requ
       answer = std::move(asked_answer).value();
     } else if (CountsAsFailure(asked_answer.status())) {
       breaker_.OnFailure(duration);
-      failed = duration >= breaker_.options().slow_call_duration_threshold_ms ? reason::kTimeout
-                                                                              : FailureReason(failure);
+      failed = ReachedSlowCallDuration(breaker_, duration) ? reason::kTimeout : FailureReason(failure);
       Log().warn("ai.chat: {} failed ({}), answering from search (trace {})", provider_.name(),
                  asked_answer.status().detail(), context.trace_id);
     } else {
