@@ -28,6 +28,28 @@
 
 namespace selfservice::test {
 
+// A listening TCP socket on 127.0.0.1 with an ephemeral port, which goes to `port`; what every
+// stand-in server of the tests accepts connections on.
+inline int ListenOnLoopback(int& port) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (listener < 0) throw std::runtime_error("socket failed");
+  int one = 1;
+  ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof address;
+  if (::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(listener, 16) != 0 ||
+      ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    ::close(listener);
+    throw std::runtime_error("bind/listen failed");
+  }
+  port = ntohs(address.sin_port);
+  return listener;
+}
+
 struct RecordedRequest {
   std::string method;
   std::string target;                          // path and query, as sent
@@ -53,22 +75,7 @@ class FakeHttpServer {
   using Handler = std::function<Reply(const RecordedRequest&)>;
 
   FakeHttpServer() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (listener_ < 0) throw std::runtime_error("socket failed");
-    int one = 1;
-    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    socklen_t length = sizeof address;
-    if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(listener_, 16) != 0 ||
-        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      ::close(listener_);
-      throw std::runtime_error("bind/listen failed");
-    }
-    port_ = ntohs(address.sin_port);
+    listener_ = ListenOnLoopback(port_);
     thread_ = std::thread([this] { Serve(); });
   }
 

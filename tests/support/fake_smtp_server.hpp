@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/fake_http_server.hpp"
+
 namespace selfservice::test {
 
 struct SmtpMessage {
@@ -32,21 +34,7 @@ struct SmtpMessage {
 class FakeSmtpServer {
  public:
   FakeSmtpServer() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (listener_ < 0) throw std::runtime_error("socket failed");
-    int one = 1;
-    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(listener_, 16) != 0 ||
-        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      ::close(listener_);
-      throw std::runtime_error("bind/listen failed");
-    }
-    port_ = ntohs(address.sin_port);
+    listener_ = ListenOnLoopback(port_);
     thread_ = std::thread([this] { Serve(); });
   }
 
