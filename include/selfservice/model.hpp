@@ -26,6 +26,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include "selfservice/context.hpp"
 #include "selfservice/status.hpp"
 
 namespace selfservice {
@@ -217,6 +218,8 @@ struct Ticket {
   Timestamp created_at;
   Timestamp updated_at;
   std::optional<Timestamp> closed_at;
+  // The owner's locale when the ticket was created: the language of its notifications.
+  std::optional<Locale> locale;
 };
 
 // One entry of a ticket's history.

@@ -440,8 +440,16 @@ class TicketRepository {
     TicketUpdate stored;
     bool created = false;
   };
+  // The outbox items a change owes (its delivery to a remote system, its notifications), asked
+  // for once the change is written and stored in the same transaction (the transactional outbox):
+  // a crash never leaves a committed change without them, nor them without their change. An item
+  // whose tenant, topic and key exist already is kept as it is; an invalid one, or a throw, fails
+  // the whole change.
+  using OutboxItems = std::function<std::vector<OutboxItem>(const TicketUpdate& stored)>;
+  // `outbox` is asked only when the ticket is new.
   virtual Result<Created> Create(const Scope& scope, Ticket ticket,
-                                 const std::optional<std::string>& idempotency_key) = 0;
+                                 const std::optional<std::string>& idempotency_key,
+                                 const OutboxItems& outbox = nullptr) = 0;
   virtual Result<Ticket> Get(const Scope& scope, std::int64_t id) = 0;
   // The visible ticket the platform's ticket service (REQ-003) knows as `external_id`; kNotFound
   // when there is none.
@@ -453,7 +461,8 @@ class TicketRepository {
   // both unless `mutate` fails; nothing is written on failure. Identity and ownership (id, tenant,
   // customer, user, created_at) never change.
   using Mutation = std::function<Status(Ticket& ticket, std::vector<TicketEvent>& append)>;
-  virtual Result<TicketUpdate> Update(const Scope& scope, std::int64_t id, const Mutation& mutate) = 0;
+  virtual Result<TicketUpdate> Update(const Scope& scope, std::int64_t id, const Mutation& mutate,
+                                      const OutboxItems& outbox = nullptr) = 0;
 
   // The history of one visible ticket, oldest first.
   virtual Result<Page<TicketEvent>> History(const Scope& scope, std::int64_t id, PageRequest page) = 0;

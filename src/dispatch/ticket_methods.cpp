@@ -4,7 +4,6 @@
 #include <utility>
 #include <vector>
 
-#include "core/logging.hpp"
 #include "dispatch/request_reader.hpp"
 
 namespace selfservice {
@@ -188,14 +187,7 @@ Result<Reply> TicketUpdateMethod(Engines& e, const RequestContext& c, const json
   patch.priority = read.Priority(false);
   patch.contact = read.Contact();
   if (Status status = read.Finish(); !status.ok()) return status;
-  Result<TicketUpdate> update = e.tickets.Update(c, id, patch);
-  if (update.ok() && e.ticket_sync != nullptr) {
-    // The change stands locally whatever the outbox does; a failure to queue it is logged.
-    if (Status queued = e.ticket_sync->Forward(c, *update, patch); !queued.ok()) {
-      Log().error("tickets.update: could not queue ticket {} for REQ-003: {}", id, queued.detail());
-    }
-  }
-  return TicketReply(update);
+  return TicketReply(e.tickets.Update(c, id, patch));
 }
 
 Result<Reply> TicketStatusMethod(Engines& e, const RequestContext& c, const json::object& r) {

@@ -48,6 +48,26 @@ Status InvalidTicket(std::vector<FieldError> errors) {
   return Status::Invalid(std::move(errors));
 }
 
+TicketChange ChangeOf(const Ticket& ticket, std::optional<TicketStatus> from, const std::optional<std::string>& comment,
+                      std::int64_t actor_id) {
+  TicketChange change;
+  change.tenant_id = ticket.tenant_id;
+  change.customer_id = ticket.customer_id;
+  change.user_id = ticket.user_id;
+  change.ticket_id = ticket.id;
+  change.external_id = ticket.external_id;
+  change.title = ticket.title;
+  change.from = from;
+  change.to = ticket.status;
+  change.comment = comment;
+  change.actor_id = actor_id;
+  change.at = ticket.updated_at;
+  change.contact_email = ticket.contact_email;
+  change.contact_phone = ticket.contact_phone;
+  change.locale = ticket.locale.value_or(Locale::kZhCN);
+  return change;
+}
+
 TicketEvent Event(TicketEventType type, const RequestContext& context, std::int64_t now) {
   TicketEvent event;
   event.event_type = type;
@@ -99,24 +119,14 @@ void TicketEngine::CloseSession(const RequestContext& context, const std::string
   }
 }
 
-void TicketEngine::Notify(const Ticket& ticket, std::optional<TicketStatus> from,
-                          const std::optional<std::string>& comment, std::int64_t actor_id) const {
-  if (observer_ == nullptr) return;
-  TicketChange change;
-  change.tenant_id = ticket.tenant_id;
-  change.customer_id = ticket.customer_id;
-  change.user_id = ticket.user_id;
-  change.ticket_id = ticket.id;
-  change.external_id = ticket.external_id;
-  change.title = ticket.title;
-  change.from = from;
-  change.to = ticket.status;
-  change.comment = comment;
-  change.actor_id = actor_id;
-  change.at = ticket.updated_at;
-  change.contact_email = ticket.contact_email;
-  change.contact_phone = ticket.contact_phone;
-  observer_->OnTicketChanged(change);
+std::vector<OutboxItem> TicketEngine::OutboxItemsOf(const TicketChange& change) const {
+  std::vector<OutboxItem> items;
+  if (observer_ != nullptr) observer_->AddOutboxItems(change, items);
+  return items;
+}
+
+void TicketEngine::Notify(const TicketChange& change) const {
+  if (observer_ != nullptr) observer_->OnTicketChanged(change);
 }
 
 Result<Ticket> TicketEngine::Create(const RequestContext& context, NewTicket request) {
@@ -134,11 +144,14 @@ Result<Ticket> TicketEngine::Create(const RequestContext& context, NewTicket req
   ticket.contact_email = std::move(request.contact.email);
   ticket.contact_phone = std::move(request.contact.phone);
   ticket.created_at = ticket.updated_at = Timestamp{now};
+  ticket.locale = context.locale;
   if (auto errors = Validate(ticket); !errors.empty()) return InvalidTicket(std::move(errors));
   if (ticket.session_id) {
     if (Status status = CheckEscalation(context, *ticket.session_id); !status.ok()) return status;
   }
-  auto created = store_.tickets().Create(Scope(context), ticket, request.idempotency_key);
+  auto created = store_.tickets().Create(Scope(context), ticket, request.idempotency_key, [&](const TicketUpdate& stored) {
+    return OutboxItemsOf(ChangeOf(stored.ticket, std::nullopt, std::nullopt, context.user_id));
+  });
   if (!created.ok()) {
     if (created.status().code() != ErrorCode::kDatabaseUnavailable) return created.status();
     // Spec 8.2: the customer's input is not lost; the answer names the draft to retry from.
@@ -157,7 +170,7 @@ Result<Ticket> TicketEngine::Create(const RequestContext& context, NewTicket req
   }
   const Ticket& stored = created->stored.ticket;
   if (stored.session_id) Escalate(context, *stored.session_id, now);
-  if (created->created) Notify(stored, std::nullopt, std::nullopt, context.user_id);
+  if (created->created) Notify(ChangeOf(stored, std::nullopt, std::nullopt, context.user_id));
   return stored;
 }
 
@@ -173,7 +186,7 @@ Result<Page<Ticket>> TicketEngine::List(const RequestContext& context, const Tic
 Result<TicketUpdate> TicketEngine::Update(const RequestContext& context, std::int64_t id, const TicketPatch& patch) {
   if (Status status = CheckComment(patch.comment); !status.ok()) return status;
   const std::int64_t now = clock_.NowMillis();
-  return store_.tickets().Update(Scope(context), id, [&](Ticket& ticket, std::vector<TicketEvent>& append) -> Status {
+  const auto mutate = [&](Ticket& ticket, std::vector<TicketEvent>& append) -> Status {
     if (IsFinal(ticket.status)) return Status::Error(ErrorCode::kTransitionNotAllowed, "a closed ticket is immutable");
     bool changed = false;
     if (patch.priority && *patch.priority != ticket.priority) {
@@ -194,6 +207,11 @@ Result<TicketUpdate> TicketEngine::Update(const RequestContext& context, std::in
     }
     if (changed) ticket.updated_at = Timestamp{now};
     return Status::Ok();
+  };
+  return store_.tickets().Update(Scope(context), id, mutate, [&](const TicketUpdate& stored) {
+    std::vector<OutboxItem> items;
+    if (observer_ != nullptr) observer_->AddOutboxItems(stored, patch, items);
+    return items;
   });
 }
 
@@ -226,11 +244,12 @@ Result<TicketUpdate> TicketEngine::Transition(const RequestContext& context, std
         moved.comment = comment;
         append.push_back(std::move(moved));
         return ApplyTicketTransition(ticket, to, now);
-      });
+      },
+      [&](const TicketUpdate& stored) { return OutboxItemsOf(ChangeOf(stored.ticket, from, comment, context.user_id)); });
   if (!update.ok()) return update.status();
   const Ticket& ticket = update->ticket;
   if (to == TicketStatus::closed && ticket.session_id) CloseSession(context, *ticket.session_id, now);
-  Notify(ticket, from, comment, context.user_id);
+  Notify(ChangeOf(ticket, from, comment, context.user_id));
   return update;
 }
 

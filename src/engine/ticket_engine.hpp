@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/ticket_events.hpp"
 #include "selfservice/clock.hpp"
@@ -17,12 +18,6 @@
 #include "selfservice/repository.hpp"
 
 namespace selfservice {
-
-// A ticket's contact: both parts are replaced together.
-struct TicketContact {
-  std::optional<std::string> email;
-  std::optional<std::string> phone;
-};
 
 // What tickets.create was asked.
 struct NewTicket {
@@ -35,16 +30,10 @@ struct NewTicket {
   std::optional<std::string> idempotency_key;
 };
 
-// What tickets.update was asked; absent parts are left as they are.
-struct TicketPatch {
-  std::optional<std::string> comment;  // becomes a history event of type comment
-  std::optional<int> priority;
-  std::optional<TicketContact> contact;
-};
-
 class TicketEngine {
  public:
-  // `observer` (may be null) hears of every committed creation and status change.
+  // `observer` (may be null) hears of every committed creation and status change, and is asked
+  // for the outbox items of every change inside its transaction.
   TicketEngine(Store& store, const Clock& clock, TicketObserver* observer)
       : store_(store), clock_(clock), observer_(observer) {}
 
@@ -75,8 +64,8 @@ class TicketEngine {
   Status CheckEscalation(const RequestContext& context, const std::string& session_id);
   void Escalate(const RequestContext& context, const std::string& session_id, std::int64_t now);
   void CloseSession(const RequestContext& context, const std::string& session_id, std::int64_t now);
-  void Notify(const Ticket& ticket, std::optional<TicketStatus> from, const std::optional<std::string>& comment,
-              std::int64_t actor_id) const;
+  std::vector<OutboxItem> OutboxItemsOf(const TicketChange& change) const;
+  void Notify(const TicketChange& change) const;
 
   Store& store_;
   const Clock& clock_;

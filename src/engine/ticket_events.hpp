@@ -1,14 +1,17 @@
 // What the ticket engine tells the rest of the portal about a ticket that changed: the live status
-// subscriptions (Portal::Subscribe, selfservice_subscribe) and the notifications (spec 5.1 "NS")
-// listen here, so the engine knows nothing of either.
+// subscriptions (Portal::Subscribe, selfservice_subscribe), the notifications (spec 5.1 "NS") and
+// the REQ-003 sync listen here, so the engine knows nothing of them.
 
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "selfservice/context.hpp"
 #include "selfservice/model.hpp"
+#include "selfservice/repository.hpp"
 
 namespace selfservice {
 
@@ -27,6 +30,20 @@ struct TicketChange {
   Timestamp at;
   std::optional<std::string> contact_email;
   std::optional<std::string> contact_phone;
+  Locale locale = Locale::kZhCN;  // the owner's: the language its notifications speak
+};
+
+// A ticket's contact: both parts are replaced together.
+struct TicketContact {
+  std::optional<std::string> email;
+  std::optional<std::string> phone;
+};
+
+// What tickets.update was asked; absent parts are left as they are.
+struct TicketPatch {
+  std::optional<std::string> comment;  // becomes a history event of type comment
+  std::optional<int> priority;
+  std::optional<TicketContact> contact;
 };
 
 class TicketObserver {
@@ -39,6 +56,19 @@ class TicketObserver {
   // Called once per change after it is committed, on the thread that made it and with no lock of
   // the engine or the store held. Must not block: an observer queues its own work.
   virtual void OnTicketChanged(const TicketChange& change) noexcept = 0;
+
+  // Asked inside the transaction of a change, before it commits: the outbox items the observer
+  // owes for it, stored atomically with it (TicketRepository::OutboxItems), so a crash loses
+  // none. Must not use the store. The defaults owe nothing.
+  virtual void AddOutboxItems(const TicketChange& change, std::vector<OutboxItem>& items) const {
+    static_cast<void>(change), static_cast<void>(items);
+  }
+  // The same for a tickets.update: `stored` is the ticket as written with the events it appended
+  // (a comment's event has its id).
+  virtual void AddOutboxItems(const TicketUpdate& stored, const TicketPatch& patch,
+                              std::vector<OutboxItem>& items) const {
+    static_cast<void>(stored), static_cast<void>(patch), static_cast<void>(items);
+  }
 };
 
 }  // namespace selfservice

@@ -1,5 +1,5 @@
 // The one TicketObserver the ticket engine is given: it passes each change on to every observer
-// of the portal (the live status subscriptions, the notifications), in order.
+// of the portal (the live status subscriptions, the notifications, the REQ-003 sync), in order.
 
 #pragma once
 
@@ -18,6 +18,17 @@ class TicketFanOut final : public TicketObserver {
   void OnTicketChanged(const TicketChange& change) noexcept override {
     for (TicketObserver* observer : observers_) {
       if (observer != nullptr) observer->OnTicketChanged(change);
+    }
+  }
+  void AddOutboxItems(const TicketChange& change, std::vector<OutboxItem>& items) const override {
+    for (const TicketObserver* observer : observers_) {
+      if (observer != nullptr) observer->AddOutboxItems(change, items);
+    }
+  }
+  void AddOutboxItems(const TicketUpdate& stored, const TicketPatch& patch,
+                      std::vector<OutboxItem>& items) const override {
+    for (const TicketObserver* observer : observers_) {
+      if (observer != nullptr) observer->AddOutboxItems(stored, patch, items);
     }
   }
 

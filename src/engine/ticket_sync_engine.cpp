@@ -103,46 +103,44 @@ TicketSyncEngine::TicketSyncEngine(Store& store, TicketSystem& system, CircuitBr
                    [this](const Scope& scope, const OutboxItem& item) { return DeliverUpdate(scope, item); });
 }
 
-void TicketSyncEngine::OnTicketChanged(const TicketChange& change) noexcept {
+void TicketSyncEngine::AddOutboxItems(const TicketChange& change, std::vector<OutboxItem>& items) const {
   if (change.actor_id == 0) return;  // the sync's own move: the service made it
-  try {
-    std::string topic = kCreateTopic;
-    std::string key = "ticket-" + std::to_string(change.ticket_id);
-    json::object payload{{"ticket_id", change.ticket_id}};
-    if (change.from) {
-      // One key per move: the ticket, the status it entered and when.
-      topic = kUpdateTopic;
-      key += "-" + std::string(EnumName(change.to)) + "-" + std::to_string(change.at.millis);
-      payload["status"] = EnumName(change.to);
-      if (change.comment) payload["comment"] = *change.comment;
-    }
-    auto queued = outbox_.Enqueue(SyncActor(change.tenant_id), std::move(topic), std::move(key),
-                                  json::serialize(payload));
-    if (!queued.ok()) {
-      Log().error("req-003: could not queue ticket {} for the ticket service: {}", change.ticket_id,
-                  queued.status().detail());
-    }
-  } catch (...) {
-    Log().error("req-003: could not queue ticket {} for the ticket service", change.ticket_id);
+  OutboxItem item;
+  item.topic = kCreateTopic;
+  item.idempotency_key = "ticket-" + std::to_string(change.ticket_id);
+  json::object payload{{"ticket_id", change.ticket_id}};
+  if (change.from) {
+    // One key per move: the ticket, the status it entered and when.
+    item.topic = kUpdateTopic;
+    item.idempotency_key += "-" + std::string(EnumName(change.to)) + "-" + std::to_string(change.at.millis);
+    payload["status"] = EnumName(change.to);
+    if (change.comment) payload["comment"] = *change.comment;
   }
+  item.payload = json::serialize(payload);
+  item.created_at = item.next_attempt_at = change.at;
+  items.push_back(std::move(item));
 }
 
-Status TicketSyncEngine::Forward(const RequestContext& context, const TicketUpdate& update,
-                                 const TicketPatch& patch) {
-  json::object payload{{"ticket_id", update.ticket.id}};
-  if (patch.comment && !update.appended.empty()) payload["comment"] = *patch.comment;
+void TicketSyncEngine::AddOutboxItems(const TicketUpdate& stored, const TicketPatch& patch,
+                                      std::vector<OutboxItem>& items) const {
+  json::object payload{{"ticket_id", stored.ticket.id}};
+  if (patch.comment && !stored.appended.empty()) payload["comment"] = *patch.comment;
   if (patch.priority) payload["priority"] = *patch.priority;
   if (patch.contact) {
     payload["contact"] = json::object{
         {"email", patch.contact->email ? json::value(*patch.contact->email) : json::value(nullptr)},
         {"phone", patch.contact->phone ? json::value(*patch.contact->phone) : json::value(nullptr)}};
   }
-  if (payload.size() == 1) return Status::Ok();
+  if (payload.size() == 1) return;
+  OutboxItem item;
+  item.topic = kUpdateTopic;
   // The comment's event id when there is one, else the moment of the change.
-  const std::string key = "ticket-" + std::to_string(update.ticket.id) + "-update-" +
-                          (update.appended.empty() ? std::to_string(update.ticket.updated_at.millis)
-                                                   : "event-" + std::to_string(update.appended.front().id));
-  return outbox_.Enqueue(SyncActor(context.tenant_id), kUpdateTopic, key, json::serialize(payload)).status();
+  item.idempotency_key = "ticket-" + std::to_string(stored.ticket.id) + "-update-" +
+                         (stored.appended.empty() ? std::to_string(stored.ticket.updated_at.millis)
+                                                  : "event-" + std::to_string(stored.appended.front().id));
+  item.payload = json::serialize(payload);
+  item.created_at = item.next_attempt_at = Timestamp{clock_.NowMillis()};
+  items.push_back(std::move(item));
 }
 
 Status TicketSyncEngine::DeliverCreate(const Scope& scope, const OutboxItem& item) {

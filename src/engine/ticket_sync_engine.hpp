@@ -1,11 +1,11 @@
 // TicketSyncEngine: the portal's tickets kept in step with the platform's ticket service (REQ-003;
 // docs/TICKETS.md, "The platform's ticket service (REQ-003)").
 //
-// Outward, it is a TicketObserver: a ticket created on the portal, and a status move made on the
-// portal's side, become outbox items (topics kCreateTopic and kUpdateTopic) whose deliverers call
-// the TicketSystem through its circuit breaker, with the item's idempotency key on every attempt;
-// a delivered creation stores the service's external_id on the local ticket. Comments, priority and
-// contact changes are queued by Forward(). Inward, Apply() and Poll() (tickets.sync) move local
+// Outward, it is a TicketObserver: a ticket created on the portal, a status move made on the
+// portal's side, and a comment, priority or contact change become outbox items (topics
+// kCreateTopic and kUpdateTopic), written in the change's own transaction; their deliverers call
+// the TicketSystem through its circuit breaker, with the item's idempotency key on every attempt,
+// and a delivered creation stores the service's external_id on the local ticket. Inward, Apply() and Poll() (tickets.sync) move local
 // tickets to the service's status through TicketEngine::Transition as the support side with
 // actor_id 0, so history, session closing and the observers follow; changes with actor_id 0 are
 // not sent back.
@@ -53,12 +53,14 @@ class TicketSyncEngine final : public TicketObserver {
   TicketSyncEngine(Store& store, TicketSystem& system, CircuitBreaker& breaker, OutboxRelay& outbox,
                    const Clock& clock);
 
-  // Queues the creation of a ticket made on the portal, or a status move made on the portal's side
-  // (actor_id other than 0). A failure to queue is logged.
-  void OnTicketChanged(const TicketChange& change) noexcept override;
-
-  // Queues what tickets.update changed (its comment, priority, contact) for the service.
-  Status Forward(const RequestContext& context, const TicketUpdate& update, const TicketPatch& patch);
+  // Owes the ticket service the creation of a ticket made on the portal, and each status move
+  // made on the portal's side (actor_id other than 0).
+  void AddOutboxItems(const TicketChange& change, std::vector<OutboxItem>& items) const override;
+  // Owes it what a tickets.update changed (its comment, priority, contact).
+  void AddOutboxItems(const TicketUpdate& stored, const TicketPatch& patch,
+                      std::vector<OutboxItem>& items) const override;
+  // Nothing to do after the commit: the outbox items are all the sync owes a change.
+  void OnTicketChanged(const TicketChange&) noexcept override {}
 
   // Applies ticket states the service reported (a webhook's body) to the caller's tenant, each
   // ticket on its own: an unknown status, an unknown external id or a move the lifecycle lacks is

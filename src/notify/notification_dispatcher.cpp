@@ -57,17 +57,41 @@ NotificationDispatcher::~NotificationDispatcher() {
   thread_.join();
 }
 
+void NotificationDispatcher::AddOutboxItems(const TicketChange& change, std::vector<OutboxItem>& items) const {
+  for (const auto& channel : channels_) {
+    TicketNotification notification = FromChange(change);
+    if (!channel->Wants(notification)) continue;
+    // Leased for the dispatcher's first attempt right after the commit, so outbox.deliver leaves
+    // it alone meanwhile; if the process dies first, the relay takes it when the lease ends.
+    items.push_back(ItemFor(*channel, change, Timestamp{change.at.millis + OutboxPolicy().lease_ms}));
+  }
+}
+
 void NotificationDispatcher::OnTicketChanged(const TicketChange& change) noexcept {
   try {
     {
       std::lock_guard lock(mutex_);
-      if (channels_.empty()) return;
+      if (channels_.empty() || stop_) return;
       queue_.push_back(change);
     }
     wake_.notify_one();
   } catch (...) {
     Log().error("notifications: could not queue the change of ticket {}", change.ticket_id);
   }
+}
+
+OutboxItem NotificationDispatcher::ItemFor(const Notifier& channel, const TicketChange& change,
+                                           Timestamp next_attempt_at) {
+  TicketNotification notification = FromChange(change);
+  notification.idempotency_key = "ticket-" + std::to_string(change.ticket_id) + "-" + std::to_string(change.at.millis) +
+                                 "-" + std::string(EnumName(change.to)) + "-" + std::string(channel.name());
+  OutboxItem item;
+  item.topic = Topic(channel.name());
+  item.idempotency_key = notification.idempotency_key;
+  item.payload = ToPayload(notification);
+  item.created_at = change.at;
+  item.next_attempt_at = next_attempt_at;
+  return item;
 }
 
 void NotificationDispatcher::Drain() {
@@ -83,9 +107,9 @@ void NotificationDispatcher::Run() {
     TicketChange change = std::move(queue_.front());
     queue_.pop_front();
     busy_ = true;
-    const bool attempt = !stop_;  // when stopping, store what is left for outbox.deliver
+    const bool attempt = !stop_;  // when stopping, what is left waits in the outbox
     lock.unlock();
-    Handle(change, attempt);
+    if (attempt) Attempt(change);
     lock.lock();
     busy_ = false;
     if (queue_.empty()) idle_.notify_all();
@@ -93,38 +117,33 @@ void NotificationDispatcher::Run() {
   idle_.notify_all();
 }
 
-void NotificationDispatcher::Handle(const TicketChange& change, bool attempt) {
+void NotificationDispatcher::Attempt(const TicketChange& change) {
   const Scope scope(TenantContext(change.tenant_id));
   for (const auto& channel : channels_) {
     try {
       TicketNotification notification = FromChange(change);
       if (!channel->Wants(notification)) continue;
-      notification.idempotency_key = "ticket-" + std::to_string(change.ticket_id) + "-" +
-                                     std::to_string(change.at.millis) + "-" + std::string(EnumName(change.to)) +
-                                     "-" + std::string(channel->name());
-      const std::int64_t now = clock_.NowMillis();
-      OutboxItem item;
-      item.topic = Topic(channel->name());
-      item.idempotency_key = notification.idempotency_key;
-      item.payload = ToPayload(notification);
-      item.created_at = Timestamp{now};
-      // Leased by this first attempt, so a concurrent outbox.deliver leaves it alone meanwhile.
-      item.next_attempt_at = Timestamp{attempt ? now + OutboxPolicy().lease_ms : now};
+      // The change's transaction stored the item (AddOutboxItems); this finds it, or stores it
+      // for a change that came without one.
+      OutboxItem item = ItemFor(*channel, change, Timestamp{clock_.NowMillis() + OutboxPolicy().lease_ms});
+      notification.idempotency_key = item.idempotency_key;
       auto stored = store_.outbox().Enqueue(scope, std::move(item));
       if (!stored.ok()) {
         Log().error("notifications: could not store the {} notification of ticket {}: {}", channel->name(),
                     change.ticket_id, stored.status().detail());
         continue;
       }
-      if (!stored->created || !attempt) continue;  // a repeated change: its item exists already
+      const OutboxItem& held = stored->item;
+      // Tried before (a repeated change), or delivered or abandoned: the outbox has it.
+      if (held.attempts > 0 || held.delivered_at || held.abandoned) continue;
       const Status sent = SendCatching(*channel, notification);
       Status marked;
       if (sent.ok()) {
-        marked = store_.outbox().MarkDelivered(scope, stored->item.id, Timestamp{clock_.NowMillis()});
+        marked = store_.outbox().MarkDelivered(scope, held.id, Timestamp{clock_.NowMillis()});
       } else {
         const bool give_up = !CountsAsFailure(sent);
         const std::int64_t next = clock_.NowMillis() + (give_up ? 0 : outbox_.Backoff(1, RandomJitter()));
-        marked = store_.outbox().MarkFailed(scope, stored->item.id, Timestamp{next}, sent.detail(), give_up);
+        marked = store_.outbox().MarkFailed(scope, held.id, Timestamp{next}, sent.detail(), give_up);
         Log().warn("notifications: {} of ticket {} failed ({}){}", channel->name(), change.ticket_id, sent.detail(),
                    give_up ? ", abandoned" : ", retried by outbox.deliver");
       }

@@ -1,12 +1,13 @@
 // Feeds the notification channels (spec 5.1 "NS", 8.2) from the ticket engine's changes.
 //
-// OnTicketChanged only queues the change. The dispatcher's own thread then, for each channel,
-// stores one outbox item (topic "notify.<channel>", idempotency key
-// "ticket-<id>-<at millis>-<to>-<channel>", payload notify::ToPayload) leased for the relay's
-// lease time, and makes the first attempt at once: delivered, or failed with the relay's backoff
-// (abandoned at once when the receiver refused it). Later attempts are outbox.deliver's, through
-// the deliverers the dispatcher registers; the outbox keeps attempts and last_error. Changes still
-// queued when the dispatcher is destroyed are stored without an attempt, so none is lost.
+// Inside a change's transaction, AddOutboxItems owes one outbox item per channel that wants the
+// change (topic "notify.<channel>", idempotency key "ticket-<id>-<at millis>-<to>-<channel>",
+// payload notify::ToPayload), leased for the relay's lease time, so a crash after the commit loses
+// no notification. OnTicketChanged then only queues the change, and the dispatcher's own thread
+// makes the first attempt at once: delivered, or failed with the relay's backoff (abandoned at once
+// when the receiver refused it). Later attempts are outbox.deliver's, through the deliverers the
+// dispatcher registers; the outbox keeps attempts and last_error. Changes still queued when the
+// dispatcher is destroyed wait in the outbox, which delivers them once their lease ends.
 //
 // Thread safety: OnTicketChanged may be called from any thread; it never blocks beyond a mutex.
 
@@ -37,6 +38,7 @@ class NotificationDispatcher final : public TicketObserver {
                          std::vector<std::shared_ptr<Notifier>> channels);
   ~NotificationDispatcher() override;
 
+  void AddOutboxItems(const TicketChange& change, std::vector<OutboxItem>& items) const override;
   void OnTicketChanged(const TicketChange& change) noexcept override;
 
   // Returns once every change queued before the call has been stored and tried (tests, benchmarks).
@@ -46,8 +48,9 @@ class NotificationDispatcher final : public TicketObserver {
 
  private:
   void Run();
-  // Stores the change's items; tries each at once when `attempt`.
-  void Handle(const TicketChange& change, bool attempt);
+  static OutboxItem ItemFor(const Notifier& channel, const TicketChange& change, Timestamp next_attempt_at);
+  // The first attempt of each of the change's items that nobody tried yet.
+  void Attempt(const TicketChange& change);
 
   Store& store_;
   OutboxRelay& outbox_;

@@ -55,7 +55,7 @@ std::string TicketEventJson(const TicketNotification& notification) {
 
 namespace notify {
 
-TicketNotification FromChange(const TicketChange& change, Locale locale) {
+TicketNotification FromChange(const TicketChange& change) {
   TicketNotification n;
   n.tenant_id = change.tenant_id;
   n.customer_id = change.customer_id;
@@ -69,7 +69,7 @@ TicketNotification FromChange(const TicketChange& change, Locale locale) {
   n.actor_id = change.actor_id;
   n.at = change.at;
   n.contact_email = change.contact_email;
-  n.locale = locale;
+  n.locale = change.locale;
   return n;
 }
 

@@ -11,8 +11,8 @@
 
 namespace selfservice::notify {
 
-// The notification of `change` (no idempotency key yet), in `locale`.
-TicketNotification FromChange(const TicketChange& change, Locale locale = Locale::kZhCN);
+// The notification of `change` (no idempotency key yet), in the locale of the ticket's owner.
+TicketNotification FromChange(const TicketChange& change);
 
 // The outbox payload: the event JSON plus "contact_email" and "locale"; and the reverse, with the
 // item's idempotency key (10001 for a payload that is not one).

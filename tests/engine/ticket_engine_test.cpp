@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -68,11 +69,39 @@ class RecordingObserver final : public TicketObserver {
   std::mutex mutex_;
 };
 
+// Owes one outbox item per change and per edit (topic "test.changes"), or throws while asked when
+// `fail` is set, as an observer that cannot build its items would.
+class OwingObserver final : public TicketObserver {
+ public:
+  void OnTicketChanged(const TicketChange& change) noexcept override { announced.push_back(change.ticket_id); }
+  void AddOutboxItems(const TicketChange& change, std::vector<OutboxItem>& items) const override {
+    if (fail) throw std::runtime_error("cannot build the item");
+    items.push_back(Item("ticket-" + std::to_string(change.ticket_id) + "-" + std::string(EnumName(change.to)), change.at));
+  }
+  void AddOutboxItems(const TicketUpdate& stored, const TicketPatch&, std::vector<OutboxItem>& items) const override {
+    if (fail) throw std::runtime_error("cannot build the item");
+    items.push_back(Item("ticket-" + std::to_string(stored.ticket.id) + "-edit", stored.ticket.updated_at));
+  }
+
+  bool fail = false;
+  std::vector<std::int64_t> announced;
+
+ private:
+  static OutboxItem Item(std::string key, Timestamp at) {
+    OutboxItem item;
+    item.topic = "test.changes";
+    item.idempotency_key = std::move(key);
+    item.payload = "{}";
+    item.created_at = item.next_attempt_at = at;
+    return item;
+  }
+};
+
 // A ticket repository whose Create fails as a database that is down does; the rest delegates.
 class FailingCreate final : public TicketRepository {
  public:
   explicit FailingCreate(TicketRepository& inner) : inner_(inner) {}
-  Result<Created> Create(const Scope&, Ticket, const std::optional<std::string>&) override {
+  Result<Created> Create(const Scope&, Ticket, const std::optional<std::string>&, const OutboxItems&) override {
     return Status::DatabaseUnavailable("disk I/O error", true);
   }
   Result<Ticket> Get(const Scope& s, std::int64_t id) override { return inner_.Get(s, id); }
@@ -82,8 +111,8 @@ class FailingCreate final : public TicketRepository {
   Result<Page<Ticket>> List(const Scope& s, const TicketFilter& f, PageRequest p) override {
     return inner_.List(s, f, p);
   }
-  Result<TicketUpdate> Update(const Scope& s, std::int64_t id, const Mutation& m) override {
-    return inner_.Update(s, id, m);
+  Result<TicketUpdate> Update(const Scope& s, std::int64_t id, const Mutation& m, const OutboxItems& o) override {
+    return inner_.Update(s, id, m, o);
   }
   Result<Page<TicketEvent>> History(const Scope& s, std::int64_t id, PageRequest p) override {
     return inner_.History(s, id, p);
@@ -474,6 +503,44 @@ TEST_F(TicketEngineTest, ObserverHearsEachCreationAndMoveOnceAfterCommit) {
   EXPECT_EQ(observer_.changes[1].customer_id, 10);
   // What the observer read from the store is already the new status: the change was committed.
   EXPECT_EQ(observer_.stored_status, (std::vector<std::optional<T>>{T::new_, T::open}));
+}
+
+TEST_F(TicketEngineTest, TheOutboxItemsOfAChangeAreStoredWithIt) {
+  OwingObserver owing;
+  TicketEngine engine(*store_, clock_, &owing);
+  auto created = engine.Create(user_, Request());
+  ASSERT_TRUE(created.ok()) << Describe(created);
+  ASSERT_TRUE(engine.Transition(platform_, created->id, T::open, std::nullopt).ok());
+  TicketPatch patch;
+  patch.priority = 1;
+  ASSERT_TRUE(engine.Update(user_, created->id, patch).ok());
+  auto counts = store_->outbox().Counts(Scope(platform_), "test.changes");
+  ASSERT_TRUE(counts.ok()) << Describe(counts);
+  EXPECT_EQ(counts->pending, 3);
+  EXPECT_EQ(owing.announced.size(), 2u);  // the creation and the move, after their commits
+}
+
+TEST_F(TicketEngineTest, AChangeWhoseOutboxItemsCannotBeBuiltIsNotWritten) {
+  OwingObserver owing;
+  TicketEngine engine(*store_, clock_, &owing);
+  auto created = engine.Create(user_, Request());
+  ASSERT_TRUE(created.ok()) << Describe(created);
+  owing.fail = true;
+  auto moved = engine.Transition(platform_, created->id, T::open, std::nullopt);
+  EXPECT_EQ(moved.status().code(), ErrorCode::kDatabaseUnavailable);
+  EXPECT_EQ(Stored(created->id).status, T::new_);
+  EXPECT_EQ(History(created->id).size(), 1u);
+  TicketPatch patch;
+  patch.priority = 1;
+  EXPECT_EQ(engine.Update(user_, created->id, patch).status().code(), ErrorCode::kDatabaseUnavailable);
+  EXPECT_EQ(Stored(created->id).priority, 2);
+  auto again = engine.Create(user_, Request("another"));
+  EXPECT_EQ(again.status().code(), ErrorCode::kDatabaseUnavailable);  // kept as a draft instead
+  EXPECT_EQ(Total(platform_), 1);
+  auto counts = store_->outbox().Counts(Scope(platform_), "test.changes");
+  ASSERT_TRUE(counts.ok()) << Describe(counts);
+  EXPECT_EQ(counts->pending, 1);  // the first creation's only
+  EXPECT_EQ(owing.announced.size(), 1u);
 }
 
 TEST_F(TicketEngineTest, EngineWorksWithoutAnObserver) {

@@ -75,6 +75,16 @@ class DispatcherTest : public ::testing::Test {
                                         Timestamp{clock_.NowMillis()}, 100);
     return items.ok() ? *items : std::vector<OutboxItem>{};
   }
+  // What the ticket engine does with a change: the items the dispatcher owes stored with it (in
+  // its transaction), then the committed change announced.
+  void Commit(notify::NotificationDispatcher& dispatcher, const TicketChange& change) {
+    std::vector<OutboxItem> items;
+    dispatcher.AddOutboxItems(change, items);
+    for (OutboxItem& item : items) {
+      ASSERT_TRUE(store_->outbox().Enqueue(Scope(test::PlatformAdmin(1, 1, 900)), std::move(item)).ok());
+    }
+    dispatcher.OnTicketChanged(change);
+  }
   OutboxCounts Counts(const std::string& topic) {
     auto counts = relay_.Counts(test::PlatformAdmin(1, 1, 900), topic);
     return counts.ok() ? *counts : OutboxCounts{};
@@ -96,8 +106,8 @@ TEST_F(DispatcherTest, SendsEachChangeAtOnceOnItsOwnThread) {
     return Status::Ok();
   }));
   notify::NotificationDispatcher dispatcher(*store_, relay_, clock_, {host});
-  dispatcher.OnTicketChanged(Change(5, std::nullopt, TicketStatus::new_));
-  dispatcher.OnTicketChanged(Change(5, TicketStatus::new_, TicketStatus::open));
+  Commit(dispatcher, Change(5, std::nullopt, TicketStatus::new_));
+  Commit(dispatcher, Change(5, TicketStatus::new_, TicketStatus::open));
   dispatcher.Drain();
   std::lock_guard lock(mutex);
   ASSERT_EQ(keys.size(), 2u);
@@ -117,10 +127,10 @@ TEST_F(DispatcherTest, OneItemPerChannelAndEmailOnlyWithAContact) {
   ASSERT_TRUE(email.ok());
   notify::NotificationDispatcher dispatcher(*store_, relay_, clock_,
                                             {MakeWebhook(http.url()), std::shared_ptr<Notifier>(std::move(*email))});
-  dispatcher.OnTicketChanged(Change(5, std::nullopt, TicketStatus::new_));
+  Commit(dispatcher, Change(5, std::nullopt, TicketStatus::new_));
   TicketChange no_contact = Change(6, std::nullopt, TicketStatus::new_);
   no_contact.contact_email.reset();
-  dispatcher.OnTicketChanged(no_contact);
+  Commit(dispatcher, no_contact);
   dispatcher.Drain();
   EXPECT_EQ(http.requests().size(), 2u);
   ASSERT_EQ(smtp.messages().size(), 1u);
@@ -133,8 +143,8 @@ TEST_F(DispatcherTest, OneItemPerChannelAndEmailOnlyWithAContact) {
 TEST_F(DispatcherTest, ARepeatedChangeIsSentOnce) {
   test::FakeHttpServer http;
   notify::NotificationDispatcher dispatcher(*store_, relay_, clock_, {MakeWebhook(http.url())});
-  dispatcher.OnTicketChanged(Change(5, TicketStatus::open, TicketStatus::in_progress));
-  dispatcher.OnTicketChanged(Change(5, TicketStatus::open, TicketStatus::in_progress));
+  Commit(dispatcher, Change(5, TicketStatus::open, TicketStatus::in_progress));
+  Commit(dispatcher, Change(5, TicketStatus::open, TicketStatus::in_progress));
   dispatcher.Drain();
   EXPECT_EQ(http.requests().size(), 1u);
   EXPECT_EQ(Counts("notify.webhook").delivered, 1);
@@ -144,7 +154,7 @@ TEST_F(DispatcherTest, AFailedFirstAttemptIsRetriedByTheOutboxOnceTheServerIsBac
   test::FakeHttpServer http;
   http.AlwaysReply(test::Reply{503, "{}"});
   notify::NotificationDispatcher dispatcher(*store_, relay_, clock_, {MakeWebhook(http.url())});
-  dispatcher.OnTicketChanged(Change(5, TicketStatus::in_progress, TicketStatus::resolved));
+  Commit(dispatcher, Change(5, TicketStatus::in_progress, TicketStatus::resolved));
   dispatcher.Drain();
   ASSERT_EQ(http.requests().size(), 1u);
   auto pending = Pending();
@@ -177,7 +187,7 @@ TEST_F(DispatcherTest, AFailedFirstAttemptIsRetriedByTheOutboxOnceTheServerIsBac
 
 TEST_F(DispatcherTest, AnUnreachableReceiverIsKeptForTheOutbox) {
   notify::NotificationDispatcher dispatcher(*store_, relay_, clock_, {MakeWebhook(test::ClosedPortUrl())});
-  dispatcher.OnTicketChanged(Change(5, TicketStatus::in_progress, TicketStatus::resolved));
+  Commit(dispatcher, Change(5, TicketStatus::in_progress, TicketStatus::resolved));
   dispatcher.Drain();
   auto pending = Pending();
   ASSERT_EQ(pending.size(), 1u);
@@ -189,13 +199,13 @@ TEST_F(DispatcherTest, ARefusalIsAbandonedAtOnceWithItsReason) {
   test::FakeHttpServer http;
   http.AlwaysReply(test::Reply{400, "{}"});
   notify::NotificationDispatcher dispatcher(*store_, relay_, clock_, {MakeWebhook(http.url())});
-  dispatcher.OnTicketChanged(Change(5, TicketStatus::in_progress, TicketStatus::resolved));
+  Commit(dispatcher, Change(5, TicketStatus::in_progress, TicketStatus::resolved));
   dispatcher.Drain();
   EXPECT_EQ(Counts("notify.webhook").abandoned, 1);
   EXPECT_EQ(Counts("notify.webhook").pending, 0);
 }
 
-TEST_F(DispatcherTest, ChangesLeftAtShutdownAreStoredForTheOutbox) {
+TEST_F(DispatcherTest, ChangesLeftAtShutdownWaitInTheOutbox) {
   std::atomic<int> calls{0};
   std::mutex gate;
   gate.lock();  // the first Send waits here while more changes queue up
@@ -205,7 +215,7 @@ TEST_F(DispatcherTest, ChangesLeftAtShutdownAreStoredForTheOutbox) {
   }));
   {
     notify::NotificationDispatcher dispatcher(*store_, relay_, clock_, {host});
-    for (int ticket = 1; ticket <= 5; ++ticket) dispatcher.OnTicketChanged(Change(ticket, std::nullopt, TicketStatus::new_));
+    for (int ticket = 1; ticket <= 5; ++ticket) Commit(dispatcher, Change(ticket, std::nullopt, TicketStatus::new_));
     while (calls == 0) std::this_thread::sleep_for(1ms);
     std::thread release([&] {
       std::this_thread::sleep_for(50ms);
@@ -216,6 +226,31 @@ TEST_F(DispatcherTest, ChangesLeftAtShutdownAreStoredForTheOutbox) {
   const OutboxCounts counts = Counts("notify.host");
   EXPECT_EQ(counts.delivered + counts.pending, 5);
   EXPECT_EQ(counts.delivered, calls.load());
+}
+
+TEST_F(DispatcherTest, ANotificationWhoseFirstAttemptNeverCameIsSentByTheOutboxOnceItsLeaseEnds) {
+  std::atomic<int> calls{0};
+  auto host = std::shared_ptr<Notifier>(CreateCallbackNotifier([&](const TicketNotification&) {
+    ++calls;
+    return Status::Ok();
+  }));
+  {
+    notify::NotificationDispatcher dispatcher(*store_, relay_, clock_, {host});
+    // The change committed with its item, and the process died before announcing it.
+    std::vector<OutboxItem> items;
+    dispatcher.AddOutboxItems(Change(5, TicketStatus::in_progress, TicketStatus::resolved), items);
+    ASSERT_EQ(items.size(), 1u);
+    ASSERT_TRUE(store_->outbox().Enqueue(Scope(test::PlatformAdmin(1, 1, 900)), items[0]).ok());
+  }
+  notify::NotificationDispatcher restarted(*store_, relay_, clock_, {host});
+  auto early = relay_.Deliver(test::PlatformAdmin(1, 1, 900), 10);
+  ASSERT_TRUE(early.ok()) << Describe(early);
+  EXPECT_EQ(early->delivered, 0);  // still leased for the first attempt that never came
+  clock_.Advance(OutboxPolicy().lease_ms);
+  auto late = relay_.Deliver(test::PlatformAdmin(1, 1, 900), 10);
+  ASSERT_TRUE(late.ok()) << Describe(late);
+  EXPECT_EQ(late->delivered, 1);
+  EXPECT_EQ(calls.load(), 1);
 }
 
 TEST_F(DispatcherTest, SecretsNeverReachTheLog) {
@@ -236,7 +271,7 @@ TEST_F(DispatcherTest, SecretsNeverReachTheLog) {
     ASSERT_TRUE(email.ok());
     notify::NotificationDispatcher dispatcher(
         *store_, relay_, clock_, {MakeWebhook(test::ClosedPortUrl()), std::shared_ptr<Notifier>(std::move(*email))});
-    dispatcher.OnTicketChanged(Change(5, TicketStatus::in_progress, TicketStatus::resolved));
+    Commit(dispatcher, Change(5, TicketStatus::in_progress, TicketStatus::resolved));
     dispatcher.Drain();
     clock_.Advance(3600 * 1000);
     (void)relay_.Deliver(test::PlatformAdmin(1, 1, 900), 10);
@@ -341,6 +376,31 @@ TEST_F(PortalNotificationsTest, TheHostChannelAndTheWebhookHearEveryChange) {
   EXPECT_EQ(host_calls, 2);
   EXPECT_EQ(http.requests().size(), 2u);
   portal_.reset();  // stops the threads cleanly
+}
+
+TEST_F(PortalNotificationsTest, NotificationsSpeakTheOwnersLanguageWhoeverMovesTheTicket) {
+  std::mutex mutex;
+  std::vector<Locale> locales;
+  PortalOptions options;
+  options.notifications.host = std::shared_ptr<Notifier>(CreateCallbackNotifier([&](const TicketNotification& n) {
+    std::lock_guard lock(mutex);
+    locales.push_back(n.locale);
+    return Status::Ok();
+  }));
+  Open(std::move(options));
+  const std::int64_t english = CreateTicket(Customer());
+  const std::int64_t chinese = CreateTicket(test::User(1, 10, 101));
+  Transition(english, "open");  // the agent's context is zh-CN
+  Transition(chinese, "open");
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard lock(mutex);
+      if (locales.size() >= 4) break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(locales, (std::vector<Locale>{Locale::kEnUS, Locale::kZhCN, Locale::kEnUS, Locale::kZhCN}));
 }
 
 TEST(NotificationOptionsTest, ReadsTheChannelsAndNamesBadFieldsByPath) {

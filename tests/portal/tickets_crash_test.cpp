@@ -1,7 +1,8 @@
 // Issue 5 section 6 for tickets.create: a child process creating tickets on a file database is
 // killed (SIGKILL) between and during its commits. After reopening, every ticket it had been
-// answered for is there with its `created` event, nothing half-written is visible, and its
-// idempotency keys still answer the tickets they made.
+// answered for is there with its `created` event, nothing half-written is visible, every stored
+// ticket has the outbox items it owes (its REQ-003 creation and its webhook notification, written
+// in its own transaction), and its idempotency keys still answer the tickets they made.
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "harness.hpp"
+#include "support/fake_http_server.hpp"
 #include "support/temp_dir.hpp"
 
 namespace selfservice::test {
@@ -62,7 +64,13 @@ json::object Invoke(Portal& portal, std::string_view method, const Caller& calle
 TEST(TicketsCrash, AKilledCreatorLosesNoAcknowledgedTicketAndShowsNoHalfTicket) {
   TempDir dir;
   const std::string path = dir.File("portal.db");
-  PortalOptions options;
+  // Neither remote system answers (a closed port): what they are owed stays in the outbox.
+  auto parsed = PortalOptions::FromJson(
+      R"({"log_level": "off", "ticket_system": {"base_url": ")" + ClosedPortUrl() +
+      R"(", "api_token": "t"}, "notifications": {"webhook": {"url": ")" + ClosedPortUrl() +
+      R"(/hook", "secret": "s"}}})");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().detail();
+  PortalOptions options = std::move(parsed).value();
   options.storage = "sqlite:" + path;
   const Caller user = User();
   int acks[2];
@@ -117,6 +125,17 @@ TEST(TicketsCrash, AKilledCreatorLosesNoAcknowledgedTicketAndShowsNoHalfTicket) 
                   "WHERE e.ticket_id = tickets.id AND e.event_type = 'created')"),
             "0");
   EXPECT_EQ(Query(path, "SELECT count(*) - count(DISTINCT idempotency_key) FROM tickets"), "0");
+  for (const char* topic : {"tickets.create", "notify.webhook"}) {
+    EXPECT_EQ(Query(path, std::string("SELECT count(*) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM outbox o "
+                                      "WHERE o.tenant_id = t.tenant_id AND o.topic = '") +
+                              topic + "' AND o.idempotency_key LIKE 'ticket-' || t.id || '%')"),
+              "0")
+        << topic;
+    EXPECT_EQ(Query(path, std::string("SELECT count(*) - (SELECT count(*) FROM tickets) FROM outbox WHERE topic = '") +
+                              topic + "'"),
+              "0")
+        << topic;
+  }
   EXPECT_EQ(
       Query(path,
             "SELECT (SELECT coalesce(sum(tickets), 0) FROM ticket_counts) - (SELECT count(*) FROM tickets)"),

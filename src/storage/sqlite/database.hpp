@@ -4,7 +4,8 @@
 // Concurrency: SQLite allows one writer at a time per database. Inside one process the writer
 // connection is guarded by a mutex, so writers queue in-process instead of spinning in SQLite's
 // busy handler; other processes are waited for through busy_timeout. Readers each take a pooled
-// connection and, on files in WAL mode, never block the writer.
+// connection and, on files in WAL mode, never block the writer. The WAL is checkpointed on a
+// thread of its own (Checkpointer, database.cpp), not by the commit that fills it.
 //
 // Errors: SQLite failures inside Read()/Write() are raised as SqliteError and turned into a
 // kDatabaseUnavailable Status at that boundary (retryable for SQLITE_BUSY / SQLITE_LOCKED), so
@@ -99,6 +100,8 @@ class Connection {
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
 };
 
+class Checkpointer;
+
 class Database {
  public:
   // `filename` is a path or a "file:" URI; `memory` marks an in-memory (memdb) database, which
@@ -124,6 +127,7 @@ class Database {
 
   std::unique_ptr<Connection> writer_;
   std::mutex writer_mutex_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // file databases only
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> idle_readers_;
   std::mutex readers_mutex_;

@@ -53,34 +53,41 @@ Status Check(const OutboxItem& item) {
   return errors.empty() ? Status::Ok() : Status::Invalid(std::move(errors));
 }
 
+}  // namespace
+
+Result<OutboxRepository::Enqueued> InsertOutboxItem(Connection& db, std::int64_t tenant_id, OutboxItem item) {
+  if (Status checked = Check(item); !checked.ok()) return checked;
+  item.tenant_id = tenant_id;
+  bool created = false;
+  {
+    Statement s = db.Prepare(
+        "INSERT INTO outbox (tenant_id, topic, idempotency_key, payload, attempts, next_attempt_at, "
+        "created_at, abandoned) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, 0) "
+        "ON CONFLICT (tenant_id, topic, idempotency_key) DO NOTHING RETURNING id");
+    s.Bind(1, item.tenant_id)
+        .Bind(2, item.topic)
+        .Bind(3, item.idempotency_key)
+        .Bind(4, item.payload)
+        .Bind(5, item.next_attempt_at.millis)
+        .Bind(6, item.created_at.millis);
+    created = s.Step();
+  }
+  Statement s = db.Prepare("SELECT " OUTBOX_COLUMNS
+                           " FROM outbox WHERE tenant_id = ?1 AND topic = ?2 AND idempotency_key = ?3");
+  s.Bind(1, item.tenant_id).Bind(2, item.topic).Bind(3, item.idempotency_key);
+  s.Step();
+  return OutboxRepository::Enqueued{ReadItem(s), created};
+}
+
+namespace {
+
 class SqliteOutbox final : public OutboxRepository {
  public:
   explicit SqliteOutbox(Database& db) : db_(db) {}
 
   Result<Enqueued> Enqueue(const Scope& scope, OutboxItem item) override {
     if (Status checked = Check(item); !checked.ok()) return checked;
-    item.tenant_id = scope.tenant_id();
-    return db_.Write([&](Connection& db) -> Result<Enqueued> {
-      bool created = false;
-      {
-        Statement s = db.Prepare(
-            "INSERT INTO outbox (tenant_id, topic, idempotency_key, payload, attempts, next_attempt_at, "
-            "created_at, abandoned) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, 0) "
-            "ON CONFLICT (tenant_id, topic, idempotency_key) DO NOTHING RETURNING id");
-        s.Bind(1, item.tenant_id)
-            .Bind(2, item.topic)
-            .Bind(3, item.idempotency_key)
-            .Bind(4, item.payload)
-            .Bind(5, item.next_attempt_at.millis)
-            .Bind(6, item.created_at.millis);
-        created = s.Step();
-      }
-      Statement s = db.Prepare("SELECT " OUTBOX_COLUMNS
-                               " FROM outbox WHERE tenant_id = ?1 AND topic = ?2 AND idempotency_key = ?3");
-      s.Bind(1, item.tenant_id).Bind(2, item.topic).Bind(3, item.idempotency_key);
-      s.Step();
-      return Enqueued{ReadItem(s), created};
-    });
+    return db_.Write([&](Connection& db) { return InsertOutboxItem(db, scope.tenant_id(), std::move(item)); });
   }
 
   Result<std::vector<OutboxItem>> Lease(const Scope& scope, Timestamp now, Timestamp lease_until,

@@ -11,4 +11,8 @@ namespace selfservice::sqlite {
 
 std::unique_ptr<OutboxRepository> MakeOutboxRepository(Database& db);
 
+// OutboxRepository::Enqueue's work inside a write transaction the caller holds, so a change and the
+// outbox items it owes commit together (TicketRepository's `outbox`). 10001 for an invalid item.
+Result<OutboxRepository::Enqueued> InsertOutboxItem(Connection& db, std::int64_t tenant_id, OutboxItem item);
+
 }  // namespace selfservice::sqlite

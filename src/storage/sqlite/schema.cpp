@@ -745,6 +745,11 @@ CREATE TRIGGER ticket_counts_delete AFTER DELETE ON tickets BEGIN
       AND status = old.status;
 END;
 )sql",
+    // 18: the locale of a ticket's owner at its creation, so the notifications of a move an agent
+    // makes speak the owner's language, not the agent's. Tickets stored before have none (zh-CN).
+    R"sql(
+ALTER TABLE tickets ADD COLUMN locale TEXT CHECK (locale = 'zh-CN' OR locale = 'en-US');
+)sql",
 };
 
 constexpr int kVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "domain/rules.hpp"
+#include "storage/sqlite/outbox_repository.hpp"
 #include "storage/sqlite/rows.hpp"
 
 namespace selfservice::sqlite {
@@ -18,7 +19,7 @@ constexpr std::size_t kTrigramChars = 3;
 
 #define TICKET_COLUMNS                                                                              \
   "id, tenant_id, customer_id, user_id, external_id, session_id, title, description, category, "   \
-  "priority, status, contact_email, contact_phone, created_at, updated_at, closed_at"
+  "priority, status, contact_email, contact_phone, created_at, updated_at, closed_at, locale"
 
 Ticket ReadTicket(const Statement& s) {
   Ticket t;
@@ -38,6 +39,7 @@ Ticket ReadTicket(const Statement& s) {
   t.created_at = Timestamp{s.Int(13)};
   t.updated_at = Timestamp{s.Int(14)};
   t.closed_at = OptionalTime(s, 15);
+  if (auto locale = s.OptionalText(16)) t.locale = *locale == "en-US" ? Locale::kEnUS : Locale::kZhCN;
   return t;
 }
 
@@ -232,12 +234,21 @@ void BindList(Statement& s, const Scope& scope, const ListShape& shape, const Ti
   if (shape.keyword != KeywordMode::kNone) s.Bind(8, keyword);
 }
 
+Status StoreOutbox(Connection& db, const Scope& scope, const TicketRepository::OutboxItems& outbox,
+                   const TicketUpdate& stored) {
+  if (!outbox) return Status::Ok();
+  for (OutboxItem& item : outbox(stored)) {
+    if (auto queued = InsertOutboxItem(db, scope.tenant_id(), std::move(item)); !queued.ok()) return queued.status();
+  }
+  return Status::Ok();
+}
+
 class SqliteTickets final : public TicketRepository {
  public:
   explicit SqliteTickets(Database& db) : db_(db) {}
 
-  Result<Created> Create(const Scope& scope, Ticket ticket,
-                         const std::optional<std::string>& idempotency_key) override {
+  Result<Created> Create(const Scope& scope, Ticket ticket, const std::optional<std::string>& idempotency_key,
+                         const OutboxItems& outbox) override {
     if (ticket.tenant_id != scope.tenant_id()) return Status::NotFound("tenant mismatch");
     if (!scope.Sees(ticket.customer_id, ticket.user_id)) return Status::NotFound("owner outside the scope");
     return db_.Write([&](Connection& db) -> Result<Created> {
@@ -246,7 +257,7 @@ class SqliteTickets final : public TicketRepository {
         Statement s = db.Prepare(
             "INSERT INTO tickets (tenant_id, customer_id, user_id, external_id, session_id, title, description, "
             "category, priority, status, contact_email, contact_phone, idempotency_key, created_at, updated_at, "
-            "closed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+            "closed_at, locale) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
             "ON CONFLICT DO NOTHING RETURNING id");
         s.Bind(1, ticket.tenant_id)
             .Bind(2, ticket.customer_id)
@@ -263,7 +274,8 @@ class SqliteTickets final : public TicketRepository {
             .Bind(13, idempotency_key)
             .Bind(14, ticket.created_at.millis)
             .Bind(15, ticket.updated_at.millis)
-            .Bind(16, ticket.closed_at ? std::optional(ticket.closed_at->millis) : std::nullopt);
+            .Bind(16, ticket.closed_at ? std::optional(ticket.closed_at->millis) : std::nullopt)
+            .Bind(17, ticket.locale ? std::optional(LocaleName(*ticket.locale)) : std::nullopt);
         if (s.Step()) id = s.Int(0);
       }
       if (!id) {
@@ -283,7 +295,9 @@ class SqliteTickets final : public TicketRepository {
       created.actor_id = ticket.user_id;
       created.created_at = ticket.created_at;
       InsertEvent(db, created);
-      return Created{TicketUpdate{std::move(ticket), {std::move(created)}}, true};
+      Created result{TicketUpdate{std::move(ticket), {std::move(created)}}, true};
+      if (Status queued = StoreOutbox(db, scope, outbox, result.stored); !queued.ok()) return queued;
+      return result;
     });
   }
 
@@ -339,7 +353,7 @@ class SqliteTickets final : public TicketRepository {
         BindPage(s, 9, page);
         while (s.Step()) {
           out.items.push_back(ReadTicket(s));
-          if (counted_with_page) out.total = s.Int(16);
+          if (counted_with_page) out.total = s.Int(17);
         }
       }
       if (counted_with_page && out.items.empty()) count();  // a page past the end
@@ -347,7 +361,8 @@ class SqliteTickets final : public TicketRepository {
     });
   }
 
-  Result<TicketUpdate> Update(const Scope& scope, std::int64_t id, const Mutation& mutate) override {
+  Result<TicketUpdate> Update(const Scope& scope, std::int64_t id, const Mutation& mutate,
+                              const OutboxItems& outbox) override {
     return db_.Write([&](Connection& db) -> Result<TicketUpdate> {
       auto found = FindTicket(db, scope, id);
       if (!found) return Status::NotFound("ticket");
@@ -381,6 +396,7 @@ class SqliteTickets final : public TicketRepository {
         event.ticket_id = t.id;
         InsertEvent(db, event);
       }
+      if (Status queued = StoreOutbox(db, scope, outbox, update); !queued.ok()) return queued;
       return update;
     });
   }
