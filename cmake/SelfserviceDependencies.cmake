@@ -5,3 +5,6 @@ find_package(OpenSSL 3 REQUIRED)
 find_package(CURL REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(Threads REQUIRED)
+# libargon2 ships a pkg-config file and no CMake package.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET GLOBAL libargon2)

@@ -116,14 +116,16 @@ void EnableWal(Connection& connection, int busy_timeout_millis) {
 // against 85 µs p50; docs/PERFORMANCE.md "Tickets"). Here the writer connection's WAL hook only
 // wakes this thread, which checkpoints from its own connection (PASSIVE: beside the writer,
 // never waiting for it). Under back-to-back writes such a checkpoint never reaches the last frame,
-// so the WAL would never restart and would grow without bound; once it holds kCatchUpPages, one
-// more pass runs holding the writer mutex, so it completes and the next commit restarts the WAL:
-// in-process writers wait for that pass once every few hundred commits instead of at every
-// thousandth page.
+// so the WAL would never restart and would grow without bound; once it holds kCatchUpPages, the
+// thread runs passes until one is left with little to copy and makes that one holding the writer
+// mutex (Checkpoint()): in-process writers wait for a short pass once every hundred commits or so
+// instead of for a whole checkpoint at every thousandth page.
 class Checkpointer {
  public:
   static constexpr int kStartPages = 1000;    // SQLite's own auto-checkpoint threshold
-  static constexpr int kCatchUpPages = 4000;  // about 16 MiB of WAL
+  static constexpr int kCatchUpPages = 2000;    // about 8 MiB of WAL
+  static constexpr int kLockedPassPages = 256;  // what a pass holding the writers may have to copy
+  static constexpr int kMaxUnlockedPasses = 3;  // a writer faster than the copy never leaves little
 
   Checkpointer(const std::string& filename, int busy_timeout_millis, std::mutex& writer_mutex)
       : connection_(filename, busy_timeout_millis), writer_mutex_(writer_mutex), thread_([this] { Run(); }) {
@@ -169,15 +171,28 @@ class Checkpointer {
     }
   }
 
+  // One PASSIVE pass: copies the frames the WAL held when it started (`wal_pages`, of which
+  // `copied` are now in the database file).
+  int Pass(int& wal_pages, int& copied) {
+    return sqlite3_wal_checkpoint_v2(connection_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+  }
+
   void Checkpoint() {
     int wal_pages = 0;
     int copied = 0;
-    int rc = sqlite3_wal_checkpoint_v2(connection_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
-    // `copied` may equal `wal_pages` and the writer still be ahead: both are counted when the
-    // pass starts.
-    if (rc == SQLITE_OK && wal_pages >= kCatchUpPages) {
-      std::lock_guard writers(writer_mutex_);
-      rc = sqlite3_wal_checkpoint_v2(connection_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+    int rc = Pass(wal_pages, copied);
+    // Each further pass copies what the writer added during the one before. Once that is little,
+    // a last pass holds the writer mutex, so it reaches the last frame and the next commit
+    // restarts the WAL, and writers wait only for that little (plus the file's sync).
+    for (int pass = 1; rc == SQLITE_OK && wal_pages >= kCatchUpPages; ++pass) {
+      const int copied_before = copied;
+      rc = Pass(wal_pages, copied);
+      if (rc != SQLITE_OK) break;
+      if (wal_pages - copied_before <= kLockedPassPages || pass == kMaxUnlockedPasses) {
+        std::lock_guard writers(writer_mutex_);
+        rc = Pass(wal_pages, copied);
+        break;
+      }
     }
     // SQLITE_BUSY: another process checkpoints or holds the WAL; the next commit asks again.
     if (rc != SQLITE_OK && (rc & 0xFF) != SQLITE_BUSY) {
