@@ -220,6 +220,9 @@ struct Ticket {
   std::optional<Timestamp> closed_at;
   // The owner's locale when the ticket was created: the language of its notifications.
   std::optional<Locale> locale;
+  // The platform ticket service's updated_at of the newest state tickets.sync applied (REQ-003):
+  // an older state arriving late is not applied over it.
+  std::optional<Timestamp> remote_updated_at;
 };
 
 // One entry of a ticket's history.

@@ -36,6 +36,7 @@ json::object ReportJson(const TicketSyncReport& report) {
   }
   json::object data{{"applied", report.applied},
                     {"skipped", report.skipped},
+                    {"stale", report.stale},
                     {"failed", report.failed},
                     {"errors", std::move(errors)}};
   if (report.next_cursor) {

@@ -1,6 +1,7 @@
 #include "domain/lifecycle.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace selfservice {
 
@@ -81,6 +82,30 @@ bool TicketTransitionAllowed(TicketStatus from, TicketStatus to) {
 }
 
 bool IsFinal(TicketStatus status) { return status == TicketStatus::closed; }
+
+std::vector<TicketStatus> TicketPath(TicketStatus from, TicketStatus to) {
+  using T = TicketStatus;
+  static constexpr T kAll[] = {T::new_, T::open, T::in_progress, T::pending_customer, T::resolved, T::closed,
+                               T::reopened};
+  constexpr std::size_t kCount = sizeof kAll / sizeof kAll[0];
+  const auto index = [](T status) { return static_cast<std::size_t>(status); };
+  // Breadth first over the seven statuses; `previous` marks the visited ones.
+  std::optional<T> previous[kCount];
+  std::vector<T> frontier{from};
+  previous[index(from)] = from;
+  for (std::size_t next = 0; next < frontier.size() && !previous[index(to)]; ++next) {
+    for (T candidate : kAll) {
+      if (!previous[index(candidate)] && TicketTransitionAllowed(frontier[next], candidate)) {
+        previous[index(candidate)] = frontier[next];
+        frontier.push_back(candidate);
+      }
+    }
+  }
+  std::vector<T> path;
+  if (from == to || !previous[index(to)]) return path;
+  for (T at = to; at != from; at = *previous[index(at)]) path.insert(path.begin(), at);
+  return path;
+}
 
 bool CustomerMayMoveTicket(TicketStatus from, TicketStatus to) {
   return from == TicketStatus::resolved && (to == TicketStatus::closed || to == TicketStatus::reopened);

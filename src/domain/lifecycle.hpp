@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "selfservice/model.hpp"
 
@@ -34,6 +35,11 @@ bool FeedbackTransitionAllowed(FeedbackState from, FeedbackState to);
 // in_progress. closed is final. (docs/TICKETS.md)
 bool TicketTransitionAllowed(TicketStatus from, TicketStatus to);
 bool IsFinal(TicketStatus status);
+// The statuses a ticket passes through on the shortest way from `from` to `to` by the table's
+// moves, `to` last (new -> resolved: open, in_progress, resolved); empty when `from` is `to` or no
+// way leads there (out of closed). The REQ-003 sync follows it when the service reports a status
+// the ticket cannot reach in one move.
+std::vector<TicketStatus> TicketPath(TicketStatus from, TicketStatus to);
 // The moves a customer may make on their own ticket: accepting a resolution (resolved -> closed)
 // or refusing it (resolved -> reopened). Every other move is the support side's.
 bool CustomerMayMoveTicket(TicketStatus from, TicketStatus to);

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "core/logging.hpp"
+#include "domain/lifecycle.hpp"
 #include "ticket_system/ticket_json.hpp"
 
 namespace selfservice {
@@ -207,13 +208,36 @@ void TicketSyncEngine::ApplyOne(const RequestContext& sync, TicketEngine& ticket
   if (!to) return fail("UNKNOWN_STATUS", "status '" + state.status + "' has no counterpart");
   auto ticket = store_.tickets().FindByExternalId(Scope(sync), state.external_id);
   if (!ticket.ok()) return fail(ItemCode(ticket.status()), "no ticket of this tenant has this external id");
-  if (ticket->status == *to) {
-    ++report.skipped;
+  if (ticket->remote_updated_at && state.updated_at.millis < ticket->remote_updated_at->millis) {
+    ++report.stale;  // a late webhook: a newer state was applied already
     return;
   }
-  auto moved = tickets.Transition(sync, ticket->id, *to, state.comment);
-  if (!moved.ok()) return fail(ItemCode(moved.status()), moved.status().detail());
-  ++report.applied;
+  if (ticket->status == *to) {
+    ++report.skipped;
+  } else {
+    // The service is the record: a status the lifecycle reaches in several moves (webhooks that
+    // were lost, or a poll that sees only the latest state) is reached move by move.
+    const std::vector<TicketStatus> path = TicketPath(ticket->status, *to);
+    if (path.empty()) {
+      return fail("TRANSITION_NOT_ALLOWED", "the lifecycle has no way from " + std::string(EnumName(ticket->status)) +
+                                                " to " + std::string(EnumName(*to)));
+    }
+    for (TicketStatus step : path) {
+      auto moved = tickets.Transition(sync, ticket->id, step, step == *to ? state.comment : std::nullopt);
+      if (!moved.ok()) return fail(ItemCode(moved.status()), moved.status().detail());
+    }
+    ++report.applied;
+  }
+  auto remembered = store_.tickets().Update(Scope(sync), ticket->id, [&](Ticket& row, std::vector<TicketEvent>&) {
+    if (!row.remote_updated_at || row.remote_updated_at->millis < state.updated_at.millis) {
+      row.remote_updated_at = state.updated_at;
+    }
+    return Status::Ok();
+  });
+  if (!remembered.ok()) {
+    Log().warn("req-003: could not record the state time of ticket {}: {}", ticket->id,
+               remembered.status().detail());
+  }
 }
 
 TicketSyncReport TicketSyncEngine::Apply(const RequestContext& context, TicketEngine& tickets,

@@ -38,6 +38,7 @@ struct TicketSyncReport {
   };
   std::int64_t applied = 0;  // tickets moved
   std::int64_t skipped = 0;  // tickets already in the reported status
+  std::int64_t stale = 0;    // states older than one applied before (late webhooks), left alone
   std::int64_t failed = 0;
   std::vector<Error> errors;
   std::optional<std::string> next_cursor;  // poll only: where the next poll starts
@@ -63,8 +64,10 @@ class TicketSyncEngine final : public TicketObserver {
   void OnTicketChanged(const TicketChange&) noexcept override {}
 
   // Applies ticket states the service reported (a webhook's body) to the caller's tenant, each
-  // ticket on its own: an unknown status, an unknown external id or a move the lifecycle lacks is
-  // an error of its item and leaves that ticket as it was.
+  // ticket on its own, through the lifecycle's shortest way to the reported status (TicketPath):
+  // an unknown status, an unknown external id or a status no way leads to (out of closed) is an
+  // error of its item and leaves that ticket as it was. A state older than the newest one applied
+  // to its ticket is stale and ignored.
   TicketSyncReport Apply(const RequestContext& context, TicketEngine& tickets,
                          const std::vector<RemoteTicketState>& states);
 

@@ -1,5 +1,8 @@
 // The state machines of spec 5.2, move by move.
 
+#include <algorithm>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "domain/lifecycle.hpp"
@@ -154,6 +157,31 @@ TEST(TicketLifecycle, AllowsExactlyTheTablesMoves) {
     for (T to : all) {
       const bool expected = std::find(allowed.begin(), allowed.end(), std::pair(from, to)) != allowed.end();
       EXPECT_EQ(TicketTransitionAllowed(from, to), expected) << EnumName(from) << " -> " << EnumName(to);
+    }
+  }
+}
+
+TEST(TicketLifecycle, PathsFollowTheTablesShortestWay) {
+  using T = TicketStatus;
+  using Path = std::vector<T>;
+  EXPECT_EQ(TicketPath(T::new_, T::open), (Path{T::open}));
+  EXPECT_EQ(TicketPath(T::new_, T::resolved), (Path{T::open, T::in_progress, T::resolved}));
+  EXPECT_EQ(TicketPath(T::new_, T::closed), (Path{T::open, T::in_progress, T::resolved, T::closed}));
+  EXPECT_EQ(TicketPath(T::resolved, T::in_progress), (Path{T::reopened, T::in_progress}));
+  EXPECT_EQ(TicketPath(T::pending_customer, T::closed), (Path{T::resolved, T::closed}));
+  EXPECT_EQ(TicketPath(T::reopened, T::pending_customer), (Path{T::in_progress, T::pending_customer}));
+  EXPECT_TRUE(TicketPath(T::open, T::open).empty());
+  EXPECT_TRUE(TicketPath(T::closed, T::open).empty());  // closed is final
+  EXPECT_TRUE(TicketPath(T::open, T::new_).empty());    // nothing leads back to new
+  // Every step of every path is a move of the table.
+  const T all[] = {T::new_, T::open, T::in_progress, T::pending_customer, T::resolved, T::closed, T::reopened};
+  for (T from : all) {
+    for (T to : all) {
+      T at = from;
+      for (T step : TicketPath(from, to)) {
+        EXPECT_TRUE(TicketTransitionAllowed(at, step)) << EnumName(from) << " -> " << EnumName(to);
+        at = step;
+      }
     }
   }
 }

@@ -289,7 +289,7 @@ TEST_F(TicketSystemTest, AWebhookMovesTheTicketThroughTheLifecycleAsActorZero) {
   EXPECT_EQ(moves, (std::vector<std::string>{"open", "in_progress", "resolved"}));
 }
 
-TEST_F(TicketSystemTest, IllegalMovesUnknownStatusesAndUnknownTicketsAreItemErrors) {
+TEST_F(TicketSystemTest, UnreachableStatusesUnknownStatusesAndUnknownTicketsAreItemErrors) {
   const std::int64_t id = CreateTicket();
   Deliver();
   const json::object report =
@@ -297,14 +297,49 @@ TEST_F(TicketSystemTest, IllegalMovesUnknownStatusesAndUnknownTicketsAreItemErro
                        State("T-1", "escalated_to_mars", "2025-08-15T10:00:00Z") + "," +
                        State("T-404", "open", "2025-08-15T10:00:00Z") + R"(,{"status":"open"},)" +
                        State("T-1", "已受理", "2025-08-15T10:01:00Z") + "]"));
-  EXPECT_EQ(report.at("applied").as_int64(), 1) << report;  // the last: 已受理 is open
+  EXPECT_EQ(report.at("applied").as_int64(), 1) << report;  // closed, reached move by move
   EXPECT_EQ(report.at("failed").as_int64(), 4);
   std::vector<std::string> codes;
   for (const auto& error : report.at("errors").as_array())
     codes.push_back(std::string(error.at("code").as_string()));
-  EXPECT_EQ(codes, (std::vector<std::string>{"INVALID_ITEM", "TRANSITION_NOT_ALLOWED", "UNKNOWN_STATUS",
-                                             "NOT_FOUND"}));
-  EXPECT_EQ(Data("tickets.status", User(), json::object{{"id", id}}).at("status"), "open");
+  // 已受理 is open: nothing leads out of closed.
+  EXPECT_EQ(codes, (std::vector<std::string>{"INVALID_ITEM", "UNKNOWN_STATUS", "NOT_FOUND", "TRANSITION_NOT_ALLOWED"}));
+  EXPECT_EQ(Data("tickets.status", User(), json::object{{"id", id}}).at("status"), "closed");
+}
+
+TEST_F(TicketSystemTest, AStatusSeveralMovesAwayIsReachedMoveByMove) {
+  const std::int64_t id = CreateTicket();
+  Deliver();
+  const json::object report = Sync(
+      json::parse(R"({"id":"T-1","status":"已解决","updated_at":"2025-08-15T10:02:00Z","comment":"已修复"})"));
+  EXPECT_EQ(report.at("applied").as_int64(), 1) << report;
+  const json::object history = Call("tickets.history", User(), json::object{{"id", id}});
+  ASSERT_TRUE(IsSuccess(history)) << history;
+  std::vector<std::string> moves;
+  std::vector<std::string> comments;
+  for (const auto& event : history.at("data").as_array()) {
+    if (event.at("event_type") != "status_changed") continue;
+    moves.push_back(std::string(event.at("to_status").as_string()));
+    comments.push_back(event.at("comment").is_string() ? std::string(event.at("comment").as_string()) : "");
+  }
+  EXPECT_EQ(moves, (std::vector<std::string>{"open", "in_progress", "resolved"}));
+  EXPECT_EQ(comments, (std::vector<std::string>{"", "", "已修复"}));  // the state's comment, on its move
+}
+
+TEST_F(TicketSystemTest, ALateWebhookDoesNotMoveTheTicketBack) {
+  const std::int64_t id = CreateTicket();
+  Deliver();
+  Sync(json::parse(State("T-1", "resolved", "2025-08-15T10:02:00Z")));
+  json::object report = Sync(json::parse(State("T-1", "in_progress", "2025-08-15T10:01:00Z")));
+  EXPECT_EQ(report.at("stale").as_int64(), 1) << report;
+  EXPECT_EQ(report.at("applied").as_int64(), 0);
+  EXPECT_EQ(Data("tickets.status", User(), json::object{{"id", id}}).at("status"), "resolved");
+  // The same state again is a repeat, and a newer one applies.
+  report = Sync(json::parse("[" + State("T-1", "resolved", "2025-08-15T10:02:00Z") + "," +
+                            State("T-1", "reopened", "2025-08-15T10:05:00Z") + "]"));
+  EXPECT_EQ(report.at("skipped").as_int64(), 1) << report;
+  EXPECT_EQ(report.at("applied").as_int64(), 1);
+  EXPECT_EQ(Data("tickets.status", User(), json::object{{"id", id}}).at("status"), "reopened");
 }
 
 TEST_F(TicketSystemTest, APayloadTouchesOnlyTheCallersTenant) {

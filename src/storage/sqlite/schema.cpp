@@ -750,6 +750,11 @@ END;
     R"sql(
 ALTER TABLE tickets ADD COLUMN locale TEXT CHECK (locale = 'zh-CN' OR locale = 'en-US');
 )sql",
+    // 19: the ticket service's time of the newest state tickets.sync applied to a ticket (REQ-003),
+    // so a webhook that arrives late cannot move the ticket back.
+    R"sql(
+ALTER TABLE tickets ADD COLUMN remote_updated_at INTEGER;
+)sql",
 };
 
 constexpr int kVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

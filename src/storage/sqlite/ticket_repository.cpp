@@ -19,7 +19,7 @@ constexpr std::size_t kTrigramChars = 3;
 
 #define TICKET_COLUMNS                                                                              \
   "id, tenant_id, customer_id, user_id, external_id, session_id, title, description, category, "   \
-  "priority, status, contact_email, contact_phone, created_at, updated_at, closed_at, locale"
+  "priority, status, contact_email, contact_phone, created_at, updated_at, closed_at, locale, remote_updated_at"
 
 Ticket ReadTicket(const Statement& s) {
   Ticket t;
@@ -40,6 +40,7 @@ Ticket ReadTicket(const Statement& s) {
   t.updated_at = Timestamp{s.Int(14)};
   t.closed_at = OptionalTime(s, 15);
   if (auto locale = s.OptionalText(16)) t.locale = *locale == "en-US" ? Locale::kEnUS : Locale::kZhCN;
+  t.remote_updated_at = OptionalTime(s, 17);
   return t;
 }
 
@@ -353,7 +354,7 @@ class SqliteTickets final : public TicketRepository {
         BindPage(s, 9, page);
         while (s.Step()) {
           out.items.push_back(ReadTicket(s));
-          if (counted_with_page) out.total = s.Int(17);
+          if (counted_with_page) out.total = s.Int(18);
         }
       }
       if (counted_with_page && out.items.empty()) count();  // a page past the end
@@ -376,8 +377,8 @@ class SqliteTickets final : public TicketRepository {
       t.created_at = found->created_at;
       Statement s = db.Prepare(
           "UPDATE tickets SET external_id = ?2, session_id = ?3, title = ?4, description = ?5, category = ?6, "
-          "priority = ?7, status = ?8, contact_email = ?9, contact_phone = ?10, updated_at = ?11, closed_at = ?12 "
-          "WHERE id = ?1");
+          "priority = ?7, status = ?8, contact_email = ?9, contact_phone = ?10, updated_at = ?11, closed_at = ?12, "
+          "remote_updated_at = ?13 WHERE id = ?1");
       s.Bind(1, t.id)
           .Bind(2, t.external_id)
           .Bind(3, t.session_id)
@@ -389,7 +390,8 @@ class SqliteTickets final : public TicketRepository {
           .Bind(9, t.contact_email)
           .Bind(10, t.contact_phone)
           .Bind(11, t.updated_at.millis)
-          .Bind(12, t.closed_at ? std::optional(t.closed_at->millis) : std::nullopt);
+          .Bind(12, t.closed_at ? std::optional(t.closed_at->millis) : std::nullopt)
+          .Bind(13, t.remote_updated_at ? std::optional(t.remote_updated_at->millis) : std::nullopt);
       s.Run();
       for (TicketEvent& event : update.appended) {
         event.tenant_id = t.tenant_id;
