@@ -126,6 +126,7 @@ class Checkpointer {
   static constexpr int kCatchUpPages = 2000;    // about 8 MiB of WAL
   static constexpr int kLockedPassPages = 256;  // what a pass holding the writers may have to copy
   static constexpr int kMaxUnlockedPasses = 3;  // a writer faster than the copy never leaves little
+  static constexpr int kHardLimitPages = 8192;  // 32 MiB
 
   Checkpointer(const std::string& filename, int busy_timeout_millis, std::mutex& writer_mutex)
       : connection_(filename, busy_timeout_millis), writer_mutex_(writer_mutex), thread_([this] { Run(); }) {
@@ -143,9 +144,15 @@ class Checkpointer {
     thread_.join();
   }
 
-  // The writer connection's WAL hook: called after each commit with the WAL's page count.
-  static int OnCommit(void* self, sqlite3* /*db*/, const char* /*schema*/, int wal_pages) {
-    if (wal_pages >= kStartPages) static_cast<Checkpointer*>(self)->Request();
+  // The writer connection's WAL hook: called after each commit with the WAL's page count. Should
+  // this thread fall behind so far that the WAL reaches kHardLimitPages (a machine too busy to
+  // schedule it), the writer checkpoints itself, as SQLite's own hook would: the bound holds.
+  static int OnCommit(void* self, sqlite3* db, const char* schema, int wal_pages) {
+    if (wal_pages >= kHardLimitPages) {
+      sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } else if (wal_pages >= kStartPages) {
+      static_cast<Checkpointer*>(self)->Request();
+    }
     return SQLITE_OK;
   }
 
