@@ -42,7 +42,7 @@ BENCHMARK(BM_FieldCipherDecrypt);
 void BM_RateLimiterCheck(benchmark::State& state) {
   static RateLimiter* limiter = nullptr;
   if (state.thread_index() == 0) {
-    RateLimitConfig config;
+    RateLimitOptions config;
     config.default_limit = {1e6, 1e6};
     limiter = new RateLimiter(config);
   }

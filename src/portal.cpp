@@ -1,5 +1,8 @@
 #include "selfservice/portal.hpp"
 
+#include <charconv>
+#include <iterator>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -15,6 +18,7 @@
 #include "notify/notification_dispatcher.hpp"
 #include "search/fallback_search.hpp"
 #include "search/mirrored_knowledge_repository.hpp"
+#include "security/rate_limiter.hpp"
 
 #ifndef SELFSERVICE_VERSION_STRING
 #error "SELFSERVICE_VERSION_STRING must come from the build"
@@ -205,11 +209,26 @@ struct Portal::Impl {
     return FailureEnvelope(status, trace_id, locale, clock->NowMillis(), options.help_url_base);
   }
 
+  // 10005 with retry_after when the caller's bucket for `rate_class` is empty; OK without limits.
+  Status Throttle(const RequestContext& context, std::string_view rate_class) {
+    if (!limiter) return Status::Ok();
+    char tenant[24];
+    char user[24];
+    const auto tenant_end = std::to_chars(std::begin(tenant), std::end(tenant), context.tenant_id).ptr;
+    const auto user_end = std::to_chars(std::begin(user), std::end(user), context.user_id).ptr;
+    const security::RateDecision decision =
+        limiter->Check({std::string_view(tenant, static_cast<std::size_t>(tenant_end - tenant)),
+                        std::string_view(user, static_cast<std::size_t>(user_end - user)), rate_class});
+    return decision.allowed ? Status::Ok() : Status::RateLimited(decision.retry_after_seconds);
+  }
+
   PortalOptions options;
   std::shared_ptr<Clock> clock;
   std::unique_ptr<Store> store;
   Remotes remotes;
   Engines engines;
+  std::unique_ptr<security::RateLimiter> limiter =
+      options.rate_limits ? std::make_unique<security::RateLimiter>(*options.rate_limits) : nullptr;
 };
 
 Portal::Portal(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -260,6 +279,9 @@ json::object Portal::Invoke(std::string_view method_name, const RequestContext& 
     if (method == nullptr) return impl_->Fail(Status::NotFound("method"), trace_id, context.locale);
     if (!Permits(context, method->permission)) {
       return impl_->Fail(Status::PermissionDenied(std::string(method_name)), trace_id, context.locale);
+    }
+    if (Status throttled = impl_->Throttle(context, method->info.rate_class); !throttled.ok()) {
+      return impl_->Fail(throttled, trace_id, context.locale);
     }
     Result<Reply> reply = progress && method->with_progress != nullptr
                               ? method->with_progress(impl_->engines, context, request,
@@ -342,6 +364,9 @@ std::string Portal::UploadChunk(std::optional<std::string_view> context_json, st
     auto context = ParseContext(*context_object, locale);
     if (!context.ok()) return json::serialize(impl_->Fail(context.status(), trace_id, locale));
     context->trace_id = trace_id;
+    if (Status throttled = impl_->Throttle(*context, "write"); !throttled.ok()) {
+      return json::serialize(impl_->Fail(throttled, trace_id, locale));
+    }
     Result<Reply> reply = AppendChunk(impl_->engines, *context, upload_id, offset, bytes,
                                       chunk_sha256 ? std::optional<std::string>(*chunk_sha256) : std::nullopt);
     if (!reply.ok()) return json::serialize(impl_->Fail(reply.status(), trace_id, locale));

@@ -16,6 +16,7 @@
 
 #include "core/logging.hpp"
 #include "domain/rules.hpp"
+#include "security/rate_limiter.hpp"
 #include "selfservice/portal.hpp"
 
 namespace selfservice {
@@ -254,6 +255,27 @@ void ReadTicketSystem(const json::value& value, PortalOptions& options, std::vec
   options.ticket_system = std::move(platform);
 }
 
+// "rate_limits": the buckets of security::ParseRateLimits, whose classes must be the method
+// table's (MethodInfo::rate_class), so a misspelt class cannot go unnoticed.
+void ReadRateLimits(const json::value& value, PortalOptions& options, std::vector<FieldError>& errors) {
+  auto parsed = security::ParseRateLimits(value);
+  if (!parsed.ok()) {
+    for (FieldError error : parsed.status().field_errors()) {
+      error.field = error.field.empty() ? "rate_limits" : "rate_limits." + error.field;
+      errors.push_back(std::move(error));
+    }
+    return;
+  }
+  static constexpr std::string_view kClasses[] = {"auth", "ai", "search", "read", "write"};
+  for (const auto& [name, limit] : parsed->classes) {
+    if (std::find(std::begin(kClasses), std::end(kClasses), name) == std::end(kClasses)) {
+      errors.push_back({"rate_limits.classes." + name, field_code::kNotAllowed,
+                        {{"allowed", "auth, ai, search, read, write"}}});
+    }
+  }
+  options.rate_limits = std::move(parsed).value();
+}
+
 // "attachments": {"max_bytes", "max_document_bytes", "max_per_ticket", "allowed_types",
 // "upload_expiry_seconds"}: limits >= 0 (max_per_ticket 0-1000), types lowercase type/subtype.
 void ReadAttachments(const json::value& value, AttachmentOptions& into, std::vector<FieldError>& errors) {
@@ -462,6 +484,8 @@ Result<PortalOptions> PortalOptions::FromJson(std::string_view text) {
       }
     } else if (key == "notifications") {
       ReadNotifications(value, options, remote_errors);
+    } else if (key == "rate_limits") {
+      ReadRateLimits(value, options, remote_errors);
     } else {
       Log().warn("portal options: ignoring unknown key '{}'", std::string_view(key));
     }

@@ -31,6 +31,7 @@
 #include "selfservice/knowledge_source.hpp"
 #include "selfservice/ticket_system.hpp"
 #include "selfservice/notifier.hpp"
+#include "selfservice/rate_limit.hpp"
 #include "selfservice/repository.hpp"
 #include "selfservice/status.hpp"
 
@@ -91,6 +92,10 @@ struct PortalOptions {
   NotificationOptions notifications;
 
   AttachmentOptions attachments;
+  // Set: every call draws a token from the bucket of its tenant, user and method class, and
+  // answers 10005 with retry_after when it is empty ("rate_limits"; docs/SECURITY.md). Unset: no
+  // limits, which suits a host that limits in front of the portal.
+  std::optional<RateLimitOptions> rate_limits;
   // Where attachments and documents are stored: a host's own BlobStore when set, else files under
   // `blob_dir`, which defaults to "<database path>.blobs" for "sqlite:<path>"; a "sqlite::memory:"
   // portal keeps them in memory unless `blob_dir` is given.
@@ -104,7 +109,9 @@ struct PortalOptions {
   // "knowledge_source": {..., "breaker": {...}, "sync": {...}},
   // "ai": {"provider": "local" | "req013" | "openai", "base_url", "api_key", "model", "timeout_ms",
   // ..., "breaker": {...}}, "notifications": {"webhook": {"url", "secret", "timeout_ms", ...},
-  // "email": {"smtp_url", "from", "username", "password", "timeout_ms", ...}}} (docs/API.md); unknown keys are
+  // "email": {"smtp_url", "from", "username", "password", "timeout_ms", ...}},
+  // "rate_limits": {"default": {"rate_per_second", "burst"}, "classes": {"auth": {...}, ...},
+  // "max_entries"}} (docs/API.md); unknown keys are
   // logged (by name, never with their values) and ignored. A breaker without
   // slow_call_duration_threshold_ms gets its adapter's timeout. Bad values answer
   // kInvalidArgument with one field error per problem, named by its path
@@ -124,6 +131,8 @@ struct MethodInfo {
   std::string_view http_method;  // "POST"
   std::string_view route;        // "/api/v1/customer-portal/sessions"
   std::string_view feature;      // the enabled_features entry that gates it
+  // Its rate-limit bucket: "auth", "ai", "search", "read" (other GETs) or "write" (the rest).
+  std::string_view rate_class;
 };
 
 // Hears the progress of a long-running call: `done` out of `total` units of work, in the method's

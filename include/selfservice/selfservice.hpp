@@ -12,5 +12,6 @@
 #include "selfservice/context.hpp"
 #include "selfservice/model.hpp"
 #include "selfservice/portal.hpp"
+#include "selfservice/rate_limit.hpp"
 #include "selfservice/repository.hpp"
 #include "selfservice/status.hpp"

@@ -93,6 +93,11 @@ class [[nodiscard]] Status {
                            bool retryable = false);
   // This status with one more entry in its field errors (a note such as DRAFT_SAVED).
   Status WithFieldError(FieldError error) const;
+  // 10005: over a rate limit; retrying after `retry_after_seconds` (at least 1) may succeed.
+  static Status RateLimited(std::int64_t retry_after_seconds);
+  // This status with the whole seconds after which a retry may succeed: the error envelope
+  // carries them as "retry_after" (an HTTP host sends them as Retry-After).
+  Status WithRetryAfter(std::int64_t seconds) const;
 
   bool ok() const { return code_ == ErrorCode::kOk; }
   ErrorCode code() const { return code_; }
@@ -100,12 +105,14 @@ class [[nodiscard]] Status {
   const std::string& detail() const { return detail_; }
   const std::vector<FieldError>& field_errors() const { return field_errors_; }
   bool retryable() const { return retryable_; }
+  const std::optional<std::int64_t>& retry_after() const { return retry_after_; }
 
  private:
   ErrorCode code_ = ErrorCode::kOk;
   std::string detail_;
   std::vector<FieldError> field_errors_;
   bool retryable_ = false;
+  std::optional<std::int64_t> retry_after_;
 };
 
 // A value or the Status that explains its absence.

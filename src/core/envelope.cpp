@@ -49,6 +49,7 @@ json::object FailureEnvelope(const Status& status, std::string_view trace_id, Lo
   out.emplace("timestamp", EnvelopeTimestamp(now_millis));
   out.emplace("trace_id", trace_id);
   out.emplace("help_url", std::string(help_url_base) + std::to_string(code));
+  if (status.retry_after()) out.emplace("retry_after", *status.retry_after());
   return out;
 }
 

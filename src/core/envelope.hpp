@@ -25,7 +25,7 @@ struct Pagination {
 boost::json::object SuccessEnvelope(boost::json::value data, const std::optional<Pagination>& pagination,
                                     std::string_view trace_id, Locale locale, std::int64_t now_millis);
 
-// {code, message, errors: [{field, message, code}], timestamp, trace_id, help_url}
+// {code, message, errors: [{field, message, code}], timestamp, trace_id, help_url[, retry_after]}
 boost::json::object FailureEnvelope(const Status& status, std::string_view trace_id, Locale locale,
                                     std::int64_t now_millis, std::string_view help_url_base);
 

@@ -1,5 +1,6 @@
 #include "selfservice/status.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace selfservice {
@@ -33,6 +34,16 @@ Status Status::WithFieldError(FieldError error) const {
   Status status = *this;
   status.field_errors_.push_back(std::move(error));
   return status;
+}
+
+Status Status::RateLimited(std::int64_t retry_after_seconds) {
+  return Error(ErrorCode::kRateLimited, "rate limited", true).WithRetryAfter(retry_after_seconds);
+}
+
+Status Status::WithRetryAfter(std::int64_t seconds) const {
+  Status out = *this;
+  out.retry_after_ = std::max<std::int64_t>(seconds, 1);
+  return out;
 }
 
 Status Status::WithErrors(ErrorCode code, std::vector<FieldError> errors, std::string detail, bool retryable) {

@@ -5,6 +5,7 @@
 
 #include "core/base64.hpp"
 #include "dispatch/request_reader.hpp"
+#include "domain/file_rules.hpp"
 
 namespace selfservice {
 namespace json = boost::json;
@@ -187,6 +188,10 @@ Result<Reply> AttachmentGetMethod(Engines& e, const RequestContext& c, const jso
   if (Status status = Finish(reader, std::move(more)); !status.ok()) return status;
   auto found = e.attachments.Get(c, id);
   if (!found.ok()) return found.status();
+  if (include_data && found->attachment.size_bytes > kMaxInlineFileBytes) {
+    return Status::InvalidField("include_data", field_code::kNotAllowed,
+                                {{"allowed", "false (file larger than " + std::to_string(kMaxInlineFileBytes) + " bytes)"}});
+  }
   json::object data = AttachmentJson(*found);
   BlobStore& blobs = e.attachments.blobs();
   const auto path = blobs.LocalPath(found->blob_key);

@@ -3,12 +3,17 @@
 
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace selfservice {
+
+// The largest file an answer carries inline (data_base64: documents.download,
+// tickets.attachments.get); a bigger one is read from its `path` or by the host's own download.
+inline constexpr std::int64_t kMaxInlineFileBytes = 16LL * 1024 * 1024;
 
 // The name to store for a file a client called `name`: the last component of any path (after
 // '/' or '\\'), without control characters (C0, DEL, C1) and without leading or trailing spaces

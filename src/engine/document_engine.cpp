@@ -132,9 +132,9 @@ Result<StoredDocument> DocumentEngine::Get(const RequestContext& context, std::i
 Result<DocumentDownload> DocumentEngine::Download(const RequestContext& context, std::int64_t id, bool include_data) {
   auto found = Get(context, id);
   if (!found.ok()) return found.status();
-  if (include_data && found->document.size_bytes > kMaxInlineBytes) {
+  if (include_data && found->document.size_bytes > kMaxInlineFileBytes) {
     return Status::InvalidField("include_data", field_code::kNotAllowed,
-                                {{"allowed", "false (file larger than " + std::to_string(kMaxInlineBytes) + " bytes)"}});
+                                {{"allowed", "false (file larger than " + std::to_string(kMaxInlineFileBytes) + " bytes)"}});
   }
   DocumentDownload out;
   BlobStore& blobs = uploads_.blobs();

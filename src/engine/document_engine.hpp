@@ -37,9 +37,6 @@ struct DocumentDownload {
 
 class DocumentEngine {
  public:
-  // The most documents.download answers inline (data_base64).
-  static constexpr std::int64_t kMaxInlineBytes = 16LL * 1024 * 1024;
-
   DocumentEngine(Store& store, AttachmentEngine& uploads, const Clock& clock)
       : store_(store), uploads_(uploads), clock_(clock) {}
 

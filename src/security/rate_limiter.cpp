@@ -116,10 +116,10 @@ void ReadLimit(const json::value& value, const std::string& path, RateLimit& int
 
 }  // namespace
 
-Result<RateLimitConfig> RateLimitConfig::FromJson(const json::value& value) {
+Result<RateLimitOptions> ParseRateLimits(const json::value& value) {
   const json::object* object = value.if_object();
   if (object == nullptr) return Status::InvalidField("", field_code::kInvalid);
-  RateLimitConfig config;
+  RateLimitOptions config;
   std::vector<FieldError> errors;
   // "default" first, wherever it sits in the text: classes inherit the members they leave out.
   if (const json::value* limit = object->if_contains("default")) {
@@ -189,7 +189,7 @@ struct alignas(64) RateLimiter::Shard {
   }
 };
 
-RateLimiter::RateLimiter(RateLimitConfig config)
+RateLimiter::RateLimiter(RateLimitOptions config)
     : config_(std::move(config)),
       shard_capacity_(std::max<std::size_t>(1, config_.max_entries / kShards)),
       shards_(std::make_unique<Shard[]>(kShards)) {}

@@ -31,31 +31,19 @@
 
 #include <boost/json/fwd.hpp>
 
+#include "selfservice/rate_limit.hpp"
 #include "selfservice/status.hpp"
 
 namespace selfservice::security {
 
-struct RateLimit {
-  double rate_per_second = 10;  // [0.001, 1e6]
-  double burst = 20;            // [1, 1e6]: tokens a full bucket holds
-};
-
-struct RateLimitConfig {
-  RateLimit default_limit;
-  // Limits of named method classes (names 1 to 64 characters).
-  std::vector<std::pair<std::string, RateLimit>> classes;
-  // Upper bound on buckets kept in memory, in all shards together: [16, 1e8].
-  std::size_t max_entries = 100'000;
-
-  // From an object such as {"default": {"rate_per_second": 10, "burst": 20}, "classes":
-  // {"auth": {"rate_per_second": 1, "burst": 5}}, "max_entries": 100000}; every member is
-  // optional, and a class inherits the members it leaves out from "default". Status::Invalid
-  // with FIELD_INVALID for a value of the wrong type and OUT_OF_RANGE (args min, max) for a
-  // number outside its range, on paths such as "classes.auth.burst" (relative: the caller
-  // prefixes where the object sits; the path is empty when `value` is not an object). Unknown
-  // keys are logged by name and ignored, as for the other portal options.
-  static Result<RateLimitConfig> FromJson(const boost::json::value& value);
-};
+// The options from an object such as {"default": {"rate_per_second": 10, "burst": 20},
+// "classes": {"auth": {"rate_per_second": 1, "burst": 5}}, "max_entries": 100000}; every member
+// is optional, and a class inherits the members it leaves out from "default". Status::Invalid
+// with FIELD_INVALID for a value of the wrong type and OUT_OF_RANGE (args min, max) for a number
+// outside its range, on paths such as "classes.auth.burst" (relative: the caller prefixes where
+// the object sits; the path is empty when `value` is not an object). Unknown keys are logged by
+// name and ignored, as for the other portal options.
+Result<RateLimitOptions> ParseRateLimits(const boost::json::value& value);
 
 // Which bucket a call draws from. The views need only live for the call.
 struct RateLimitKey {
@@ -75,8 +63,8 @@ class RateLimiter {
   static constexpr std::size_t kShards = 16;
   using TimePoint = std::chrono::steady_clock::time_point;
 
-  // `config` must be valid (as FromJson returns it, or with values in the documented ranges).
-  explicit RateLimiter(RateLimitConfig config);
+  // `config` must be valid (as ParseRateLimits returns it, or with values in the documented ranges).
+  explicit RateLimiter(RateLimitOptions config);
   ~RateLimiter();
   RateLimiter(const RateLimiter&) = delete;
   RateLimiter& operator=(const RateLimiter&) = delete;
@@ -93,7 +81,7 @@ class RateLimiter {
   struct Shard;
   const RateLimit& LimitOf(std::string_view method_class) const;
 
-  RateLimitConfig config_;
+  RateLimitOptions config_;
   std::size_t shard_capacity_;
   std::unique_ptr<Shard[]> shards_;
 };

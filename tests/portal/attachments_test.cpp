@@ -87,6 +87,23 @@ TEST_F(AttachmentsTest, AnUploadInChunksBecomesAnAttachmentWithTheSameBytes) {
   EXPECT_EQ(got.at("data").at("sha256"), json::value(Sha256Hex(file_)));
 }
 
+TEST_F(AttachmentsTest, AFileTooBigToCarryInlineIsRefusedInlineAndGivenByItsDescription) {
+  const std::string big = Pdf(16 * 1024 * 1024 + 1);  // one byte over kMaxInlineFileBytes
+  const std::string id = Begin(big);
+  const std::string context = json::serialize(User().ToJson());
+  ASSERT_TRUE(IsSuccess(json::parse(portal_->UploadChunk(context, id, 0, big)).as_object()));
+  const json::object completed = Call("tickets.attachments.complete", User(), json::object{{"upload_id", id}});
+  ASSERT_TRUE(IsSuccess(completed)) << completed;
+  const std::int64_t attachment_id = completed.at("data").at("attachment").at("id").as_int64();
+  const json::object inline_data =
+      Call("tickets.attachments.get", User(), json::object{{"id", attachment_id}, {"include_data", true}});
+  EXPECT_TRUE(IsError(inline_data, 10001));
+  EXPECT_TRUE(HasFieldError(inline_data, "include_data", "VALUE_NOT_ALLOWED")) << inline_data;
+  const json::object described = Call("tickets.attachments.get", User(), json::object{{"id", attachment_id}});
+  ASSERT_TRUE(IsSuccess(described)) << described;
+  EXPECT_EQ(described.at("data").at("size_bytes"), static_cast<std::int64_t>(big.size()));
+}
+
 TEST_F(AttachmentsTest, AWrongOffsetAnswers10006WithTheOffsetToResumeFrom) {
   const std::string id = Begin(file_);
   ASSERT_TRUE(IsSuccess(Call("tickets.attachments.append", User(), Chunk(id, 0, file_.substr(0, 100)))));

@@ -20,8 +20,8 @@ using TimePoint = RateLimiter::TimePoint;
 const TimePoint kStart = TimePoint(std::chrono::hours(1000));
 const RateLimitKey kAlice{"tenant-1", "alice", "search"};
 
-RateLimitConfig Config(double rate, double burst) {
-  RateLimitConfig config;
+RateLimitOptions Config(double rate, double burst) {
+  RateLimitOptions config;
   config.default_limit = {rate, burst};
   return config;
 }
@@ -94,7 +94,7 @@ TEST(RateLimiter, EmptyKeyPartsAreKeysToo) {
 }
 
 TEST(RateLimiter, ClassesHaveTheirOwnLimits) {
-  RateLimitConfig config = Config(10, 20);
+  RateLimitOptions config = Config(10, 20);
   config.classes = {{"auth", {0.1, 3}}, {"write", {1, 5}}};
   RateLimiter limiter(config);
   EXPECT_EQ(AllowedOf(limiter, {"t", "u", "auth"}, 50, kStart), 3);
@@ -112,7 +112,7 @@ TEST(RateLimiter, TimeGoingBackwardsRefillsNothing) {
 }
 
 TEST(RateLimiter, MemoryStaysBoundedWithManyKeys) {
-  RateLimitConfig config = Config(1, 5);
+  RateLimitOptions config = Config(1, 5);
   config.max_entries = 1600;
   RateLimiter limiter(config);
   for (int i = 0; i < 50'000; ++i) {
@@ -123,7 +123,7 @@ TEST(RateLimiter, MemoryStaysBoundedWithManyKeys) {
 }
 
 TEST(RateLimiter, EvictionKeepsDrainedBucketsAndDropsRefilledOnes) {
-  RateLimitConfig config = Config(1, 3);
+  RateLimitOptions config = Config(1, 3);
   config.max_entries = 16 * 8;  // 8 per shard
   RateLimiter limiter(config);
   // A drained bucket, then enough idle keys to fill every shard many times over; the idle ones
@@ -174,8 +174,8 @@ TEST(RateLimiter, ChecksWithoutATimeUseTheSteadyClock) {
   EXPECT_FALSE(limiter.Check(kAlice).allowed);
 }
 
-TEST(RateLimitConfig, ReadsDefaultClassesAndMaxEntries) {
-  const auto config = RateLimitConfig::FromJson(boost::json::parse(R"({
+TEST(ParseRateLimits, ReadsDefaultClassesAndMaxEntries) {
+  const auto config = ParseRateLimits(boost::json::parse(R"({
       "classes": {"auth": {"rate_per_second": 0.5, "burst": 5}, "search": {"burst": 30}},
       "default": {"rate_per_second": 7, "burst": 14},
       "max_entries": 5000})"));
@@ -192,8 +192,8 @@ TEST(RateLimitConfig, ReadsDefaultClassesAndMaxEntries) {
   EXPECT_EQ(config->max_entries, 5000u);
 }
 
-TEST(RateLimitConfig, AnEmptyObjectGivesTheDefaults) {
-  const auto config = RateLimitConfig::FromJson(boost::json::parse("{}"));
+TEST(ParseRateLimits, AnEmptyObjectGivesTheDefaults) {
+  const auto config = ParseRateLimits(boost::json::parse("{}"));
   ASSERT_TRUE(config.ok());
   EXPECT_EQ(config->default_limit.rate_per_second, 10);
   EXPECT_EQ(config->default_limit.burst, 20);
@@ -201,8 +201,8 @@ TEST(RateLimitConfig, AnEmptyObjectGivesTheDefaults) {
   EXPECT_EQ(config->max_entries, 100'000u);
 }
 
-TEST(RateLimitConfig, RefusesZeroNegativeAndAbsurdValues) {
-  const auto config = RateLimitConfig::FromJson(boost::json::parse(R"({
+TEST(ParseRateLimits, RefusesZeroNegativeAndAbsurdValues) {
+  const auto config = ParseRateLimits(boost::json::parse(R"({
       "default": {"rate_per_second": 0, "burst": -1},
       "classes": {"auth": {"rate_per_second": 1e9, "burst": 0.5}},
       "max_entries": 0})"));
@@ -219,8 +219,8 @@ TEST(RateLimitConfig, RefusesZeroNegativeAndAbsurdValues) {
                 {"max_entries", field_code::kOutOfRange, {{"min", "16"}, {"max", "100000000"}}}}));
 }
 
-TEST(RateLimitConfig, RefusesValuesOfTheWrongType) {
-  const auto config = RateLimitConfig::FromJson(boost::json::parse(R"({
+TEST(ParseRateLimits, RefusesValuesOfTheWrongType) {
+  const auto config = ParseRateLimits(boost::json::parse(R"({
       "default": [], "classes": {"auth": {"rate_per_second": "10"}, "": {}}, "max_entries": 1.5})"));
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.status().field_errors(),
@@ -228,13 +228,13 @@ TEST(RateLimitConfig, RefusesValuesOfTheWrongType) {
                                      {"classes.auth.rate_per_second", field_code::kInvalid, {}},
                                      {"classes.", field_code::kInvalid, {}},
                                      {"max_entries", field_code::kInvalid, {}}}));
-  EXPECT_FALSE(RateLimitConfig::FromJson(boost::json::parse(R"({"classes": []})")).ok());
-  EXPECT_FALSE(RateLimitConfig::FromJson(boost::json::parse("[]")).ok());
+  EXPECT_FALSE(ParseRateLimits(boost::json::parse(R"({"classes": []})")).ok());
+  EXPECT_FALSE(ParseRateLimits(boost::json::parse("[]")).ok());
 }
 
-TEST(RateLimitConfig, IgnoresUnknownKeys) {
+TEST(ParseRateLimits, IgnoresUnknownKeys) {
   const auto config =
-      RateLimitConfig::FromJson(boost::json::parse(R"({"defualt": {}, "default": {"brust": 1}})"));
+      ParseRateLimits(boost::json::parse(R"({"defualt": {}, "default": {"brust": 1}})"));
   ASSERT_TRUE(config.ok());
   EXPECT_EQ(config->default_limit.burst, 20);
 }
