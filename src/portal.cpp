@@ -203,7 +203,9 @@ struct Portal::Impl {
                 options,
                 AttachmentEngine(*store, *options.blob_store, *clock, options.attachments, StoreTicketLookup(*store)),
                 DocumentEngine(*store, engines.attachments, *clock),
-                remotes.ticket_sync.get()} {}
+                remotes.ticket_sync.get(),
+                *store,
+                *clock} {}
 
   json::object Fail(const Status& status, std::string_view trace_id, Locale locale) const {
     return FailureEnvelope(status, trace_id, locale, clock->NowMillis(), options.help_url_base);

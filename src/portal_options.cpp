@@ -482,6 +482,12 @@ Result<PortalOptions> PortalOptions::FromJson(std::string_view text) {
       } else {
         check.Add("blob_dir", field_code::kInvalid);
       }
+    } else if (key == "backup_dir") {
+      if (value.is_string() && !value.get_string().empty()) {
+        options.backup_dir = std::string(value.get_string());
+      } else {
+        check.Add("backup_dir", field_code::kInvalid);
+      }
     } else if (key == "notifications") {
       ReadNotifications(value, options, remote_errors);
     } else if (key == "rate_limits") {

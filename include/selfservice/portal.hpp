@@ -101,9 +101,12 @@ struct PortalOptions {
   // portal keeps them in memory unless `blob_dir` is given.
   std::shared_ptr<BlobStore> blob_store;
   std::string blob_dir;
+  // Where admin.backup writes its copies of the database (created when missing). Empty: the
+  // method answers 10004 NOT_CONFIGURED. A request never names a path.
+  std::string backup_dir;
 
   // Parses {"storage", "pool_size", "session_idle_timeout_seconds", "help_url_base", "log_level",
-  // "blob_dir", "attachments": {"max_bytes", "max_document_bytes", "max_per_ticket",
+  // "blob_dir", "backup_dir", "attachments": {"max_bytes", "max_document_bytes", "max_per_ticket",
   // "allowed_types", "upload_expiry_seconds"} (docs/ATTACHMENTS.md),
   // "search": {"backend", "elasticsearch": {...}, "breaker": {...}},
   // "knowledge_source": {..., "breaker": {...}, "sync": {...}},

@@ -714,6 +714,20 @@ class Store {
   virtual DocumentRepository& documents() = 0;
   // The backend's own knowledge search over knowledge() (for SQLite: FTS5).
   virtual SearchBackend& search() = 0;
+
+  // What Backup() wrote.
+  struct BackupReport {
+    std::int64_t bytes = 0;  // the copy's size
+    std::int64_t pages = 0;  // database pages copied
+  };
+  // Writes a consistent copy of the whole store (every tenant) to the file `path`, replacing it
+  // atomically, while the store keeps serving: readers and writers carry on, and the copy is the
+  // store as one moment saw it. Stores whose database is backed up by its own tools answer 10004
+  // NOT_CONFIGURED ("backup"); a file that cannot be written answers 20004.
+  virtual Result<BackupReport> Backup(const std::string& path) {
+    static_cast<void>(path);
+    return Status::NotConfigured("backup");
+  }
 };
 
 struct StoreOptions {

@@ -51,14 +51,6 @@ std::int64_t RequiredCount(const json::object& r, std::string_view field, std::v
   return 0;
 }
 
-// Ok, or 10001 with the reader's errors and `more`.
-Status Finish(RequestReader& reader, std::vector<FieldError> more) {
-  Status status = reader.Finish();
-  std::vector<FieldError> all = status.ok() ? std::vector<FieldError>{} : status.field_errors();
-  all.insert(all.end(), more.begin(), more.end());
-  return all.empty() ? Status::Ok() : Status::Invalid(std::move(all));
-}
-
 Result<Reply> UploadReply(Result<Upload> upload) {
   if (!upload.ok()) return upload.status();
   return Reply{UploadJson(*upload), std::nullopt};
@@ -86,7 +78,7 @@ Result<Reply> AttachmentBeginMethod(Engines& e, const RequestContext& c, const j
   request.size = RequiredCount(r, "size", more);
   request.content_type = reader.RequiredString("content_type", 255);
   request.sha256 = reader.RequiredString("sha256", kShaChars);
-  if (Status status = Finish(reader, std::move(more)); !status.ok()) return status;
+  if (Status status = reader.Finish(std::move(more)); !status.ok()) return status;
   return UploadReply(e.attachments.Begin(c, std::move(request)));
 }
 
@@ -112,7 +104,7 @@ Result<Reply> AttachmentAppendMethod(Engines& e, const RequestContext& c, const 
     more.push_back({"data_base64", field_code::kInvalid, {}});
   }
   const auto chunk_sha256 = reader.OptionalString("chunk_sha256", kShaChars);
-  if (Status status = Finish(reader, std::move(more)); !status.ok()) return status;
+  if (Status status = reader.Finish(std::move(more)); !status.ok()) return status;
   return AppendChunk(e, c, upload_id, offset, *bytes, chunk_sha256);
 }
 
@@ -185,7 +177,7 @@ Result<Reply> AttachmentGetMethod(Engines& e, const RequestContext& c, const jso
       more.push_back({"include_data", field_code::kInvalid, {}});
     }
   }
-  if (Status status = Finish(reader, std::move(more)); !status.ok()) return status;
+  if (Status status = reader.Finish(std::move(more)); !status.ok()) return status;
   auto found = e.attachments.Get(c, id);
   if (!found.ok()) return found.status();
   if (include_data && found->attachment.size_bytes > kMaxInlineFileBytes) {

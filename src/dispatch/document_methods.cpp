@@ -20,13 +20,6 @@ json::object DocumentJson(const StoredDocument& d) {
   return out;
 }
 
-Status Finish(RequestReader& reader, std::vector<FieldError> more) {
-  Status status = reader.Finish();
-  std::vector<FieldError> all = status.ok() ? std::vector<FieldError>{} : status.field_errors();
-  all.insert(all.end(), more.begin(), more.end());
-  return all.empty() ? Status::Ok() : Status::Invalid(std::move(all));
-}
-
 std::optional<bool> OptionalBool(const json::object& r, std::string_view field, std::vector<FieldError>& errors) {
   const json::value* raw = r.if_contains(field);
   if (raw == nullptr || raw->is_null()) return std::nullopt;
@@ -76,7 +69,7 @@ Result<Reply> DocumentPublishMethod(Engines& e, const RequestContext& c, const j
   } else if (!request.upload_id && !reader.Raw("upload_id")) {
     more.push_back({"data_base64", field_code::kRequired, {}});
   }
-  if (Status status = Finish(reader, std::move(more)); !status.ok()) return status;
+  if (Status status = reader.Finish(std::move(more)); !status.ok()) return status;
   auto published = e.documents.Publish(c, std::move(request));
   if (!published.ok()) return published.status();
   return Reply{DocumentJson(*published), std::nullopt};
@@ -112,7 +105,7 @@ Result<Reply> DocumentDownloadMethod(Engines& e, const RequestContext& c, const 
   std::vector<FieldError> more;
   const std::int64_t id = reader.RequiredId("id");
   const bool include_data = OptionalBool(r, "include_data", more).value_or(false);
-  if (Status status = Finish(reader, std::move(more)); !status.ok()) return status;
+  if (Status status = reader.Finish(std::move(more)); !status.ok()) return status;
   auto download = e.documents.Download(c, id, include_data);
   if (!download.ok()) return download.status();
   json::object data{{"document", DocumentJson(download->document)},

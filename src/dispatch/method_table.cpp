@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <unordered_map>
 
 #include "core/messages.hpp"
+#include "core/random.hpp"
 #include "dispatch/ai_methods.hpp"
 #include "dispatch/attachment_methods.hpp"
 #include "dispatch/document_methods.hpp"
@@ -713,6 +715,40 @@ Result<Reply> OutboxStatus(Engines& e, const RequestContext& c, const json::obje
   return Reply{OutboxCountsJson(*counts), std::nullopt};
 }
 
+// admin.backup: a copy of the whole database into the options' backup_dir, named by the time,
+// the caller's label and a random suffix, so two backups never share a file.
+Result<Reply> AdminBackup(Engines& e, const RequestContext& c, const json::object& r) {
+  static_cast<void>(c);
+  RequestReader reader(r);
+  std::optional<std::string> label = reader.OptionalString("label", 64);
+  std::vector<FieldError> more;
+  const auto file_safe = [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+  };
+  if (label && (label->empty() || !std::all_of(label->begin(), label->end(), file_safe))) {
+    more.push_back({"label", field_code::kInvalid, {}});
+  }
+  if (Status status = reader.Finish(std::move(more)); !status.ok()) return status;
+  if (e.options.backup_dir.empty()) return Status::NotConfigured("backup_dir");
+  std::error_code made;
+  std::filesystem::create_directories(e.options.backup_dir, made);
+  if (made) return Status::DatabaseUnavailable("backup_dir cannot be created: " + made.message(), false);
+  const std::int64_t started = e.clock.NowMillis();
+  std::string stamp = EnvelopeTimestamp(started);  // 2025-08-15T10:00:00Z
+  stamp.erase(std::remove_if(stamp.begin(), stamp.end(), [](char ch) { return ch == '-' || ch == ':'; }),
+              stamp.end());
+  const std::string file = "selfservice-" + stamp + (label ? "-" + *label : "") + "-" + RandomHex(4) + ".db";
+  const std::string path = (std::filesystem::path(e.options.backup_dir) / file).string();
+  auto report = e.store.Backup(path);
+  if (!report.ok()) return report.status();
+  return Reply{json::object{{"file", file},
+                            {"path", path},
+                            {"bytes", report->bytes},
+                            {"pages", report->pages},
+                            {"taken_at", FormatTimestamp(Timestamp{started})}},
+               std::nullopt};
+}
+
 // The rate-limit class of a method (MethodInfo::rate_class, left empty in the table below):
 // logins, AI answers and searches have
 // their own buckets, since they cost the most or are what an attacker repeats; other reads and
@@ -812,6 +848,7 @@ const std::vector<Method> kMethods = WithRateClasses({
      Permission::kPlatformAdmin, StatusMaintenanceUpdateMethod},
     {{"outbox.deliver", "POST", ROUTE "/outbox/deliver", "", ""}, Permission::kPlatformAdmin, OutboxDeliver},
     {{"outbox.status", "GET", ROUTE "/outbox", "", ""}, Permission::kPlatformAdmin, OutboxStatus},
+    {{"admin.backup", "POST", ROUTE "/admin/backups", "", ""}, Permission::kPlatformAdmin, AdminBackup},
     {{"tickets.attachments.begin", "POST", ROUTE "/tickets/{ticket_id}/attachments", "tickets", ""},
      Permission::kCustomerUser, AttachmentBeginMethod},
     {{"tickets.attachments.append", "PATCH", ROUTE "/attachments/uploads/{upload_id}", "tickets", ""},

@@ -46,6 +46,8 @@ struct Engines {
   AttachmentEngine attachments;
   DocumentEngine documents;  // publishes through `attachments`, initialised before it
   TicketSyncEngine* ticket_sync;  // null unless the options configure a ticket_system
+  Store& store;                   // admin.backup copies it whole
+  const Clock& clock;
 };
 
 struct Reply {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,9 +76,10 @@ class RequestReader {
     }
   }
 
-  // Ok, or 10001 with every field error seen so far.
-  Status Finish() {
+  // Ok, or 10001 with every field error seen so far, then `more` (what a handler checked itself).
+  Status Finish(std::vector<FieldError> more = {}) {
     auto errors = check_.Take();
+    errors.insert(errors.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
     return errors.empty() ? Status::Ok() : Status::Invalid(std::move(errors));
   }
 

@@ -57,6 +57,7 @@ class ForwardingStore final : public Store {
   AttachmentRepository& attachments() override { return inner_.attachments(); }
   DocumentRepository& documents() override { return inner_.documents(); }
   SearchBackend& search() override { return inner_.search(); }
+  Result<BackupReport> Backup(const std::string& path) override { return inner_.Backup(path); }
 
  private:
   Store& inner_;

@@ -246,6 +246,8 @@ const std::map<std::string, MethodCase, std::less<>>& Cases() {
       // {} delivers up to 100 due items (none here).
       {"outbox.deliver", {true, {}, R"({"limit": "all"})", {{"limit", "FIELD_INVALID"}}}},
       {"outbox.status", {true, {}, R"({"topic": 7})", {{"topic", "FIELD_INVALID"}}}},
+      // No backup_dir in this portal's options.
+      {"admin.backup", {false, {}, R"({"label": 5})", {{"label", "FIELD_INVALID"}}, 10004}},
       // {} lists the components, incidents and maintenance of the tenant as they are now.
       {"status.summary", {true, {}, R"({"upcoming_days": "x"})", {{"upcoming_days", "FIELD_INVALID"}}}},
       {"status.components", {true, {}, R"({"group_name": 5})", {{"group_name", "FIELD_INVALID"}}}},

@@ -94,7 +94,9 @@ TEST(RateLimits, EveryMethodHasOneOfTheFiveClasses) {
   const std::set<std::string_view> classes = {"auth", "ai", "search", "read", "write"};
   for (const MethodInfo& method : Portal::Methods()) {
     EXPECT_TRUE(classes.contains(method.rate_class)) << method.name << ": '" << method.rate_class << "'";
-    if (std::string_view(method.name).starts_with("ai.")) EXPECT_EQ(method.rate_class, "ai");
+    if (std::string_view(method.name).starts_with("ai.")) {
+      EXPECT_EQ(method.rate_class, "ai");
+    }
   }
 }
 

@@ -1,9 +1,13 @@
 #include "storage/sqlite/database.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -378,6 +382,55 @@ Database::~Database() {
   checkpointer_.reset();
   readers_.clear();
   writer_.reset();
+}
+
+Result<Store::BackupReport> Database::BackupTo(const std::string& path) {
+  const std::string temp = path + ".part";
+  std::error_code ignored;
+  std::filesystem::remove(temp, ignored);
+  sqlite3* copy = nullptr;
+  int rc = sqlite3_open_v2(temp.c_str(), &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  Store::BackupReport report;
+  if (rc == SQLITE_OK) {
+    Connection& source = AcquireReader();
+    sqlite3_backup* backup = sqlite3_backup_init(copy, "main", source.handle(), "main");
+    if (backup == nullptr) {
+      rc = sqlite3_errcode(copy);
+    } else {
+      // Every page in one step: one read transaction, so one consistent moment of the database.
+      rc = sqlite3_backup_step(backup, -1);
+      report.pages = sqlite3_backup_pagecount(backup);
+      const int finished = sqlite3_backup_finish(backup);
+      if (rc == SQLITE_DONE) rc = finished;
+    }
+    ReleaseReader(source);
+  }
+  const std::string error = copy != nullptr ? sqlite3_errmsg(copy) : sqlite3_errstr(rc);
+  if (copy != nullptr && sqlite3_close(copy) != SQLITE_OK && rc == SQLITE_OK) rc = SQLITE_ERROR;
+  if (rc != SQLITE_OK) {
+    std::filesystem::remove(temp, ignored);
+    Log().error("sqlite: backup to {} failed: {}", path, error);
+    return Status::DatabaseUnavailable("backup failed: " + error, false);
+  }
+  // The copy is complete on disk before it takes the name: a crash leaves the old file or the new.
+  const int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  std::error_code renamed;
+  if (synced) std::filesystem::rename(temp, path, renamed);
+  if (!synced || renamed) {
+    std::filesystem::remove(temp, ignored);
+    return Status::DatabaseUnavailable("backup could not be stored", false);
+  }
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const int dir = ::open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  std::error_code sized;
+  report.bytes = static_cast<std::int64_t>(std::filesystem::file_size(path, sized));
+  return report;
 }
 
 Connection& Database::AcquireReader() {

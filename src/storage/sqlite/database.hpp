@@ -114,6 +114,10 @@ class Database {
   template <typename F>
   auto Read(F&& fn) -> decltype(fn(std::declval<Connection&>()));
 
+  // Copies the database into the new file `path` (written beside it, synced, then renamed over
+  // it) from one read snapshot of a pooled reader, so writers carry on meanwhile.
+  Result<Store::BackupReport> BackupTo(const std::string& path);
+
   // Runs `fn(Connection&)` in a write transaction (BEGIN IMMEDIATE) that commits when `fn`
   // returns an ok Status or Result and rolls back otherwise.
   template <typename F>

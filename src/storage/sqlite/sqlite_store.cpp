@@ -1128,6 +1128,7 @@ class SqliteStore final : public Store {
   AttachmentRepository& attachments() override { return *attachments_; }
   DocumentRepository& documents() override { return *documents_; }
   SearchBackend& search() override { return *search_; }
+  Result<BackupReport> Backup(const std::string& path) override { return db_->BackupTo(path); }
 
  private:
   std::unique_ptr<Database> db_;
