@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -207,10 +208,10 @@ TEST_F(DispatcherTest, ARefusalIsAbandonedAtOnceWithItsReason) {
 
 TEST_F(DispatcherTest, ChangesLeftAtShutdownWaitInTheOutbox) {
   std::atomic<int> calls{0};
-  std::mutex gate;
-  gate.lock();  // the first Send waits here while more changes queue up
+  std::promise<void> open;
+  const std::shared_future<void> gate = open.get_future().share();  // the first Send waits here
   auto host = std::shared_ptr<Notifier>(CreateCallbackNotifier([&](const TicketNotification&) {
-    if (calls++ == 0) std::lock_guard wait(gate);
+    if (calls++ == 0) gate.wait();
     return Status::Ok();
   }));
   {
@@ -219,7 +220,7 @@ TEST_F(DispatcherTest, ChangesLeftAtShutdownWaitInTheOutbox) {
     while (calls == 0) std::this_thread::sleep_for(1ms);
     std::thread release([&] {
       std::this_thread::sleep_for(50ms);
-      gate.unlock();
+      open.set_value();
     });
     release.join();
   }  // destroyed with changes still queued
