@@ -722,12 +722,7 @@ Result<Reply> AdminBackup(Engines& e, const RequestContext& c, const json::objec
   RequestReader reader(r);
   std::optional<std::string> label = reader.OptionalString("label", 64);
   std::vector<FieldError> more;
-  const auto file_safe = [](char ch) {
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
-  };
-  if (label && (label->empty() || !std::all_of(label->begin(), label->end(), file_safe))) {
-    more.push_back({"label", field_code::kInvalid, {}});
-  }
+  if (label && !IsAsciiToken(*label)) more.push_back({"label", field_code::kInvalid, {}});
   if (Status status = reader.Finish(std::move(more)); !status.ok()) return status;
   if (e.options.backup_dir.empty()) return Status::NotConfigured("backup_dir");
   std::error_code made;

@@ -150,6 +150,12 @@ bool IsHttpUrl(std::string_view text) {
          std::stoul(std::string(port)) <= 65535;
 }
 
+bool IsAsciiToken(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
 bool IsHexColor(std::string_view text) {
   if (text.size() != 4 && text.size() != 7) return false;  // #RGB or #RRGGBB
   return text.front() == '#' && std::all_of(text.begin() + 1, text.end(), [](char c) {

@@ -30,6 +30,9 @@ bool IsEmail(std::string_view text);
 bool IsPhone(std::string_view text);
 bool IsHttpUrl(std::string_view text);
 bool IsHexColor(std::string_view text);
+// True for a non-empty run of ASCII letters, digits, '-' and '_': the names that may become part
+// of a file name or a stored reference (backup labels, encryption key ids).
+bool IsAsciiToken(std::string_view text);
 bool IsDomainName(std::string_view text);
 bool IsIpAddress(std::string_view text);
 // True when CSS text carries nothing that could break out of a <style> block or run script.

@@ -2,8 +2,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
-#include <sys/random.h>
 
 #include <algorithm>
 #include <array>
@@ -13,6 +11,8 @@
 #include <boost/json.hpp>
 
 #include "core/base64.hpp"
+#include "core/random.hpp"
+#include "domain/rules.hpp"
 
 namespace selfservice::security {
 namespace {
@@ -32,23 +32,7 @@ constexpr std::size_t kTagSize = 16;
 // EVP takes int lengths; larger inputs go through in pieces of this size.
 constexpr std::size_t kChunk = std::size_t{1} << 30;
 
-bool IsKeyIdChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-}
-
-bool IsValidKeyId(std::string_view id) {
-  return !id.empty() && id.size() <= kMaxKeyIdSize && std::all_of(id.begin(), id.end(), IsKeyIdChar);
-}
-
-// `size` bytes from OpenSSL's DRBG, or from the kernel's CSPRNG if the DRBG fails; never weaker.
-void FillRandom(unsigned char* out, std::size_t size) {
-  if (RAND_bytes(out, static_cast<int>(size)) == 1) return;
-  std::size_t filled = 0;
-  while (filled < size) {
-    const ssize_t got = getrandom(out + filled, size - filled, 0);
-    if (got > 0) filled += static_cast<std::size_t>(got);
-  }
-}
+bool IsValidKeyId(std::string_view id) { return id.size() <= kMaxKeyIdSize && IsAsciiToken(id); }
 
 const unsigned char* Bytes(std::string_view text) {
   return reinterpret_cast<const unsigned char*>(text.data());
@@ -255,10 +239,7 @@ FieldCipher& FieldCipher::operator=(FieldCipher&&) noexcept = default;
 FieldCipher::~FieldCipher() = default;
 
 std::string FieldCipher::Encrypt(std::string_view plaintext, std::string_view associated_data) const {
-  std::array<unsigned char, kNonceSize> nonce;
-  FillRandom(nonce.data(), nonce.size());
-  return EncryptWithNonce(std::string_view(reinterpret_cast<const char*>(nonce.data()), nonce.size()),
-                          plaintext, associated_data);
+  return EncryptWithNonce(RandomBytes(kNonceSize), plaintext, associated_data);
 }
 
 std::string FieldCipher::EncryptWithNonce(std::string_view nonce, std::string_view plaintext,

@@ -26,6 +26,11 @@ std::string Repeat(std::string_view unit, std::size_t times) {
 
 // --- Utf8Length ---------------------------------------------------------------------------------
 
+TEST(IsAsciiToken, TakesLettersDigitsDashesAndUnderscoresOnly) {
+  for (const char* good : {"k2026", "nightly", "before-upgrade_2", "A", "-_"}) EXPECT_TRUE(IsAsciiToken(good)) << good;
+  for (const char* bad : {"", "a b", "../x", "a/b", "x.db", "密钥", "tab\t"}) EXPECT_FALSE(IsAsciiToken(bad)) << bad;
+}
+
 TEST(Utf8Length, CountsAsciiBytesAsCharacters) {
   EXPECT_EQ(Utf8Length("portal"), 6u);
 }
