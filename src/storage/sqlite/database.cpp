@@ -150,10 +150,16 @@ class Checkpointer {
 
   // The writer connection's WAL hook: called after each commit with the WAL's page count. Should
   // this thread fall behind so far that the WAL reaches kHardLimitPages (a machine too busy to
-  // schedule it), the writer checkpoints itself, as SQLite's own hook would: the bound holds.
+  // schedule it), the writer checkpoints itself with RESTART: unlike PASSIVE, which gives up at
+  // once while this thread's pass holds the checkpoint lock, it waits (up to the busy timeout) for
+  // that pass and for every reader to leave the WAL, copies every frame, and so makes sure the
+  // next commit restarts the WAL: the bound holds whatever the scheduler does.
   static int OnCommit(void* self, sqlite3* db, const char* schema, int wal_pages) {
     if (wal_pages >= kHardLimitPages) {
-      sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      // SQLite answers a second checkpoint of the WAL with SQLITE_BUSY at once, without waiting:
+      // wait for this thread's pass here instead. (Lock order: writer mutex, then pass mutex.)
+      std::lock_guard pass(static_cast<Checkpointer*>(self)->pass_mutex_);
+      sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
     } else if (wal_pages >= kStartPages) {
       static_cast<Checkpointer*>(self)->Request();
     }
@@ -185,6 +191,7 @@ class Checkpointer {
   // One PASSIVE pass: copies the frames the WAL held when it started (`wal_pages`, of which
   // `copied` are now in the database file).
   int Pass(int& wal_pages, int& copied) {
+    std::lock_guard pass(pass_mutex_);
     return sqlite3_wal_checkpoint_v2(connection_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
   }
 
@@ -213,6 +220,7 @@ class Checkpointer {
 
   Connection connection_;
   std::mutex& writer_mutex_;
+  std::mutex pass_mutex_;  // held for each checkpoint of the WAL made in this process
   std::mutex mutex_;
   std::condition_variable wake_;
   bool requested_ = false;
