@@ -63,7 +63,7 @@ void NotificationDispatcher::AddOutboxItems(const TicketChange& change, std::vec
     if (!channel->Wants(notification)) continue;
     // Leased for the dispatcher's first attempt right after the commit, so outbox.deliver leaves
     // it alone meanwhile; if the process dies first, the relay takes it when the lease ends.
-    items.push_back(ItemFor(*channel, change, Timestamp{change.at.millis + OutboxPolicy().lease_ms}));
+    items.push_back(ItemFor(*channel, change, notification, Timestamp{change.at.millis + OutboxPolicy().lease_ms}));
   }
 }
 
@@ -81,8 +81,7 @@ void NotificationDispatcher::OnTicketChanged(const TicketChange& change) noexcep
 }
 
 OutboxItem NotificationDispatcher::ItemFor(const Notifier& channel, const TicketChange& change,
-                                           Timestamp next_attempt_at) {
-  TicketNotification notification = FromChange(change);
+                                           TicketNotification& notification, Timestamp next_attempt_at) {
   notification.idempotency_key = "ticket-" + std::to_string(change.ticket_id) + "-" + std::to_string(change.at.millis) +
                                  "-" + std::string(EnumName(change.to)) + "-" + std::string(channel.name());
   OutboxItem item;
@@ -125,8 +124,7 @@ void NotificationDispatcher::Attempt(const TicketChange& change) {
       if (!channel->Wants(notification)) continue;
       // The change's transaction stored the item (AddOutboxItems); this finds it, or stores it
       // for a change that came without one.
-      OutboxItem item = ItemFor(*channel, change, Timestamp{clock_.NowMillis() + OutboxPolicy().lease_ms});
-      notification.idempotency_key = item.idempotency_key;
+      OutboxItem item = ItemFor(*channel, change, notification, Timestamp{clock_.NowMillis() + OutboxPolicy().lease_ms});
       auto stored = store_.outbox().Enqueue(scope, std::move(item));
       if (!stored.ok()) {
         Log().error("notifications: could not store the {} notification of ticket {}: {}", channel->name(),

@@ -48,7 +48,9 @@ class NotificationDispatcher final : public TicketObserver {
 
  private:
   void Run();
-  static OutboxItem ItemFor(const Notifier& channel, const TicketChange& change, Timestamp next_attempt_at);
+  // The outbox item of `notification` (FromChange(change)) for `channel`; sets its idempotency key.
+  static OutboxItem ItemFor(const Notifier& channel, const TicketChange& change, TicketNotification& notification,
+                            Timestamp next_attempt_at);
   // The first attempt of each of the change's items that nobody tried yet.
   void Attempt(const TicketChange& change);
 
