@@ -50,12 +50,13 @@ int main() {
   }
   std::cout << "libselfservice " << selfservice::Version() << '\n';
 
-  const selfservice::RequestContext customer{.tenant_id = 1,
-                                             .customer_id = 10,
-                                             .user_id = 100,
-                                             .roles = static_cast<unsigned>(selfservice::Role::kCustomerUser),
-                                             .locale = selfservice::Locale::kEnUS,
-                                             .trace_id = "cpp-host"};
+  selfservice::RequestContext customer;  // a caller this host has authenticated itself
+  customer.tenant_id = 1;
+  customer.customer_id = 10;
+  customer.user_id = 100;
+  customer.roles = static_cast<unsigned>(selfservice::Role::kCustomerUser);
+  customer.locale = selfservice::Locale::kEnUS;
+  customer.trace_id = "cpp-host";
   Host host(**portal);
 
   const json::object started = host.Call(

@@ -1,6 +1,10 @@
 #include "selfservice/portal.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <mutex>
+#include <unordered_map>
 #include <iterator>
 
 #include <boost/json/parse.hpp>
@@ -63,6 +67,8 @@ struct Remotes {
   std::unique_ptr<SubscriptionHub> subscriptions;          // always set
   std::unique_ptr<notify::NotificationDispatcher> notifications;  // always set; may have no channel
   std::unique_ptr<TicketFanOut> ticket_observer;           // always set
+  // The channels in the order they are tried for account messages (password resets, sign-in codes).
+  std::vector<std::shared_ptr<Notifier>> account_channels;
 
   // Who answers search.query: Elasticsearch with the local fallback, or the local engine.
   SearchBackend& Search(Store& store) { return search ? static_cast<SearchBackend&>(*search) : store.search(); }
@@ -133,6 +139,7 @@ Result<Remotes> OpenRemotes(const PortalOptions& options, Store& store) {
     if (!email.ok()) return email.status();
     channels.push_back(std::move(email).value());
   }
+  remotes.account_channels = channels;
   remotes.subscriptions = std::make_unique<SubscriptionHub>();
   remotes.notifications =
       std::make_unique<notify::NotificationDispatcher>(store, *remotes.outbox, *remotes.clock, std::move(channels));
@@ -178,14 +185,78 @@ Status OpenBlobs(PortalOptions& options) {
   return Status::Ok();
 }
 
+// Whether a customer's portal enables a feature (enabled_features; an absent configuration or an
+// empty list enables all). Each customer's list is read from the store at most every few seconds:
+// a change made through this portal applies at once (Forget), one made by another process within
+// kTtl.
+class FeatureGate {
+ public:
+  static constexpr std::chrono::seconds kTtl{5};
+
+  explicit FeatureGate(Store& store) : store_(store) {}
+
+  Status Check(const RequestContext& context, std::string_view feature) {
+    if (feature.empty()) return Status::Ok();
+    const auto key = std::make_pair(context.tenant_id, context.customer_id);
+    const auto now = std::chrono::steady_clock::now();
+    std::shared_ptr<const std::vector<std::string>> features;
+    {
+      std::lock_guard lock(mutex_);
+      auto cached = cache_.find(key);
+      if (cached != cache_.end() && cached->second.until > now) features = cached->second.features;
+    }
+    if (!features) {
+      RequestContext tenant;
+      tenant.tenant_id = context.tenant_id;
+      tenant.roles = static_cast<unsigned>(Role::kPlatformAdmin);
+      auto config = store_.portal_configs().Find(Scope(tenant), context.customer_id);
+      if (!config.ok()) return config.status();
+      features = std::make_shared<const std::vector<std::string>>(
+          *config && (*config)->status == 1 ? (*config)->enabled_features : std::vector<std::string>());
+      std::lock_guard lock(mutex_);
+      if (cache_.size() > kMaxEntries) cache_.clear();
+      cache_[key] = Entry{features, now + kTtl};
+    }
+    if (features->empty() || std::find(features->begin(), features->end(), feature) != features->end()) {
+      return Status::Ok();
+    }
+    return Status::PermissionDenied("feature " + std::string(feature) + " is disabled");
+  }
+
+  void Forget() {
+    std::lock_guard lock(mutex_);
+    cache_.clear();
+  }
+
+ private:
+  static constexpr std::size_t kMaxEntries = 100'000;
+  struct Entry {
+    std::shared_ptr<const std::vector<std::string>> features;
+    std::chrono::steady_clock::time_point until;
+  };
+  struct KeyHash {
+    std::size_t operator()(const std::pair<std::int64_t, std::int64_t>& key) const {
+      return std::hash<std::int64_t>()(key.first * 1'000'003 ^ key.second);
+    }
+  };
+
+  Store& store_;
+  std::mutex mutex_;
+  std::unordered_map<std::pair<std::int64_t, std::int64_t>, Entry, KeyHash> cache_;
+};
+
 }  // namespace
 
 struct Portal::Impl {
-  Impl(PortalOptions opts, std::unique_ptr<Store> st, Remotes rem)
+  Impl(PortalOptions opts, std::unique_ptr<Store> st, Remotes rem, std::unique_ptr<AuditLog> log,
+       std::unique_ptr<AuthEngine> authentication)
       : options(std::move(opts)),
         clock(options.clock ? options.clock : Clock::System()),
         store(std::move(st)),
         remotes(std::move(rem)),
+        audit(std::move(log)),
+        auth(std::move(authentication)),
+        features(*store),
         engines{PortalConfigEngine(*store, *clock),
                 SessionEngine(*store, *clock),
                 FeedbackEngine(*store, *remotes.ai, *remotes.ai_breaker, *remotes.outbox, *clock),
@@ -205,29 +276,52 @@ struct Portal::Impl {
                 DocumentEngine(*store, engines.attachments, *clock),
                 remotes.ticket_sync.get(),
                 *store,
-                *clock} {}
+                *clock,
+                *audit,
+                *auth} {}
 
   json::object Fail(const Status& status, std::string_view trace_id, Locale locale) const {
     return FailureEnvelope(status, trace_id, locale, clock->NowMillis(), options.help_url_base);
   }
 
   // 10005 with retry_after when the caller's bucket for `rate_class` is empty; OK without limits.
+  // A caller without an identity yet (the sign-in methods) draws from the bucket of its source
+  // address, so one address cannot try passwords faster than its class allows.
   Status Throttle(const RequestContext& context, std::string_view rate_class) {
     if (!limiter) return Status::Ok();
     char tenant[24];
     char user[24];
     const auto tenant_end = std::to_chars(std::begin(tenant), std::end(tenant), context.tenant_id).ptr;
     const auto user_end = std::to_chars(std::begin(user), std::end(user), context.user_id).ptr;
+    const std::string address = context.user_id == 0 ? "ip:" + context.client_ip : std::string();
+    const std::string_view caller =
+        context.user_id == 0 ? std::string_view(address) : std::string_view(user, static_cast<std::size_t>(user_end - user));
     const security::RateDecision decision =
-        limiter->Check({std::string_view(tenant, static_cast<std::size_t>(tenant_end - tenant)),
-                        std::string_view(user, static_cast<std::size_t>(user_end - user)), rate_class});
+        limiter->Check({std::string_view(tenant, static_cast<std::size_t>(tenant_end - tenant)), caller, rate_class});
     return decision.allowed ? Status::Ok() : Status::RateLimited(decision.retry_after_seconds);
+  }
+
+  // The caller of a string-API call: anyone for the sign-in methods, else the access token's
+  // caller or, when the host is trusted, the raw ids (10002 otherwise).
+  Result<RequestContext> Caller(const json::object& context_json, Locale& locale, const Method* method) {
+    auto base = ParseCaller(context_json, locale);
+    if (!base.ok()) return base;
+    if (method != nullptr && method->permission == Permission::kAnyone) return base;
+    if (const json::value* token = context_json.if_contains("access_token"); token && !token->is_null()) {
+      if (!token->is_string()) return Status::Unauthenticated("access_token");
+      return auth->Authenticate(token->get_string(), std::move(base).value());
+    }
+    if (!options.trust_host_context) return Status::Unauthenticated("raw ids are not accepted by this portal");
+    return ParseContext(context_json, locale);
   }
 
   PortalOptions options;
   std::shared_ptr<Clock> clock;
   std::unique_ptr<Store> store;
   Remotes remotes;
+  std::unique_ptr<AuditLog> audit;
+  std::unique_ptr<AuthEngine> auth;
+  FeatureGate features;
   Engines engines;
   std::unique_ptr<security::RateLimiter> limiter =
       options.rate_limits ? std::make_unique<security::RateLimiter>(*options.rate_limits) : nullptr;
@@ -243,6 +337,7 @@ Result<std::unique_ptr<Portal>> Portal::Open(PortalOptions options) {
     SetLogLevel(options.log_level);
     StoreOptions store_options;
     store_options.pool_size = options.pool_size;
+    store_options.encryption_keys = options.encryption_keys;
     auto store = OpenStore(options.storage, store_options);
     if (!store.ok()) return store.status();
     if (Status blobs = OpenBlobs(options); !blobs.ok()) return blobs;
@@ -250,8 +345,12 @@ Result<std::unique_ptr<Portal>> Portal::Open(PortalOptions options) {
     // stop the portal from opening (its breaker and fallback take over).
     auto remotes = OpenRemotes(options, **store);
     if (!remotes.ok()) return remotes.status();
-    return std::unique_ptr<Portal>(new Portal(
-        std::make_unique<Impl>(std::move(options), std::move(store).value(), std::move(remotes).value())));
+    auto audit = std::make_unique<AuditLog>(**store, *remotes->clock);
+    auto auth = AuthEngine::Create(options.auth, **store, *remotes->clock, *audit, remotes->account_channels);
+    if (!auth.ok()) return auth.status();
+    return std::unique_ptr<Portal>(new Portal(std::make_unique<Impl>(std::move(options), std::move(store).value(),
+                                                                     std::move(remotes).value(), std::move(audit),
+                                                                     std::move(auth).value())));
   } catch (const std::exception& error) {
     Log().error("portal open failed: {}", error.what());
     return Status::DatabaseUnavailable(error.what(), false);
@@ -273,14 +372,21 @@ json::object Portal::Invoke(std::string_view method_name, const RequestContext& 
   std::string trace_id = context.trace_id;
   try {
     if (trace_id.empty()) trace_id = RandomHex(16);
-    // The string API's contexts are complete by construction; a host's own may not be.
-    if (!IsComplete(context)) {
+    const Method* method = FindMethod(method_name);
+    const bool anyone = method != nullptr && method->permission == Permission::kAnyone;
+    // The string API's contexts are complete by construction; a host's own may not be. The
+    // sign-in methods need no identity.
+    if (!anyone && !IsComplete(context)) {
       return impl_->Fail(Status::Unauthenticated("incomplete context"), trace_id, context.locale);
     }
-    const Method* method = FindMethod(method_name);
     if (method == nullptr) return impl_->Fail(Status::NotFound("method"), trace_id, context.locale);
     if (!Permits(context, method->permission)) {
       return impl_->Fail(Status::PermissionDenied(std::string(method_name)), trace_id, context.locale);
+    }
+    if (!anyone) {
+      if (Status gated = impl_->features.Check(context, method->info.feature); !gated.ok()) {
+        return impl_->Fail(gated, trace_id, context.locale);
+      }
     }
     if (Status throttled = impl_->Throttle(context, method->info.rate_class); !throttled.ok()) {
       return impl_->Fail(throttled, trace_id, context.locale);
@@ -290,6 +396,8 @@ json::object Portal::Invoke(std::string_view method_name, const RequestContext& 
                                                       Catching(progress, method_name, trace_id))
                               : method->handler(impl_->engines, context, request);
     if (!reply.ok()) return impl_->Fail(reply.status(), trace_id, context.locale);
+    if (method_name == "portal.config.update") impl_->features.Forget();
+    if (method->audited) impl_->audit->Record(context, AuditEvent{std::string(method_name), true, std::nullopt, {}});
     return SuccessEnvelope(std::move(reply->data), reply->pagination, trace_id, context.locale,
                            impl_->clock->NowMillis());
   } catch (const std::exception& error) {
@@ -311,7 +419,7 @@ std::string Portal::Invoke(std::string_view method, std::optional<std::string_vi
     // From here on every answer carries the caller's trace id, even when the rest of the context is bad.
     std::string trace_id = TraceIdOf(*context_object);
     if (trace_id.empty()) trace_id = RandomHex(16);
-    auto context = ParseContext(*context_object, locale);
+    auto context = impl_->Caller(*context_object, locale, FindMethod(method));
     if (!context.ok()) return json::serialize(impl_->Fail(context.status(), trace_id, locale));
     context->trace_id = trace_id;
     if (!request_json) {
@@ -363,9 +471,12 @@ std::string Portal::UploadChunk(std::optional<std::string_view> context_json, st
     if (!context_object) return json::serialize(impl_->Fail(Status::Unauthenticated(), RandomHex(16), locale));
     std::string trace_id = TraceIdOf(*context_object);
     if (trace_id.empty()) trace_id = RandomHex(16);
-    auto context = ParseContext(*context_object, locale);
+    auto context = impl_->Caller(*context_object, locale, FindMethod("tickets.attachments.append"));
     if (!context.ok()) return json::serialize(impl_->Fail(context.status(), trace_id, locale));
     context->trace_id = trace_id;
+    if (Status gated = impl_->features.Check(*context, "tickets"); !gated.ok()) {
+      return json::serialize(impl_->Fail(gated, trace_id, locale));
+    }
     if (Status throttled = impl_->Throttle(*context, "write"); !throttled.ok()) {
       return json::serialize(impl_->Fail(throttled, trace_id, locale));
     }

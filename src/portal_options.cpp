@@ -14,8 +14,10 @@
 
 #include <boost/json/parse.hpp>
 
+#include "core/base64.hpp"
 #include "core/logging.hpp"
 #include "domain/rules.hpp"
+#include "security/password_hasher.hpp"
 #include "security/rate_limiter.hpp"
 #include "selfservice/portal.hpp"
 
@@ -276,6 +278,134 @@ void ReadRateLimits(const json::value& value, PortalOptions& options, std::vecto
   options.rate_limits = std::move(parsed).value();
 }
 
+// A key id of the "auth" and "encryption" rings: [A-Za-z0-9_-]{1,32}, not secret.
+bool IsKeyId(std::string_view id) {
+  return !id.empty() && id.size() <= 32 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
+           return std::isalnum(c) != 0 || c == '_' || c == '-';
+         });
+}
+
+// "auth": AuthOptions, with "keys": [{"kid", "alg": "HS256", "secret_base64"} |
+// {"kid", "alg": "ES256", "private_key_pem"}]. Key material is checked again, cryptographically,
+// when the portal opens.
+void ReadAuth(const json::value& value, PortalOptions& options, std::vector<FieldError>& errors) {
+  using A = AuthOptions;
+  static const std::vector<Member<A>> kMembers = {
+      String("issuer", &A::issuer),
+      String("audience", &A::audience),
+      Integer("access_ttl_seconds", &A::access_ttl_seconds),
+      Integer("refresh_ttl_seconds", &A::refresh_ttl_seconds),
+      Integer("leeway_seconds", &A::leeway_seconds),
+      Integer("max_failures", &A::max_failures),
+      Integer("failure_window_seconds", &A::failure_window_seconds),
+      Integer("lock_seconds", &A::lock_seconds),
+      Integer("reset_token_ttl_seconds", &A::reset_token_ttl_seconds),
+      Integer("mfa_token_ttl_seconds", &A::mfa_token_ttl_seconds),
+      Integer("password_memory_kib", &A::password_memory_kib),
+      Integer("password_iterations", &A::password_iterations),
+      Integer("password_parallelism", &A::password_parallelism),
+      String("mfa_issuer", &A::mfa_issuer),
+  };
+  AuthOptions& auth = options.auth;
+  ReadObject(value, "auth", kMembers, auth, errors, {"keys"});
+  if (!value.is_object()) return;
+  if (const json::value* keys = value.get_object().if_contains("keys")) {
+    if (!keys->is_array()) {
+      errors.push_back({"auth.keys", field_code::kInvalid, {}});
+    } else {
+      for (std::size_t i = 0; i < keys->get_array().size(); ++i) {
+        const std::string path = "auth.keys[" + std::to_string(i) + "]";
+        const json::object* entry = keys->get_array()[i].if_object();
+        if (entry == nullptr) {
+          errors.push_back({path, field_code::kInvalid, {}});
+          continue;
+        }
+        TokenKey key;
+        auto text = [&](std::string_view name) -> std::string {
+          const json::value* member = entry->if_contains(name);
+          return member != nullptr && member->is_string() ? std::string(member->get_string()) : std::string();
+        };
+        key.kid = text("kid");
+        key.algorithm = text("alg");
+        if (!IsKeyId(key.kid)) errors.push_back({path + ".kid", field_code::kInvalid, {}});
+        if (key.algorithm == "HS256") {
+          auto secret = Base64Decode(text("secret_base64"));
+          if (!secret || secret->size() < 32) {
+            errors.push_back({path + ".secret_base64", field_code::kInvalid, {}});
+          } else {
+            key.secret = std::move(*secret);
+          }
+        } else if (key.algorithm == "ES256") {
+          key.private_key_pem = text("private_key_pem");
+          if (key.private_key_pem.empty()) errors.push_back({path + ".private_key_pem", field_code::kRequired, {}});
+        } else {
+          errors.push_back({path + ".alg", field_code::kNotAllowed, {{"allowed", "HS256, ES256"}}});
+        }
+        auth.keys.push_back(std::move(key));
+      }
+    }
+  }
+  auto range = [&](const char* field, std::int64_t number, std::int64_t min, std::int64_t max) {
+    if (number < min || number > max) {
+      errors.push_back({Path("auth", field), field_code::kOutOfRange, {{"min", std::to_string(min)}, {"max", std::to_string(max)}}});
+    }
+  };
+  range("access_ttl_seconds", auth.access_ttl_seconds, 60, 24 * 3600);
+  range("refresh_ttl_seconds", auth.refresh_ttl_seconds, 300, 90LL * 24 * 3600);
+  range("leeway_seconds", auth.leeway_seconds, 0, 300);
+  range("max_failures", auth.max_failures, 1, 100);
+  range("failure_window_seconds", auth.failure_window_seconds, 60, 7 * 24 * 3600);
+  range("lock_seconds", auth.lock_seconds, 60, 7 * 24 * 3600);
+  range("reset_token_ttl_seconds", auth.reset_token_ttl_seconds, 300, 7 * 24 * 3600);
+  range("mfa_token_ttl_seconds", auth.mfa_token_ttl_seconds, 60, 3600);
+  security::PasswordHashParams params;
+  params.memory_kib = auth.password_memory_kib;
+  params.iterations = auth.password_iterations;
+  params.parallelism = auth.password_parallelism;
+  if (Status cost = security::ValidatePasswordHashParams(params); !cost.ok()) {
+    for (FieldError error : cost.field_errors()) {
+      error.field = "auth.password_" + error.field;
+      errors.push_back(std::move(error));
+    }
+  }
+  if (auth.issuer.empty() || auth.issuer.size() > 255) errors.push_back({"auth.issuer", field_code::kInvalid, {}});
+  if (auth.audience.empty() || auth.audience.size() > 255) errors.push_back({"auth.audience", field_code::kInvalid, {}});
+  if (auth.mfa_issuer.empty() || auth.mfa_issuer.size() > 64 || auth.mfa_issuer.find(':') != std::string::npos) {
+    errors.push_back({"auth.mfa_issuer", field_code::kInvalid, {}});
+  }
+}
+
+// "encryption": {"keys": [{"id", "key_base64"}, ...]}, the current key first; each key 32 bytes.
+void ReadEncryption(const json::value& value, PortalOptions& options, std::vector<FieldError>& errors) {
+  const json::value* keys = value.is_object() ? value.get_object().if_contains("keys") : nullptr;
+  if (keys == nullptr || !keys->is_array() || keys->get_array().empty()) {
+    errors.push_back({"encryption.keys", field_code::kInvalid, {}});
+    return;
+  }
+  for (const auto& [key, item] : value.get_object()) {
+    if (key != "keys") Log().warn("portal options: ignoring unknown key 'encryption.{}'", std::string_view(key));
+  }
+  for (std::size_t i = 0; i < keys->get_array().size(); ++i) {
+    const std::string path = "encryption.keys[" + std::to_string(i) + "]";
+    const json::object* entry = keys->get_array()[i].if_object();
+    const json::value* id = entry ? entry->if_contains("id") : nullptr;
+    const json::value* material = entry ? entry->if_contains("key_base64") : nullptr;
+    EncryptionKey key;
+    if (id != nullptr && id->is_string()) key.id = std::string(id->get_string());
+    const bool duplicate = std::any_of(options.encryption_keys.begin(), options.encryption_keys.end(),
+                                       [&](const EncryptionKey& earlier) { return earlier.id == key.id; });
+    if (!IsKeyId(key.id) || duplicate) errors.push_back({path + ".id", field_code::kInvalid, {}});
+    std::optional<std::string> bytes;
+    if (material != nullptr && material->is_string()) bytes = Base64Decode(material->get_string());
+    if (!bytes || bytes->size() != 32) {
+      errors.push_back({path + ".key_base64", field_code::kInvalid, {}});
+    } else {
+      key.key = std::move(*bytes);
+    }
+    options.encryption_keys.push_back(std::move(key));
+  }
+}
+
 // "attachments": {"max_bytes", "max_document_bytes", "max_per_ticket", "allowed_types",
 // "upload_expiry_seconds"}: limits >= 0 (max_per_ticket 0-1000), types lowercase type/subtype.
 void ReadAttachments(const json::value& value, AttachmentOptions& into, std::vector<FieldError>& errors) {
@@ -492,6 +622,16 @@ Result<PortalOptions> PortalOptions::FromJson(std::string_view text) {
       ReadNotifications(value, options, remote_errors);
     } else if (key == "rate_limits") {
       ReadRateLimits(value, options, remote_errors);
+    } else if (key == "auth") {
+      ReadAuth(value, options, remote_errors);
+    } else if (key == "encryption") {
+      ReadEncryption(value, options, remote_errors);
+    } else if (key == "trust_host_context") {
+      if (value.is_bool()) {
+        options.trust_host_context = value.get_bool();
+      } else {
+        check.Add("trust_host_context", field_code::kInvalid);
+      }
     } else {
       Log().warn("portal options: ignoring unknown key '{}'", std::string_view(key));
     }

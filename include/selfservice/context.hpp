@@ -32,6 +32,13 @@ struct RequestContext {
   unsigned roles = static_cast<unsigned>(Role::kCustomerUser);
   Locale locale = Locale::kZhCN;
   std::string trace_id;
+  // Who is on the other end, as the host saw it (context_json "client_ip", "user_agent"): sign-in
+  // lockouts count per source address, and the audit log records it. Empty when unknown.
+  std::string client_ip;
+  std::string user_agent;
+  // The login (LoginSession::id) the caller's access token belongs to; empty for a context the
+  // host built from raw ids. auth.logout ends it.
+  std::string login_session_id;
 
   bool has(Role role) const { return (roles & static_cast<unsigned>(role)) != 0; }
 };

@@ -51,6 +51,24 @@ struct TicketNotification {
 // a ticket just created), "at" is ISO-8601 UTC with milliseconds.
 std::string TicketEventJson(const TicketNotification& notification);
 
+// A message about a user's own account: a password-reset token or a one-time sign-in code
+// (auth.password.reset.request, e-mail MFA). It is sent at once, never through the outbox, so the
+// secret is stored nowhere in clear; a channel must not log `secret`.
+struct AccountMessage {
+  enum class Kind { kPasswordReset, kSignInCode };
+  Kind kind = Kind::kPasswordReset;
+  std::int64_t tenant_id = 0;
+  std::int64_t customer_id = 0;
+  std::int64_t user_id = 0;
+  std::string username;
+  std::optional<std::string> email;
+  std::optional<std::string> phone;  // for a host channel that sends SMS
+  std::string secret;                // the reset token or the code
+  std::int64_t expires_in_seconds = 0;
+  Timestamp at;
+  Locale locale = Locale::kZhCN;
+};
+
 // A channel. Send returns OK once the receiver took the notification. Failures: a retryable
 // status (the receiver is down, slow or answered 5xx/408/429), tried again later through the
 // outbox; or a non-retryable one (the receiver refused this notification, e.g. 4xx, or it cannot
@@ -69,13 +87,21 @@ class Notifier {
   // portal stores nothing for a channel that does not.
   virtual bool Wants(const TicketNotification& /*notification*/) const { return true; }
   virtual Status Send(const TicketNotification& notification) noexcept = 0;
+  // Sends an account message to its user. The portal tries its channels in order (host, then
+  // e-mail) until one answers OK. Channels that do not send account messages keep this default.
+  virtual Status SendAccountMessage(const AccountMessage& /*message*/) noexcept {
+    return Status::NotConfigured("account messages");
+  }
 };
 
 // --- The host's own channel -----------------------------------------------------------------------
 
-// A channel that calls `send` (name() "host"). An exception thrown by it counts as a retryable
+// A channel that calls `send` (name() "host") and, for account messages, `send_account` when
+// given (an SMS gateway of the host, say). An exception thrown by either counts as a retryable
 // failure.
-std::unique_ptr<Notifier> CreateCallbackNotifier(std::function<Status(const TicketNotification&)> send);
+std::unique_ptr<Notifier> CreateCallbackNotifier(
+    std::function<Status(const TicketNotification&)> send,
+    std::function<Status(const AccountMessage&)> send_account = nullptr);
 
 // --- Webhook --------------------------------------------------------------------------------------
 
@@ -120,6 +146,8 @@ Result<std::unique_ptr<Notifier>> CreateEmailNotifier(EmailOptions options);
 // The RFC 5322 message the e-mail channel sends for `notification` (CRLF line ends), for hosts
 // and tests that want to see it.
 std::string EmailMessage(const TicketNotification& notification, std::string_view from);
+// The same for an account message (to its e-mail address).
+std::string EmailMessage(const AccountMessage& message, std::string_view from);
 
 // The channels a portal feeds ("notifications" in the portal options, docs/API.md).
 struct NotificationOptions {

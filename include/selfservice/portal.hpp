@@ -23,6 +23,7 @@
 #include <boost/json/object.hpp>
 
 #include "selfservice/ai.hpp"
+#include "selfservice/auth.hpp"
 #include "selfservice/blob_store.hpp"
 #include "selfservice/circuit_breaker.hpp"
 #include "selfservice/clock.hpp"
@@ -104,6 +105,17 @@ struct PortalOptions {
   // Where admin.backup writes its copies of the database (created when missing). Empty: the
   // method answers 10004 NOT_CONFIGURED. A request never names a path.
   std::string backup_dir;
+
+  // Sign-in: tokens, lockout, password hashing ("auth"; docs/SECURITY.md).
+  AuthOptions auth;
+  // True (the default): context_json may name the caller by raw ids (tenant_id, customer_id,
+  // user_id, roles), because an in-process host has authenticated them itself. False: only an
+  // access_token names the caller, and raw ids answer 10002; every host that passes on requests
+  // of untrusted callers (an HTTP server) sets it.
+  bool trust_host_context = true;
+  // The keys that encrypt sensitive columns at rest ("encryption": {"keys": [{"id",
+  // "key_base64"}, ...]}, current key first; StoreOptions::encryption_keys). Never logged.
+  std::vector<EncryptionKey> encryption_keys;
 
   // Parses {"storage", "pool_size", "session_idle_timeout_seconds", "help_url_base", "log_level",
   // "blob_dir", "backup_dir", "attachments": {"max_bytes", "max_document_bytes", "max_per_ticket",

@@ -322,7 +322,209 @@ class RemoteStateRepository {
   virtual Status SaveSyncCursor(const Scope& scope, const SyncCursor& cursor) = 0;
 };
 
-// All repositories of one storage backend.
+// --- Identity: accounts and the short-lived state of logins (docs/SECURITY.md) --------------------
+
+enum class UserStatus { active, disabled, erased };
+
+// One account of a tenant's customer. Secrets never leave the library: password_hash, totp_secret
+// and recovery_code_hashes are not part of any answer. Stores keep email, phone and totp_secret
+// encrypted (StoreOptions::encryption_keys) and find accounts by email through a keyed blind
+// index, never by the plaintext.
+struct User {
+  std::int64_t id = 0;
+  std::int64_t tenant_id = 0;
+  std::int64_t customer_id = 0;
+  std::string username;                 // 3-64 of [A-Za-z0-9._@-], unique per tenant ignoring case
+  std::optional<std::string> email;     // at most 255, unique per tenant ignoring case
+  std::optional<std::string> phone;     // at most 32
+  std::string display_name;             // at most 100 characters
+  unsigned roles = static_cast<unsigned>(Role::kCustomerUser);  // Role bits, never 0
+  UserStatus status = UserStatus::active;
+  std::string password_hash;  // PHC string (Argon2id); empty for an account that signs in by SSO only
+  Timestamp password_changed_at;
+  // MFA: "totp" or "email" once enabled; a TOTP secret (base32) is kept from enrolment on, and
+  // the last accepted time step refuses a replayed code.
+  std::optional<std::string> mfa_method;
+  bool mfa_enabled = false;
+  std::optional<std::string> totp_secret;
+  std::int64_t totp_last_step = -1;
+  std::vector<std::string> recovery_code_hashes;  // SHA-256 hex of each unused recovery code
+  std::optional<std::string> sso_subject;         // "issuer sub" of the OIDC identity mapped to it
+  std::optional<Timestamp> last_login_at;
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+struct UserFilter {
+  std::optional<std::int64_t> customer_id;  // platform_admin: one customer of the tenant
+  std::optional<UserStatus> status;
+  std::optional<Role> role;                 // accounts holding this role
+  std::optional<std::string> query;         // username or display name contains it (ignoring case)
+};
+
+// Accounts. Visibility follows the Scope like every other object: a customer_user sees only their
+// own account (user_id == id), a customer_admin the accounts of their customer, a platform_admin
+// the tenant's. Username and email are unique per tenant, ignoring case: a duplicate answers
+// 10001 with FIELD_DUPLICATE on the field.
+class UserRepository {
+ public:
+  UserRepository() = default;
+  UserRepository(const UserRepository&) = delete;
+  UserRepository& operator=(const UserRepository&) = delete;
+  virtual ~UserRepository() = default;
+
+  // Stores `user` in the scope's tenant (tenant_id is taken from the scope; id and times are set).
+  virtual Result<User> Create(const Scope& scope, User user) = 0;
+  virtual Result<User> Get(const Scope& scope, std::int64_t id) = 0;
+  // The account whose username or email is `login` (ignoring case), or 10004.
+  virtual Result<User> FindByLogin(const Scope& scope, std::string_view login) = 0;
+  // The account mapped to the SSO identity `subject`, or 10004.
+  virtual Result<User> FindBySsoSubject(const Scope& scope, std::string_view subject) = 0;
+  virtual Result<Page<User>> List(const Scope& scope, const UserFilter& filter, PageRequest page) = 0;
+  // Atomically reads the account, lets `mutate` change it and stores the result unless `mutate`
+  // fails (id, tenant_id and created_at are kept whatever it does). Returns what was stored.
+  using Mutation = std::function<Status(User& user)>;
+  virtual Result<User> Update(const Scope& scope, std::int64_t id, const Mutation& mutate) = 0;
+};
+
+// A login: the family of refresh tokens one sign-in started. Each refresh replaces
+// `refresh_id`; presenting an older one is a reuse (a stolen token), which revokes the family.
+struct LoginSession {
+  std::string id;            // random, 32 hex digits: the tokens' "sid"
+  std::int64_t tenant_id = 0;
+  std::int64_t customer_id = 0;
+  std::int64_t user_id = 0;
+  std::string refresh_id;    // the current refresh token's "jti"
+  int generation = 0;        // refreshes so far
+  Timestamp created_at;
+  Timestamp refreshed_at;
+  Timestamp expires_at;      // the refresh token's expiry; refreshing moves it
+  std::optional<Timestamp> revoked_at;
+  std::optional<std::string> revoked_reason;  // "logout", "reuse", "admin", "password", "disabled"
+  std::optional<std::string> ip_address;      // of the sign-in; encrypted at rest
+  std::optional<std::string> user_agent;      // encrypted at rest
+};
+
+// Failed sign-ins counted under one key ("user:<id>" or "ip:<address>") inside a window.
+struct LoginFailures {
+  int failures = 0;
+  std::optional<Timestamp> locked_until;
+};
+
+// A single-use secret: a password-reset token, a pending MFA sign-in, an e-mailed code. Only its
+// SHA-256 is stored. `payload` is the purpose's own JSON (e.g. the hash of an e-mailed code).
+struct OneTimeToken {
+  std::string purpose;       // "password_reset", "mfa_login", "mfa_email", ...: 1-32 characters
+  std::string token_hash;    // SHA-256 hex of the secret
+  std::int64_t user_id = 0;
+  std::int64_t customer_id = 0;
+  std::string payload = "{}";
+  int attempts = 0;          // wrong answers so far
+  Timestamp created_at;
+  Timestamp expires_at;
+  std::optional<Timestamp> used_at;
+};
+
+// The short-lived state of logins, kept apart from the accounts so that a host may put it in a
+// faster store (Redis) than its database: login sessions (refresh-token families), failure
+// counters and lockouts, and single-use tokens. Not to be confused with SessionRepository, the
+// self-service sessions of spec 3.2. Everything is per tenant; another tenant's session or token
+// is 10004.
+class SessionStore {
+ public:
+  SessionStore() = default;
+  SessionStore(const SessionStore&) = delete;
+  SessionStore& operator=(const SessionStore&) = delete;
+  virtual ~SessionStore() = default;
+
+  virtual Status CreateSession(const Scope& scope, const LoginSession& session) = 0;
+  virtual Result<LoginSession> GetSession(const Scope& scope, std::string_view session_id) = 0;
+  // Replaces the session's refresh id `presented` by `next`, moving expires_at, in one step.
+  // When `presented` is not the current one (an old token used again), revokes the session with
+  // reason "reuse" and answers 10002; a revoked or expired session answers 10002.
+  virtual Result<LoginSession> RotateRefresh(const Scope& scope, std::string_view session_id,
+                                             std::string_view presented, std::string_view next, Timestamp now,
+                                             Timestamp expires_at) = 0;
+  // Revokes one session (10004 when there is none; revoking twice is not an error).
+  virtual Status RevokeSession(const Scope& scope, std::string_view session_id, std::string_view reason,
+                               Timestamp at) = 0;
+  // Revokes every live session of `user_id`; returns how many.
+  virtual Result<std::int64_t> RevokeUserSessions(const Scope& scope, std::int64_t user_id, std::string_view reason,
+                                                  Timestamp at) = 0;
+  // Deletes the sessions of `user_id` and their tokens (users.erase).
+  virtual Status DeleteUserState(const Scope& scope, std::int64_t user_id) = 0;
+
+  // Counts a failure under `key` at `now` in one step: failures older than `window` are forgotten
+  // first, and reaching `threshold` locks the key until now + lock_for. Returns the new state.
+  virtual Result<LoginFailures> RecordFailure(const Scope& scope, std::string_view key, Timestamp now,
+                                              std::int64_t window_millis, int threshold,
+                                              std::int64_t lock_for_millis) = 0;
+  // The key's state at `now` (an expired lock reads as none).
+  virtual Result<LoginFailures> Failures(const Scope& scope, std::string_view key, Timestamp now) = 0;
+  virtual Status ClearFailures(const Scope& scope, std::string_view key) = 0;
+
+  virtual Status IssueToken(const Scope& scope, const OneTimeToken& token) = 0;
+  // Uses the token of `purpose` whose hash is `token_hash`, in one step: when it exists, is
+  // unused and unexpired at `now`, `check` decides. True marks it used and returns it; false
+  // counts a wrong attempt and answers 10002, burning the token at `max_attempts`. A missing,
+  // used, expired or burnt token answers 10002.
+  using TokenCheck = std::function<bool(const OneTimeToken& token)>;
+  virtual Result<OneTimeToken> UseToken(const Scope& scope, std::string_view purpose, std::string_view token_hash,
+                                        Timestamp now, int max_attempts, const TokenCheck& check) = 0;
+  // Marks every unused token of `purpose` for `user_id` used (a new reset supersedes the old).
+  virtual Status RevokeTokens(const Scope& scope, std::int64_t user_id, std::string_view purpose, Timestamp at) = 0;
+};
+
+// --- The audit log --------------------------------------------------------------------------------
+
+// One security-relevant event: sign-ins and their failures, lockouts, MFA changes, role, account
+// and configuration changes, exports and erasures. Entries are append-only and chained per tenant:
+// hash = SHA-256 over the previous entry's hash and this entry's fields, so an edited, removed
+// or reordered entry breaks the chain from there on (AuditRepository::Verify).
+struct AuditEntry {
+  std::int64_t id = 0;  // ascending per store; the chain's order within a tenant
+  std::int64_t tenant_id = 0;
+  std::optional<std::int64_t> customer_id;
+  std::optional<std::int64_t> actor_user_id;  // who acted; none for an anonymous failed sign-in
+  std::string action;                         // "auth.login", "auth.lockout", "users.roles.set", ...
+  std::string outcome = "success";            // "success" or "failure"
+  std::optional<std::string> target;          // what it acted on: "user:42", "portal_config:7"
+  boost::json::value details;                 // an object; never secrets
+  std::optional<std::string> ip_address;      // encrypted at rest
+  std::string trace_id;
+  Timestamp at;
+  std::string prev_hash;  // 64 hex digits; 64 zeros for a tenant's first entry
+  std::string hash;       // 64 hex digits
+};
+
+struct AuditFilter {
+  std::optional<std::string> action;  // exact, or a prefix ending in "." ("auth.")
+  std::optional<std::int64_t> actor_user_id;
+  std::optional<Timestamp> from;  // inclusive
+  std::optional<Timestamp> to;    // exclusive
+};
+
+struct AuditVerification {
+  std::int64_t entries = 0;                      // checked
+  std::optional<std::int64_t> first_broken_id;  // the first entry whose hash does not hold
+};
+
+class AuditRepository {
+ public:
+  AuditRepository() = default;
+  AuditRepository(const AuditRepository&) = delete;
+  AuditRepository& operator=(const AuditRepository&) = delete;
+  virtual ~AuditRepository() = default;
+
+  // Appends `entry` to the scope's tenant's chain (tenant_id, id, prev_hash and hash are set) and
+  // returns it as stored.
+  virtual Result<AuditEntry> Append(const Scope& scope, AuditEntry entry) = 0;
+  // Newest first. A customer_admin sees the entries of their customer; a platform_admin the tenant's.
+  virtual Result<Page<AuditEntry>> List(const Scope& scope, const AuditFilter& filter, PageRequest page) = 0;
+  // Recomputes the tenant's whole chain.
+  virtual Result<AuditVerification> Verify(const Scope& scope) = 0;
+};
+
 // --- The outbox -----------------------------------------------------------------------------------
 
 // A call to a remote system that must happen at least once (learning feedback today), kept in the
@@ -691,6 +893,7 @@ class DocumentRepository {
   virtual Result<DocumentStats> Stats(const Scope& scope, const DocumentFilter& filter) = 0;
 };
 
+// All repositories of one storage backend.
 class Store {
  public:
   Store() = default;
@@ -712,6 +915,9 @@ class Store {
   virtual TicketRepository& tickets() = 0;
   virtual AttachmentRepository& attachments() = 0;
   virtual DocumentRepository& documents() = 0;
+  virtual UserRepository& users() = 0;
+  virtual SessionStore& login_sessions() = 0;
+  virtual AuditRepository& audit() = 0;
   // The backend's own knowledge search over knowledge() (for SQLite: FTS5).
   virtual SearchBackend& search() = 0;
 
@@ -728,11 +934,58 @@ class Store {
     static_cast<void>(path);
     return Status::NotConfigured("backup");
   }
+
+  // What EraseUser() did.
+  struct ErasureReport {
+    std::int64_t deleted = 0;     // rows removed: self-service sessions and their interactions,
+                                  // analytics and search events, drafts, uploads, attachments,
+                                  // logins and single-use tokens
+    std::int64_t anonymised = 0;  // rows kept for the others who share them, stripped of the
+                                  // user's words and contact data: tickets, their events, feedback,
+                                  // and the account itself
+    std::vector<std::string> blob_keys;  // the files of the deleted attachments and uploads
+  };
+  // Removes or anonymises the personal data of account `user_id` in the scope's tenant, in one
+  // transaction (GDPR art. 17, PIPL art. 47; docs/SECURITY.md "Erasure"). The account stays as
+  // "erased-<id>" with status erased, so ids elsewhere resolve to nobody. The audit log is kept:
+  // its entries name accounts by id only, and keeping them is a legal obligation. The caller
+  // deletes `blob_keys` from the BlobStore after the call. 10004 when the scope does not see the
+  // account. Stores that do not implement it answer 10004 NOT_CONFIGURED ("erasure").
+  virtual Result<ErasureReport> EraseUser(const Scope& scope, std::int64_t user_id) {
+    static_cast<void>(scope);
+    static_cast<void>(user_id);
+    return Status::NotConfigured("erasure");
+  }
+
+  // What ReencryptSensitiveFields() did.
+  struct ReencryptionReport {
+    std::int64_t reencrypted = 0;  // values moved from an older key to the current one
+    std::int64_t encrypted = 0;    // plaintext values stored before encryption, now encrypted
+    std::int64_t reindexed = 0;    // blind indexes rewritten under the current key
+    std::int64_t unreadable = 0;   // values no key of the ring opens (tampered, or a dropped key)
+  };
+  // Rewrites every sensitive value that is not under the current key, in small transactions, while
+  // the store keeps serving; running it again finds nothing to do. Stores that encrypt nothing
+  // themselves answer 10004 NOT_CONFIGURED ("encryption").
+  virtual Result<ReencryptionReport> ReencryptSensitiveFields() { return Status::NotConfigured("encryption"); }
+};
+
+// One key of the ring that encrypts sensitive columns at rest: `id` matches [A-Za-z0-9_-]{1,32},
+// `key` holds 32 raw bytes.
+struct EncryptionKey {
+  std::string id;
+  std::string key;
 };
 
 struct StoreOptions {
   int pool_size = 4;              // connections for concurrent readers
   int busy_timeout_millis = 5000;  // how long a writer waits for a lock held by another process
+  // The ring that encrypts sensitive columns (AES-256-GCM; docs/SECURITY.md), the current key
+  // first: list a new key first to rotate, run the re-encryption pass, then drop the old key.
+  // Empty: a SQLite file store keeps a key of its own in "<database>.key" (created with mode
+  // 0600 on first open) and an in-memory store draws one for its life. A key file beside the
+  // database protects a copied database, not a copied directory: production hosts pass keys.
+  std::vector<EncryptionKey> encryption_keys;
 };
 
 // Opens the store a storage URI names: "sqlite::memory:" (a private in-memory database) or

@@ -45,6 +45,8 @@ inline constexpr const char* kTooLong = "FIELD_TOO_LONG";
 inline constexpr const char* kOutOfRange = "OUT_OF_RANGE";
 inline constexpr const char* kNotAllowed = "VALUE_NOT_ALLOWED";  // not one of an enumeration
 inline constexpr const char* kTransition = "TRANSITION_NOT_ALLOWED";
+// Another object of the tenant already holds this value (a username, an e-mail address).
+inline constexpr const char* kDuplicate = "FIELD_DUPLICATE";
 // An optional part of the portal that a method needs is absent from its options (with 10004).
 inline constexpr const char* kNotConfigured = "NOT_CONFIGURED";
 // Why an upload failed (with 20003, or 10006 for an offset other than the committed one); each

@@ -1,6 +1,7 @@
 #include "dispatch/context_json.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace selfservice {
 namespace {
@@ -21,15 +22,47 @@ constexpr unsigned kAllRoles = static_cast<unsigned>(Role::kCustomerUser) |
                                static_cast<unsigned>(Role::kCustomerAdmin) |
                                static_cast<unsigned>(Role::kPlatformAdmin);
 
+// An IPv4 or IPv6 literal's characters (hex digits, '.', ':', and '%' with a zone id).
+bool IsAddress(std::string_view text) {
+  return !text.empty() && text.size() <= 45 && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+           return std::isalnum(c) != 0 || c == '.' || c == ':' || c == '%' || c == '_' || c == '-';
+         });
+}
+
+bool IsPrintable(std::string_view text) {
+  return text.size() <= 512 && std::all_of(text.begin(), text.end(), [](unsigned char c) { return c >= 0x20 && c != 0x7F; });
+}
+
 }  // namespace
 
-Result<RequestContext> ParseContext(const boost::json::object& json, Locale& locale) {
+Result<RequestContext> ParseCaller(const boost::json::object& json, Locale& locale) {
   RequestContext context;
   if (const boost::json::value* value = json.if_contains("locale"); value && value->is_string()) {
     const std::string_view name(value->get_string());
     locale = name.substr(0, 2) == "en" ? Locale::kEnUS : Locale::kZhCN;
   }
   context.locale = locale;
+  if (const boost::json::value* trace = json.if_contains("trace_id"); trace && !trace->is_null()) {
+    if (!trace->is_string()) return Status::Unauthenticated("trace_id");
+    const std::string_view id(trace->get_string());
+    if (!IsTraceId(id)) return Status::Unauthenticated("trace_id");
+    context.trace_id = std::string(id);
+  }
+  if (const boost::json::value* address = json.if_contains("client_ip"); address && !address->is_null()) {
+    if (!address->is_string() || !IsAddress(address->get_string())) return Status::Unauthenticated("client_ip");
+    context.client_ip = std::string(address->get_string());
+  }
+  if (const boost::json::value* agent = json.if_contains("user_agent"); agent && !agent->is_null()) {
+    if (!agent->is_string() || !IsPrintable(agent->get_string())) return Status::Unauthenticated("user_agent");
+    context.user_agent = std::string(agent->get_string());
+  }
+  return context;
+}
+
+Result<RequestContext> ParseContext(const boost::json::object& json, Locale& locale) {
+  auto parsed = ParseCaller(json, locale);
+  if (!parsed.ok()) return parsed;
+  RequestContext context = std::move(parsed).value();
 
   const auto tenant = PositiveId(json, "tenant_id");
   const auto customer = PositiveId(json, "customer_id");
@@ -56,12 +89,6 @@ Result<RequestContext> ParseContext(const boost::json::object& json, Locale& loc
     }
   }
 
-  if (const boost::json::value* trace = json.if_contains("trace_id"); trace && !trace->is_null()) {
-    if (!trace->is_string()) return Status::Unauthenticated("trace_id");
-    const std::string_view id(trace->get_string());
-    if (!IsTraceId(id)) return Status::Unauthenticated("trace_id");
-    context.trace_id = std::string(id);
-  }
   return context;
 }
 

@@ -12,11 +12,17 @@
 
 namespace selfservice {
 
-// {"tenant_id", "customer_id", "user_id": positive integers; "roles": [names] (default
-// ["customer_user"]); "locale": "zh-CN" | "en-US" (default zh-CN; "en*" means en-US);
-// "trace_id": up to 128 printable ASCII characters}. Anything missing or malformed answers
-// kUnauthenticated (10002). `locale` receives the requested locale even when the rest is bad, so
-// the error can be given in the caller's language.
+// What every context_json may say, whoever the caller is: {"locale": "zh-CN" | "en-US" (default
+// zh-CN; "en*" means en-US); "trace_id": up to 128 printable ASCII characters; "client_ip": the
+// caller's address as the host saw it (an IPv4 or IPv6 literal, up to 45 characters);
+// "user_agent": up to 512 printable characters}. A malformed value answers kUnauthenticated
+// (10002). `locale` receives the requested locale even when the rest is bad, so the error can be
+// given in the caller's language. The ids stay unset.
+Result<RequestContext> ParseCaller(const boost::json::object& json, Locale& locale);
+
+// ParseCaller's fields and the caller named by raw ids: {"tenant_id", "customer_id", "user_id":
+// positive integers; "roles": [names] (default ["customer_user"])}. Anything missing or
+// malformed answers kUnauthenticated (10002).
 Result<RequestContext> ParseContext(const boost::json::object& json, Locale& locale);
 
 // The context's trace_id when it is a well-formed one, else "": lets the answer to a context

@@ -13,6 +13,8 @@
 
 #include "core/envelope.hpp"
 #include "engine/attachment_engine.hpp"
+#include "engine/audit_log.hpp"
+#include "engine/auth_engine.hpp"
 #include "engine/document_engine.hpp"
 #include "engine/engines.hpp"
 #include "engine/status_engine.hpp"
@@ -23,8 +25,9 @@
 
 namespace selfservice {
 
-// The least role a method needs; a stronger role includes the weaker ones.
-enum class Permission { kCustomerUser, kCustomerAdmin, kPlatformAdmin };
+// The least role a method needs; a stronger role includes the weaker ones. kAnyone: the sign-in
+// methods, called before the caller has an identity (context_json needs only locale and trace_id).
+enum class Permission { kAnyone, kCustomerUser, kCustomerAdmin, kPlatformAdmin };
 
 bool Permits(const RequestContext& context, Permission permission);
 
@@ -48,6 +51,8 @@ struct Engines {
   TicketSyncEngine* ticket_sync;  // null unless the options configure a ticket_system
   Store& store;                   // admin.backup copies it whole
   const Clock& clock;
+  AuditLog& audit;
+  AuthEngine& auth;
 };
 
 struct Reply {
@@ -69,6 +74,9 @@ struct Method {
   // Set for the methods that report progress; the portal calls it instead of `handler` when the
   // caller passes a progress callback.
   ProgressHandler with_progress = nullptr;
+  // The portal records each successful call in the audit log (configuration changes, backups,
+  // erasures). Sign-in and account methods record their own, richer entries.
+  bool audited = false;
 };
 
 const std::vector<Method>& MethodTable();

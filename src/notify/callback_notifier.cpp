@@ -9,7 +9,9 @@ namespace {
 
 class CallbackNotifier final : public Notifier {
  public:
-  explicit CallbackNotifier(std::function<Status(const TicketNotification&)> send) : send_(std::move(send)) {}
+  CallbackNotifier(std::function<Status(const TicketNotification&)> send,
+                   std::function<Status(const AccountMessage&)> send_account)
+      : send_(std::move(send)), send_account_(std::move(send_account)) {}
   std::string_view name() const override { return "host"; }
   Status Send(const TicketNotification& notification) noexcept override {
     try {
@@ -20,15 +22,27 @@ class CallbackNotifier final : public Notifier {
       return Status::Error(ErrorCode::kDatabaseUnavailable, "host channel threw", true);
     }
   }
+  Status SendAccountMessage(const AccountMessage& message) noexcept override {
+    if (!send_account_) return Status::NotConfigured("account messages");
+    try {
+      return send_account_(message);
+    } catch (const std::exception& error) {
+      return Status::Error(ErrorCode::kDatabaseUnavailable, std::string("host channel threw: ") + error.what(), true);
+    } catch (...) {
+      return Status::Error(ErrorCode::kDatabaseUnavailable, "host channel threw", true);
+    }
+  }
 
  private:
   std::function<Status(const TicketNotification&)> send_;
+  std::function<Status(const AccountMessage&)> send_account_;
 };
 
 }  // namespace
 
-std::unique_ptr<Notifier> CreateCallbackNotifier(std::function<Status(const TicketNotification&)> send) {
-  return std::make_unique<CallbackNotifier>(std::move(send));
+std::unique_ptr<Notifier> CreateCallbackNotifier(std::function<Status(const TicketNotification&)> send,
+                                                 std::function<Status(const AccountMessage&)> send_account) {
+  return std::make_unique<CallbackNotifier>(std::move(send), std::move(send_account));
 }
 
 }  // namespace selfservice

@@ -147,16 +147,30 @@ class EmailNotifier final : public Notifier {
   }
 
   Status Send(const TicketNotification& notification) noexcept override {
+    if (!notification.contact_email || !IsUsableAddress(*notification.contact_email)) {
+      return Status::Error(ErrorCode::kInvalidArgument, "no usable contact e-mail", false);
+    }
+    return Deliver(*notification.contact_email, [&] { return EmailMessage(notification, options_.from); });
+  }
+
+  Status SendAccountMessage(const AccountMessage& message) noexcept override {
+    if (!message.email || !IsUsableAddress(*message.email)) {
+      return Status::Error(ErrorCode::kInvalidArgument, "no usable e-mail", false);
+    }
+    return Deliver(*message.email, [&] { return EmailMessage(message, options_.from); });
+  }
+
+ private:
+  // Sends the message `compose` writes to `to` over SMTP.
+  template <typename Compose>
+  Status Deliver(const std::string& to, const Compose& compose) noexcept {
     try {
-      if (!notification.contact_email || !IsUsableAddress(*notification.contact_email)) {
-        return Status::Error(ErrorCode::kInvalidArgument, "no usable contact e-mail", false);
-      }
-      const std::string message = EmailMessage(notification, options_.from);
+      const std::string message = compose();
       static const bool initialized = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
       CURL* curl = initialized ? curl_easy_init() : nullptr;
       if (curl == nullptr) return Status::Error(ErrorCode::kDatabaseUnavailable, "smtp: libcurl unavailable", true);
       const std::string from = "<" + options_.from + ">";
-      curl_slist* recipients = curl_slist_append(nullptr, ("<" + *notification.contact_email + ">").c_str());
+      curl_slist* recipients = curl_slist_append(nullptr, ("<" + to + ">").c_str());
       Upload upload{&message};
       curl_easy_setopt(curl, CURLOPT_URL, options_.smtp_url.c_str());
       curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
@@ -193,7 +207,6 @@ class EmailNotifier final : public Notifier {
     }
   }
 
- private:
   EmailOptions options_;
 };
 
@@ -211,6 +224,35 @@ std::string EmailMessage(const TicketNotification& n, std::string_view from) {
   message += "Content-Transfer-Encoding: base64\r\n";
   message += "\r\n";
   message += Base64Lines(Body(n));
+  return message;
+}
+
+std::string EmailMessage(const AccountMessage& m, std::string_view from) {
+  const bool zh = m.locale == Locale::kZhCN;
+  const bool reset = m.kind == AccountMessage::Kind::kPasswordReset;
+  const std::string minutes = std::to_string((m.expires_in_seconds + 59) / 60);
+  std::string subject = reset ? (zh ? "重置密码" : "Reset your password") : (zh ? "登录验证码" : "Your sign-in code");
+  std::string body;
+  body += (zh ? "您好，" : "Hello ") + m.username + (zh ? "：\r\n\r\n" : ",\r\n\r\n");
+  if (reset) {
+    body += zh ? "我们收到了重置您密码的请求。请在门户中使用以下重置令牌设置新密码：\r\n\r\n"
+               : "We received a request to reset your password. Use this reset token in the portal to set a new one:\r\n\r\n";
+  } else {
+    body += zh ? "您的登录验证码是：\r\n\r\n" : "Your sign-in code is:\r\n\r\n";
+  }
+  body += "    " + m.secret + "\r\n\r\n";
+  body += zh ? "有效期 " + minutes + " 分钟，仅可使用一次。如非本人操作，请忽略此邮件并联系管理员。\r\n"
+             : "It is valid for " + minutes + " minutes and can be used once. If this was not you, ignore this message and tell your administrator.\r\n";
+  std::string message;
+  message += "Date: " + DateHeader(m.at) + "\r\n";
+  message += "From: <" + std::string(from) + ">\r\n";
+  message += "To: <" + m.email.value_or("") + ">\r\n";
+  message += "Subject: " + EncodedWords(subject) + "\r\n";
+  message += "MIME-Version: 1.0\r\n";
+  message += "Content-Type: text/plain; charset=UTF-8\r\n";
+  message += "Content-Transfer-Encoding: base64\r\n";
+  message += "\r\n";
+  message += Base64Lines(body);
   return message;
 }
 

@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <array>
@@ -279,6 +280,50 @@ Result<std::string> FieldCipher::Reencrypt(std::string_view stored, std::string_
   std::string reencrypted = Encrypt(*plaintext, associated_data);
   OPENSSL_cleanse(plaintext->data(), plaintext->size());
   return reencrypted;
+}
+
+namespace {
+
+// HMAC-SHA256(HMAC-SHA256(key, "selfservice blind index v1|" + domain), value) as hex: the
+// derived subkey means the index never uses the encryption key itself.
+std::string IndexUnder(const unsigned char* key, std::size_t key_size, std::string_view domain,
+                       std::string_view value) {
+  const std::string label = "selfservice blind index v1|" + std::string(domain);
+  unsigned char subkey[EVP_MAX_MD_SIZE];
+  unsigned int subkey_size = 0;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_size = 0;
+  if (HMAC(EVP_sha256(), key, static_cast<int>(key_size), reinterpret_cast<const unsigned char*>(label.data()),
+           label.size(), subkey, &subkey_size) == nullptr ||
+      HMAC(EVP_sha256(), subkey, static_cast<int>(subkey_size),
+           reinterpret_cast<const unsigned char*>(value.data()), value.size(), mac, &mac_size) == nullptr) {
+    OPENSSL_cleanse(subkey, sizeof subkey);
+    throw std::bad_alloc();
+  }
+  OPENSSL_cleanse(subkey, sizeof subkey);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(mac_size * 2, '0');
+  for (unsigned int i = 0; i < mac_size; ++i) {
+    hex[2 * i] = kHex[mac[i] >> 4];
+    hex[2 * i + 1] = kHex[mac[i] & 0x0F];
+  }
+  return hex;
+}
+
+}  // namespace
+
+std::string FieldCipher::BlindIndex(std::string_view domain, std::string_view value) const {
+  const Ring::Key& key = ring_->keys.front();
+  return key.id + ":" + IndexUnder(key.bytes.data(), key.bytes.size(), domain, value);
+}
+
+std::vector<std::string> FieldCipher::BlindIndexes(std::string_view domain, std::string_view value) const {
+  std::vector<std::string> indexes;
+  indexes.reserve(ring_->keys.size());
+  for (const auto& key : ring_->keys) {
+    indexes.push_back(key.id + ":" + IndexUnder(key.bytes.data(), key.bytes.size(), domain, value));
+  }
+  return indexes;
 }
 
 const std::string& FieldCipher::current_key_id() const {

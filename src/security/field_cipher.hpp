@@ -77,6 +77,16 @@ class FieldCipher {
   // `stored` decrypted and encrypted again under the current key; Decrypt's errors.
   Result<std::string> Reencrypt(std::string_view stored, std::string_view associated_data) const;
 
+  // A keyed blind index of `value` (already normalised by the caller, e.g. a lowercased e-mail):
+  // "<key_id>:<64 hex digits of HMAC-SHA256>", under a subkey derived from the current key. A
+  // column stores it to find rows by a value it keeps encrypted; without the key, a stolen
+  // database does not confirm a guessed value. `domain` ("users.email") keeps the indexes of
+  // different columns apart.
+  std::string BlindIndex(std::string_view domain, std::string_view value) const;
+  // The index of `value` under every key of the ring, the current key's first: a lookup matches
+  // rows indexed before a rotation until the re-encryption pass rewrites them.
+  std::vector<std::string> BlindIndexes(std::string_view domain, std::string_view value) const;
+
   // The id of the current key (ids are not secret).
   const std::string& current_key_id() const;
 

@@ -435,7 +435,8 @@ static void TestSessionFlow(const char* database) {
 
 /* Removes the database and whatever journal files SQLite left next to it. */
 static void RemoveDatabase(const char* database) {
-  static const char* const kSuffixes[] = {"", "-wal", "-shm", "-journal"};
+  /* The database, its WAL files and the key that encrypts its sensitive columns. */
+  static const char* const kSuffixes[] = {"", "-wal", "-shm", "-journal", ".key"};
   char path[512];
   size_t i;
   for (i = 0; i < sizeof kSuffixes / sizeof kSuffixes[0]; ++i) {

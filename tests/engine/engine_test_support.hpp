@@ -56,8 +56,15 @@ class ForwardingStore final : public Store {
   TicketRepository& tickets() override { return tickets_override ? *tickets_override : inner_.tickets(); }
   AttachmentRepository& attachments() override { return inner_.attachments(); }
   DocumentRepository& documents() override { return inner_.documents(); }
+  UserRepository& users() override { return inner_.users(); }
+  SessionStore& login_sessions() override { return inner_.login_sessions(); }
+  AuditRepository& audit() override { return inner_.audit(); }
   SearchBackend& search() override { return inner_.search(); }
   Result<BackupReport> Backup(const std::string& path) override { return inner_.Backup(path); }
+  Result<ReencryptionReport> ReencryptSensitiveFields() override { return inner_.ReencryptSensitiveFields(); }
+  Result<ErasureReport> EraseUser(const Scope& scope, std::int64_t user_id) override {
+    return inner_.EraseUser(scope, user_id);
+  }
 
  private:
   Store& inner_;

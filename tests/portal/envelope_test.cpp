@@ -211,6 +211,17 @@ TEST_F(EnvelopeTest, EveryListMethodAnswersWithPagination) {
   ASSERT_TRUE(IsSuccess(Call("documents.publish", PlatformAdmin(),
                              json::object{{"title", "Guide"}, {"filename", "g.txt"}, {"content_type", "text/plain"},
                                           {"data_base64", "dGV4dA=="}})));
+  // One account of the customer, stored directly so that the audit log holds only the synonyms' entry.
+  RequestContext customer_admin;
+  customer_admin.tenant_id = 1;
+  customer_admin.customer_id = 10;
+  customer_admin.user_id = 101;
+  customer_admin.roles = static_cast<unsigned>(Role::kCustomerAdmin);
+  selfservice::User account;
+  account.customer_id = 10;
+  account.username = "listed";
+  account.display_name = "Listed";
+  ASSERT_TRUE(portal_->store().users().Create(Scope(customer_admin), account).ok());
   // Drafts are their user's own: the customer_admin keeps one.
   ASSERT_TRUE(IsSuccess(Call("tickets.drafts.save", CustomerAdmin(), json::object{{"title", "draft"}})));
   // A customer_admin of the user's customer may call every list and sees exactly one item in each.

@@ -104,22 +104,26 @@ inline std::unique_ptr<selfservice::Portal> OpenMemoryPortal() {
 
 // The platform administrator of tenant 1, who may import a file of the host (knowledge.import path).
 inline selfservice::RequestContext PlatformAdmin(std::string trace_id) {
-  return {.tenant_id = 1,
-          .customer_id = 1,
-          .user_id = 1,
-          .roles = static_cast<unsigned>(selfservice::Role::kPlatformAdmin),
-          .locale = selfservice::Locale::kEnUS,
-          .trace_id = std::move(trace_id)};
+  selfservice::RequestContext context;
+  context.tenant_id = 1;
+  context.customer_id = 1;
+  context.user_id = 1;
+  context.roles = static_cast<unsigned>(selfservice::Role::kPlatformAdmin);
+  context.locale = selfservice::Locale::kEnUS;
+  context.trace_id = std::move(trace_id);
+  return context;
 }
 
 // A customer's end user asking in the query's language: what searching and asking are.
 inline selfservice::RequestContext CustomerUser(const Query& query, std::string trace_id) {
-  return {.tenant_id = 1,
-          .customer_id = 10,
-          .user_id = 100,
-          .roles = static_cast<unsigned>(selfservice::Role::kCustomerUser),
-          .locale = query.lang == "zh" ? selfservice::Locale::kZhCN : selfservice::Locale::kEnUS,
-          .trace_id = std::move(trace_id)};
+  selfservice::RequestContext context;
+  context.tenant_id = 1;
+  context.customer_id = 10;
+  context.user_id = 100;
+  context.roles = static_cast<unsigned>(selfservice::Role::kCustomerUser);
+  context.locale = query.lang == "zh" ? selfservice::Locale::kZhCN : selfservice::Locale::kEnUS;
+  context.trace_id = std::move(trace_id);
+  return context;
 }
 
 // knowledge.import of a JSON Lines file of articles; returns the import's report.

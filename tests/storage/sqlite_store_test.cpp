@@ -230,6 +230,13 @@ TEST(SqliteStore, MigrationSixIndexesTheTitlesOfAnExistingDatabase) {
         "DROP TABLE ticket_counts; "
         "DROP TABLE tickets_fts; DROP TABLE ticket_events; DROP TABLE ticket_drafts; DROP TABLE tickets; "
         "DROP TABLE documents; DROP TABLE ticket_attachments; DROP TABLE uploads; "
+        "DROP TABLE users; DROP TABLE login_sessions; DROP TABLE login_failures; DROP TABLE one_time_tokens; "
+        "DROP TABLE audit_log; "
+        "ALTER TABLE customer_portal_configs DROP COLUMN contact_info_sealed; "
+        "ALTER TABLE customer_portal_configs DROP COLUMN sso_config_sealed; "
+        "ALTER TABLE customer_portal_configs DROP COLUMN security_settings_sealed; "
+        "ALTER TABLE user_behavior_analytics DROP COLUMN ip_address_sealed; "
+        "ALTER TABLE user_behavior_analytics DROP COLUMN user_agent_sealed; "
         "PRAGMA user_version = 5");
     raw.Exec(
         "INSERT INTO knowledge_articles (tenant_id, title, body, lang, updated_at) "

@@ -351,6 +351,9 @@ std::int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_ro
 Result<std::unique_ptr<Database>> Database::Open(const std::string& filename, bool memory,
                                                  const StoreOptions& options) {
   std::unique_ptr<Database> db(new Database());
+  auto sealed = SealedFields::Open(options, filename, memory);
+  if (!sealed.ok()) return sealed.status();
+  db->sealed_.emplace(std::move(sealed).value());
   try {
     db->writer_ = std::make_unique<Connection>(filename, options.busy_timeout_millis);
     if (!memory) {

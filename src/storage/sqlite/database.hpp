@@ -28,6 +28,7 @@
 
 #include "selfservice/repository.hpp"
 #include "selfservice/status.hpp"
+#include "storage/sqlite/sealed_fields.hpp"
 
 namespace selfservice::sqlite {
 
@@ -118,6 +119,9 @@ class Database {
   // it) from one read snapshot of a pooled reader, so writers carry on meanwhile.
   Result<Store::BackupReport> BackupTo(const std::string& path);
 
+  // The cipher of the sensitive columns (sealed_fields.hpp).
+  const SealedFields& sealed() const { return *sealed_; }
+
   // Runs `fn(Connection&)` in a write transaction (BEGIN IMMEDIATE) that commits when `fn`
   // returns an ok Status or Result and rolls back otherwise.
   template <typename F>
@@ -129,6 +133,7 @@ class Database {
   void ReleaseReader(Connection& connection);
   static Status Translate(const std::exception& error);
 
+  std::optional<SealedFields> sealed_;
   std::unique_ptr<Connection> writer_;
   std::mutex writer_mutex_;
   std::unique_ptr<Checkpointer> checkpointer_;  // file databases only

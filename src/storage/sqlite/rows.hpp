@@ -52,6 +52,20 @@ inline std::optional<boost::json::value> ParseJsonColumn(const std::optional<std
   return value;
 }
 
+// Reads the sealed text `column` (SealedFields, named "<table>.<column>") into `out`; on a value
+// that does not open, stores its Status in `failure` and answers false, so a row is never read
+// with a silently empty field.
+inline bool UnsealColumn(const Statement& s, int column, const SealedFields& sealed, std::int64_t tenant_id,
+                         std::string_view name, std::optional<std::string>& out, Status& failure) {
+  auto plaintext = sealed.UnsealOptional(tenant_id, name, s.OptionalText(column));
+  if (!plaintext.ok()) {
+    failure = plaintext.status();
+    return false;
+  }
+  out = std::move(plaintext).value();
+  return true;
+}
+
 template <typename E>
 E EnumColumn(const Statement& stmt, int column, E fallback) {
   return ParseEnum<E>(stmt.Text(column)).value_or(fallback);

@@ -755,6 +755,148 @@ ALTER TABLE tickets ADD COLUMN locale TEXT CHECK (locale = 'zh-CN' OR locale = '
     R"sql(
 ALTER TABLE tickets ADD COLUMN remote_updated_at INTEGER;
 )sql",
+    // 20: accounts and the login state (UserRepository, SessionStore; docs/SECURITY.md). Usernames
+    // are unique per tenant through username_key, their ASCII lowercase. email, phone, totp_secret
+    // and the sign-in's ip_address and user_agent hold sealed values (sealed_fields.hpp); an e-mail
+    // is found by email_index, the keyed blind index of its lowercase, unique per tenant under one
+    // key (the repository checks the indexes under every key of the ring before it writes). Login
+    // sessions, failure counters and one-time tokens are per tenant, keyed by their random ids,
+    // the counted key and the token's SHA-256; none of them holds a password or a token.
+    R"sql(
+CREATE TABLE users (
+  id                   INTEGER PRIMARY KEY,
+  tenant_id            INTEGER NOT NULL CHECK (tenant_id > 0),
+  customer_id          INTEGER NOT NULL CHECK (customer_id > 0),
+  username             TEXT NOT NULL CHECK (length(username) BETWEEN 3 AND 64),
+  username_key         TEXT NOT NULL CHECK (username_key = lower(username)),
+  email                TEXT,
+  email_index          TEXT CHECK ((email IS NULL) = (email_index IS NULL)),
+  phone                TEXT,
+  display_name         TEXT NOT NULL DEFAULT '' CHECK (length(display_name) <= 100),
+  roles                INTEGER NOT NULL CHECK (roles BETWEEN 1 AND 7),
+  status               TEXT NOT NULL DEFAULT 'active'
+                         CHECK (status = 'active' OR status = 'disabled' OR status = 'erased'),
+  password_hash        TEXT NOT NULL DEFAULT '' CHECK (length(password_hash) <= 512),
+  password_changed_at  INTEGER NOT NULL,
+  mfa_method           TEXT CHECK (mfa_method IS NULL OR mfa_method = 'totp' OR mfa_method = 'email'),
+  mfa_enabled          INTEGER NOT NULL DEFAULT 0 CHECK (mfa_enabled = 0 OR mfa_enabled = 1),
+  totp_secret          TEXT,
+  totp_last_step       INTEGER NOT NULL DEFAULT -1 CHECK (totp_last_step >= -1),
+  recovery_code_hashes TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(recovery_code_hashes)),
+  sso_subject          TEXT CHECK (length(sso_subject) BETWEEN 1 AND 512),
+  last_login_at        INTEGER,
+  created_at           INTEGER NOT NULL,
+  updated_at           INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX users_tenant_username_key ON users (tenant_id, username_key);
+CREATE UNIQUE INDEX users_tenant_email_index ON users (tenant_id, email_index) WHERE email_index IS NOT NULL;
+CREATE UNIQUE INDEX users_tenant_sso_subject ON users (tenant_id, sso_subject) WHERE sso_subject IS NOT NULL;
+CREATE INDEX users_tenant_customer ON users (tenant_id, customer_id);
+
+CREATE TABLE login_sessions (
+  tenant_id      INTEGER NOT NULL CHECK (tenant_id > 0),
+  id             TEXT NOT NULL CHECK (length(id) = 32),
+  customer_id    INTEGER NOT NULL CHECK (customer_id > 0),
+  user_id        INTEGER NOT NULL CHECK (user_id > 0),
+  refresh_id     TEXT NOT NULL CHECK (length(refresh_id) BETWEEN 1 AND 64),
+  generation     INTEGER NOT NULL DEFAULT 0 CHECK (generation >= 0),
+  created_at     INTEGER NOT NULL,
+  refreshed_at   INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  revoked_at     INTEGER,
+  revoked_reason TEXT CHECK (length(revoked_reason) BETWEEN 1 AND 32),
+  ip_address     TEXT,
+  user_agent     TEXT,
+  PRIMARY KEY (tenant_id, id)
+) WITHOUT ROWID;
+CREATE INDEX login_sessions_tenant_user ON login_sessions (tenant_id, user_id);
+
+CREATE TABLE login_failures (
+  tenant_id        INTEGER NOT NULL CHECK (tenant_id > 0),
+  failure_key      TEXT NOT NULL CHECK (length(failure_key) BETWEEN 1 AND 200),
+  failures         INTEGER NOT NULL CHECK (failures >= 1),
+  first_failure_at INTEGER NOT NULL,
+  locked_until     INTEGER,
+  PRIMARY KEY (tenant_id, failure_key)
+) WITHOUT ROWID;
+
+CREATE TABLE one_time_tokens (
+  tenant_id   INTEGER NOT NULL CHECK (tenant_id > 0),
+  purpose     TEXT NOT NULL CHECK (length(purpose) BETWEEN 1 AND 32),
+  token_hash  TEXT NOT NULL CHECK (length(token_hash) = 64),
+  customer_id INTEGER NOT NULL CHECK (customer_id > 0),
+  user_id     INTEGER NOT NULL CHECK (user_id > 0),
+  payload     TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(payload)),
+  attempts    INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  used_at     INTEGER,
+  PRIMARY KEY (tenant_id, purpose, token_hash)
+) WITHOUT ROWID;
+CREATE INDEX one_time_tokens_tenant_user ON one_time_tokens (tenant_id, user_id, purpose);
+)sql",
+    // 21: the audit log (audit_repository.cpp): append-only and hash-chained per tenant. The
+    // triggers keep the library itself from altering or removing an entry; someone with the file
+    // can drop them, which is what the chain detects. The one update allowed is ip_address to a
+    // sealed value ("enc:v1:"): the re-encryption pass moves it to the current key, and the hash
+    // covers the plaintext, so the chain still holds. Index entries end in the rowid, so each
+    // index below reads its range newest first by id.
+    R"sql(
+CREATE TABLE audit_log (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id     INTEGER NOT NULL CHECK (tenant_id > 0),
+  customer_id   INTEGER CHECK (customer_id > 0),
+  actor_user_id INTEGER CHECK (actor_user_id > 0),
+  action        TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 64),
+  outcome       TEXT NOT NULL CHECK (outcome = 'success' OR outcome = 'failure'),
+  target        TEXT CHECK (length(target) BETWEEN 1 AND 128),
+  details       TEXT NOT NULL CHECK (json_valid(details)),
+  ip_address    TEXT,
+  trace_id      TEXT NOT NULL CHECK (length(trace_id) <= 128),
+  at            INTEGER NOT NULL,
+  prev_hash     TEXT NOT NULL CHECK (length(prev_hash) = 64),
+  hash          TEXT NOT NULL CHECK (length(hash) = 64)
+);
+CREATE INDEX audit_log_tenant ON audit_log (tenant_id);
+CREATE INDEX audit_log_tenant_customer ON audit_log (tenant_id, customer_id);
+CREATE INDEX audit_log_tenant_action ON audit_log (tenant_id, action);
+CREATE INDEX audit_log_tenant_actor ON audit_log (tenant_id, actor_user_id);
+CREATE TRIGGER audit_log_no_update
+  BEFORE UPDATE OF id, tenant_id, customer_id, actor_user_id, action, outcome, target, details, trace_id, at,
+                   prev_hash, hash ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_log_ip_sealed_only BEFORE UPDATE OF ip_address ON audit_log
+  WHEN old.ip_address IS NULL OR new.ip_address IS NULL OR substr(new.ip_address, 1, 7) <> 'enc:v1:'
+BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+)sql",
+    // 22: sealed (encrypted) columns beside the plaintext ones (SealedFields, docs/SECURITY.md).
+    // The sensitive columns of migrations 1 and 12 each get a partner "<column>_sealed" without a
+    // CHECK (those of migrations 20 and 21 have none and hold sealed values in place),
+    // because SQLite cannot drop the length() and json_valid() CHECKs the ciphertext would fail
+    // (a sealed value is longer than 45 or 20 characters and is not JSON). Storing the sealed text
+    // of the JSON columns as a JSON string would pass their CHECK, but one layout for every column
+    // keeps reads ("coalesce(<column>_sealed, <column>)") and the re-encryption pass uniform.
+    // New rows leave the old column NULL; rows stored before keep their plaintext there, read as
+    // it is, until the re-encryption pass moves it into the sealed column.
+    R"sql(
+ALTER TABLE customer_portal_configs ADD COLUMN contact_info_sealed TEXT;
+ALTER TABLE customer_portal_configs ADD COLUMN sso_config_sealed TEXT;
+ALTER TABLE customer_portal_configs ADD COLUMN security_settings_sealed TEXT;
+ALTER TABLE user_behavior_analytics ADD COLUMN ip_address_sealed TEXT;
+ALTER TABLE user_behavior_analytics ADD COLUMN user_agent_sealed TEXT;
+ALTER TABLE tickets ADD COLUMN contact_email_sealed TEXT;
+ALTER TABLE tickets ADD COLUMN contact_phone_sealed TEXT;
+ALTER TABLE ticket_drafts ADD COLUMN contact_email_sealed TEXT;
+ALTER TABLE ticket_drafts ADD COLUMN contact_phone_sealed TEXT;
+)sql",
 };
 
 constexpr int kVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

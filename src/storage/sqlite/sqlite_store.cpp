@@ -15,28 +15,51 @@
 #include "core/random.hpp"
 #include "domain/keywords.hpp"
 #include "storage/sqlite/attachment_repository.hpp"
+#include "storage/sqlite/audit_repository.hpp"
 #include "storage/sqlite/database.hpp"
 #include "storage/sqlite/document_repository.hpp"
+#include "storage/sqlite/erasure.hpp"
 #include "search/local_search.hpp"
 #include "storage/sqlite/knowledge_repository.hpp"
 #include "storage/sqlite/outbox_repository.hpp"
+#include "storage/sqlite/reencryption.hpp"
 #include "storage/sqlite/remote_state_repository.hpp"
 #include "storage/sqlite/status_repository.hpp"
 #include "storage/sqlite/rows.hpp"
 #include "storage/sqlite/ticket_repository.hpp"
+#include "storage/sqlite/user_repository.hpp"
 
 namespace selfservice::sqlite {
 namespace json = boost::json;
 namespace {
 
+// Sensitive columns are sealed (migration 22, SealedFields): a row stored since holds them in the
+// "<column>_sealed" columns, a row stored before holds plaintext in the old ones until the
+// re-encryption pass moves it. Reads take whichever is set ("coalesce(...)"); writes fill the
+// sealed column and clear the old one.
+
 // --- Portal configs -----------------------------------------------------------------------------
 
-#define CONFIG_COLUMNS                                                                          \
-  "id, tenant_id, customer_id, portal_domain, portal_title, logo_url, theme_color, "            \
-  "welcome_message, contact_info, enabled_features, custom_css, sso_config, security_settings, " \
+constexpr const char* kContactInfo = "customer_portal_configs.contact_info";
+constexpr const char* kSsoConfig = "customer_portal_configs.sso_config";
+constexpr const char* kSecuritySettings = "customer_portal_configs.security_settings";
+
+#define CONFIG_COLUMNS                                                                               \
+  "id, tenant_id, customer_id, portal_domain, portal_title, logo_url, theme_color, welcome_message, " \
+  "coalesce(contact_info_sealed, contact_info), enabled_features, custom_css, "                      \
+  "coalesce(sso_config_sealed, sso_config), coalesce(security_settings_sealed, security_settings), " \
   "status, created_at, updated_at, created_by, updated_by"
 
-PortalConfig ReadConfig(const Statement& s) {
+// The JSON text of a sealed JSON column of `s` parsed into `out`.
+bool UnsealJsonColumn(const Statement& s, int column, const SealedFields& sealed, std::int64_t tenant_id,
+                      std::string_view name, std::optional<json::value>& out, Status& failure) {
+  std::optional<std::string> text;
+  if (!UnsealColumn(s, column, sealed, tenant_id, name, text, failure)) return false;
+  out = ParseJsonColumn(text);
+  return true;
+}
+
+Result<PortalConfig> ReadConfig(const Statement& s, const SealedFields& sealed) {
   PortalConfig c;
   c.id = s.Int(0);
   c.tenant_id = s.Int(1);
@@ -46,11 +69,14 @@ PortalConfig ReadConfig(const Statement& s) {
   c.logo_url = s.OptionalText(5);
   c.theme_color = s.OptionalText(6);
   c.welcome_message = s.OptionalText(7);
-  c.contact_info = ParseJsonColumn(s.OptionalText(8));
   c.enabled_features = StringArrayColumn(s, 9);
   c.custom_css = s.OptionalText(10);
-  c.sso_config = ParseJsonColumn(s.OptionalText(11));
-  c.security_settings = ParseJsonColumn(s.OptionalText(12));
+  Status failure;
+  if (!UnsealJsonColumn(s, 8, sealed, c.tenant_id, kContactInfo, c.contact_info, failure) ||
+      !UnsealJsonColumn(s, 11, sealed, c.tenant_id, kSsoConfig, c.sso_config, failure) ||
+      !UnsealJsonColumn(s, 12, sealed, c.tenant_id, kSecuritySettings, c.security_settings, failure)) {
+    return failure;
+  }
   c.status = static_cast<int>(s.Int(13));
   c.created_at = Timestamp{s.Int(14)};
   c.updated_at = Timestamp{s.Int(15)};
@@ -63,12 +89,16 @@ bool SeesCustomer(const Scope& scope, std::int64_t customer_id) {
   return scope.visibility() == Visibility::kTenant || customer_id == scope.customer_id();
 }
 
-std::optional<PortalConfig> FindConfig(Connection& db, const Scope& scope, std::int64_t customer_id) {
+// The config, none, or 20004 when one of its sealed columns does not open.
+Result<std::optional<PortalConfig>> FindConfig(Connection& db, const SealedFields& sealed, const Scope& scope,
+                                               std::int64_t customer_id) {
   Statement s = db.Prepare("SELECT " CONFIG_COLUMNS
                            " FROM customer_portal_configs WHERE tenant_id = ?1 AND customer_id = ?2");
   s.Bind(1, scope.tenant_id()).Bind(2, customer_id);
-  if (!s.Step()) return std::nullopt;
-  return ReadConfig(s);
+  if (!s.Step()) return std::optional<PortalConfig>();
+  auto config = ReadConfig(s, sealed);
+  if (!config.ok()) return config.status();
+  return std::optional<PortalConfig>(std::move(config).value());
 }
 
 class SqlitePortalConfigs final : public PortalConfigRepository {
@@ -78,7 +108,7 @@ class SqlitePortalConfigs final : public PortalConfigRepository {
   Result<std::optional<PortalConfig>> Find(const Scope& scope, std::int64_t customer_id) override {
     if (!SeesCustomer(scope, customer_id)) return Status::NotFound("portal config");
     return db_.Read([&](Connection& db) -> Result<std::optional<PortalConfig>> {
-      return FindConfig(db, scope, customer_id);
+      return FindConfig(db, db_.sealed(), scope, customer_id);
     });
   }
 
@@ -86,8 +116,10 @@ class SqlitePortalConfigs final : public PortalConfigRepository {
                               const std::function<Status(PortalConfig&)>& mutate) override {
     if (!SeesCustomer(scope, customer_id)) return Status::NotFound("portal config");
     return db_.Write([&](Connection& db) -> Result<PortalConfig> {
-      std::optional<PortalConfig> stored = FindConfig(db, scope, customer_id);
-      PortalConfig config = stored.value_or(PortalConfig{});
+      // A sealed column that does not open fails the upsert here, before anything is written over it.
+      auto stored = FindConfig(db, db_.sealed(), scope, customer_id);
+      if (!stored.ok()) return stored.status();
+      PortalConfig config = stored.value().value_or(PortalConfig{});
       config.tenant_id = scope.tenant_id();
       config.customer_id = customer_id;
       if (Status status = mutate(config); !status.ok()) return status;
@@ -96,13 +128,15 @@ class SqlitePortalConfigs final : public PortalConfigRepository {
       config.customer_id = customer_id;
       Statement s = db.Prepare(
           "INSERT INTO customer_portal_configs (tenant_id, customer_id, portal_domain, portal_title, "
-          "logo_url, theme_color, welcome_message, contact_info, enabled_features, custom_css, sso_config, "
-          "security_settings, status, created_at, updated_at, created_by, updated_by) "
+          "logo_url, theme_color, welcome_message, contact_info_sealed, enabled_features, custom_css, "
+          "sso_config_sealed, security_settings_sealed, status, created_at, updated_at, created_by, updated_by) "
           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
           "ON CONFLICT (tenant_id, customer_id) DO UPDATE SET portal_domain = ?3, portal_title = ?4, "
-          "logo_url = ?5, theme_color = ?6, welcome_message = ?7, contact_info = ?8, enabled_features = ?9, "
-          "custom_css = ?10, sso_config = ?11, security_settings = ?12, status = ?13, updated_at = ?15, "
+          "logo_url = ?5, theme_color = ?6, welcome_message = ?7, contact_info = NULL, contact_info_sealed = ?8, "
+          "enabled_features = ?9, custom_css = ?10, sso_config = NULL, sso_config_sealed = ?11, "
+          "security_settings = NULL, security_settings_sealed = ?12, status = ?13, updated_at = ?15, "
           "updated_by = ?17");
+      const SealedFields& sealed = db_.sealed();
       s.Bind(1, config.tenant_id)
           .Bind(2, config.customer_id)
           .Bind(3, config.portal_domain)
@@ -110,18 +144,20 @@ class SqlitePortalConfigs final : public PortalConfigRepository {
           .Bind(5, config.logo_url)
           .Bind(6, config.theme_color)
           .Bind(7, config.welcome_message)
-          .Bind(8, JsonText(config.contact_info))
+          .Bind(8, sealed.SealOptional(config.tenant_id, kContactInfo, JsonText(config.contact_info)))
           .Bind(9, StringArrayText(config.enabled_features))
           .Bind(10, config.custom_css)
-          .Bind(11, JsonText(config.sso_config))
-          .Bind(12, JsonText(config.security_settings))
+          .Bind(11, sealed.SealOptional(config.tenant_id, kSsoConfig, JsonText(config.sso_config)))
+          .Bind(12, sealed.SealOptional(config.tenant_id, kSecuritySettings, JsonText(config.security_settings)))
           .Bind(13, config.status)
           .Bind(14, config.created_at.millis)
           .Bind(15, config.updated_at.millis)
           .Bind(16, config.created_by)
           .Bind(17, config.updated_by);
       s.Run();
-      return FindConfig(db, scope, customer_id).value();
+      auto written = FindConfig(db, sealed, scope, customer_id);
+      if (!written.ok()) return written.status();
+      return std::move(*written.value());
     });
   }
 
@@ -623,10 +659,14 @@ class SqliteFeedback final : public FeedbackRepository {
 
 #define EVENT_COLUMNS                                                                           \
   "id, tenant_id, customer_id, user_id, session_id, page_path, action_type, action_target, "   \
-  "search_keywords, stay_duration, device_type, browser_info, ip_address, user_agent, "        \
+  "search_keywords, stay_duration, device_type, browser_info, "                                 \
+  "coalesce(ip_address_sealed, ip_address), coalesce(user_agent_sealed, user_agent), "           \
   "referrer_url, created_at"
 
-BehaviorEvent ReadEvent(const Statement& s) {
+constexpr const char* kEventIpAddress = "user_behavior_analytics.ip_address";
+constexpr const char* kEventUserAgent = "user_behavior_analytics.user_agent";
+
+Result<BehaviorEvent> ReadEvent(const Statement& s, const SealedFields& sealed) {
   BehaviorEvent v;
   v.id = s.Int(0);
   v.tenant_id = s.Int(1);
@@ -640,8 +680,11 @@ BehaviorEvent ReadEvent(const Statement& s) {
   v.stay_duration = s.Int(9);
   v.device_type = ParseEnum<DeviceType>(s.Text(10));
   v.browser_info = s.OptionalText(11);
-  v.ip_address = s.OptionalText(12);
-  v.user_agent = s.OptionalText(13);
+  Status failure;
+  if (!UnsealColumn(s, 12, sealed, v.tenant_id, kEventIpAddress, v.ip_address, failure) ||
+      !UnsealColumn(s, 13, sealed, v.tenant_id, kEventUserAgent, v.user_agent, failure)) {
+    return failure;
+  }
   v.referrer_url = s.OptionalText(14);
   v.created_at = Timestamp{s.Int(15)};
   return v;
@@ -658,13 +701,13 @@ std::string EventInsertSql(std::size_t rows) {
   std::string sql =
       "INSERT INTO user_behavior_analytics (tenant_id, customer_id, user_id, session_id, page_path, "
       "action_type, action_target, search_keywords, stay_duration, device_type, browser_info, "
-      "ip_address, user_agent, referrer_url, created_at) VALUES ";
+      "ip_address_sealed, user_agent_sealed, referrer_url, created_at) VALUES ";
   for (std::size_t i = 0; i < rows; ++i) sql += i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   return sql;
 }
 
 // Binds `e` to the parameters first + 1 ... first + kEventParameters of an EventInsertSql().
-void BindEvent(Statement& s, int first, const BehaviorEvent& e) {
+void BindEvent(Statement& s, const SealedFields& sealed, int first, const BehaviorEvent& e) {
   s.Bind(first + 1, e.tenant_id)
       .Bind(first + 2, e.customer_id)
       .Bind(first + 3, e.user_id)
@@ -676,8 +719,8 @@ void BindEvent(Statement& s, int first, const BehaviorEvent& e) {
       .Bind(first + 9, e.stay_duration)
       .Bind(first + 10, e.device_type ? std::optional(EnumName(*e.device_type)) : std::nullopt)
       .Bind(first + 11, e.browser_info)
-      .Bind(first + 12, e.ip_address)
-      .Bind(first + 13, e.user_agent)
+      .Bind(first + 12, sealed.SealOptional(e.tenant_id, kEventIpAddress, e.ip_address))
+      .Bind(first + 13, sealed.SealOptional(e.tenant_id, kEventUserAgent, e.user_agent))
       .Bind(first + 14, e.referrer_url)
       .Bind(first + 15, e.created_at.millis);
 }
@@ -897,13 +940,13 @@ class SqliteAnalytics final : public AnalyticsRepository {
       for (; events.size() - next >= kEventsPerInsert; next += kEventsPerInsert) {
         Statement s = db.Prepare(kInsertMany.c_str());
         for (std::size_t row = 0; row < kEventsPerInsert; ++row) {
-          BindEvent(s, static_cast<int>(row) * kEventParameters, events[next + row]);
+          BindEvent(s, db_.sealed(), static_cast<int>(row) * kEventParameters, events[next + row]);
         }
         s.Run();
       }
       for (; next < events.size(); ++next) {
         Statement s = db.Prepare(kInsertOne.c_str());
-        BindEvent(s, 0, events[next]);
+        BindEvent(s, db_.sealed(), 0, events[next]);
         s.Run();
       }
       return Status::Ok();
@@ -929,7 +972,12 @@ class SqliteAnalytics final : public AnalyticsRepository {
       BindScope(s, scope);
       s.Bind(4, action).Bind(5, filter.session_id);
       BindPage(s, 6, page);
-      while (s.Step()) out.items.push_back(ReadEvent(s));
+      // One row that does not open fails the page rather than being left out of it silently.
+      while (s.Step()) {
+        auto event = ReadEvent(s, db_.sealed());
+        if (!event.ok()) return event.status();
+        out.items.push_back(std::move(event).value());
+      }
       return out;
     });
   }
@@ -1113,6 +1161,9 @@ class SqliteStore final : public Store {
         tickets_(MakeTicketRepository(*db_)),
         attachments_(MakeAttachmentRepository(*db_)),
         documents_(MakeDocumentRepository(*db_)),
+        users_(MakeUserRepository(*db_)),
+        login_sessions_(MakeSessionStore(*db_)),
+        audit_(MakeAuditRepository(*db_)),
         search_(search::MakeLocalSearch(*db_)) {}
 
   std::string_view name() const override { return "sqlite"; }
@@ -1127,8 +1178,15 @@ class SqliteStore final : public Store {
   TicketRepository& tickets() override { return *tickets_; }
   AttachmentRepository& attachments() override { return *attachments_; }
   DocumentRepository& documents() override { return *documents_; }
+  UserRepository& users() override { return *users_; }
+  SessionStore& login_sessions() override { return *login_sessions_; }
+  AuditRepository& audit() override { return *audit_; }
   SearchBackend& search() override { return *search_; }
   Result<BackupReport> Backup(const std::string& path) override { return db_->BackupTo(path); }
+  Result<ReencryptionReport> ReencryptSensitiveFields() override { return sqlite::ReencryptSensitiveFields(*db_); }
+  Result<ErasureReport> EraseUser(const Scope& scope, std::int64_t user_id) override {
+    return sqlite::EraseUser(*db_, scope, user_id);
+  }
 
  private:
   std::unique_ptr<Database> db_;
@@ -1143,6 +1201,9 @@ class SqliteStore final : public Store {
   std::unique_ptr<TicketRepository> tickets_;
   std::unique_ptr<AttachmentRepository> attachments_;
   std::unique_ptr<DocumentRepository> documents_;
+  std::unique_ptr<UserRepository> users_;
+  std::unique_ptr<SessionStore> login_sessions_;
+  std::unique_ptr<AuditRepository> audit_;
   std::unique_ptr<SearchBackend> search_;
 };
 

@@ -17,11 +17,20 @@ namespace {
 // matched with LIKE over the rows the other criteria leave.
 constexpr std::size_t kTrigramChars = 3;
 
+// The contact columns are sealed (migration 22, SealedFields): a row stored since holds them in
+// the *_sealed columns; a row stored before holds plaintext in the old ones until the re-encryption
+// pass moves it. Reads take whichever is set; writes fill the sealed column and clear the old one.
+constexpr const char* kTicketEmail = "tickets.contact_email";
+constexpr const char* kTicketPhone = "tickets.contact_phone";
+constexpr const char* kDraftEmail = "ticket_drafts.contact_email";
+constexpr const char* kDraftPhone = "ticket_drafts.contact_phone";
+
 #define TICKET_COLUMNS                                                                              \
   "id, tenant_id, customer_id, user_id, external_id, session_id, title, description, category, "   \
-  "priority, status, contact_email, contact_phone, created_at, updated_at, closed_at, locale, remote_updated_at"
+  "priority, status, coalesce(contact_email_sealed, contact_email), "                               \
+  "coalesce(contact_phone_sealed, contact_phone), created_at, updated_at, closed_at, locale, remote_updated_at"
 
-Ticket ReadTicket(const Statement& s) {
+Result<Ticket> ReadTicket(const Statement& s, const SealedFields& sealed) {
   Ticket t;
   t.id = s.Int(0);
   t.tenant_id = s.Int(1);
@@ -34,8 +43,11 @@ Ticket ReadTicket(const Statement& s) {
   t.category = s.OptionalText(8);
   t.priority = static_cast<int>(s.Int(9));
   t.status = EnumColumn(s, 10, TicketStatus::new_);
-  t.contact_email = s.OptionalText(11);
-  t.contact_phone = s.OptionalText(12);
+  Status failure;
+  if (!UnsealColumn(s, 11, sealed, t.tenant_id, kTicketEmail, t.contact_email, failure) ||
+      !UnsealColumn(s, 12, sealed, t.tenant_id, kTicketPhone, t.contact_phone, failure)) {
+    return failure;
+  }
   t.created_at = Timestamp{s.Int(13)};
   t.updated_at = Timestamp{s.Int(14)};
   t.closed_at = OptionalTime(s, 15);
@@ -66,10 +78,11 @@ TicketEvent ReadEvent(const Statement& s) {
 }
 
 #define DRAFT_COLUMNS                                                                                \
-  "id, tenant_id, customer_id, user_id, title, description, category, priority, contact_email, "    \
-  "contact_phone, session_id, created_at, updated_at"
+  "id, tenant_id, customer_id, user_id, title, description, category, priority, "                   \
+  "coalesce(contact_email_sealed, contact_email), coalesce(contact_phone_sealed, contact_phone), "   \
+  "session_id, created_at, updated_at"
 
-TicketDraft ReadDraft(const Statement& s) {
+Result<TicketDraft> ReadDraft(const Statement& s, const SealedFields& sealed) {
   TicketDraft d;
   d.id = s.Int(0);
   d.tenant_id = s.Int(1);
@@ -79,8 +92,11 @@ TicketDraft ReadDraft(const Statement& s) {
   d.description = s.OptionalText(5);
   d.category = s.OptionalText(6);
   d.priority = OptionalSmallInt(s, 7);
-  d.contact_email = s.OptionalText(8);
-  d.contact_phone = s.OptionalText(9);
+  Status failure;
+  if (!UnsealColumn(s, 8, sealed, d.tenant_id, kDraftEmail, d.contact_email, failure) ||
+      !UnsealColumn(s, 9, sealed, d.tenant_id, kDraftPhone, d.contact_phone, failure)) {
+    return failure;
+  }
   d.session_id = s.OptionalText(10);
   d.created_at = Timestamp{s.Int(11)};
   d.updated_at = Timestamp{s.Int(12)};
@@ -91,12 +107,13 @@ std::optional<std::string_view> StatusText(const std::optional<TicketStatus>& st
   return status ? std::optional(EnumName(*status)) : std::nullopt;
 }
 
-std::optional<Ticket> FindTicket(Connection& db, const Scope& scope, std::int64_t id) {
+// The ticket, NotFound, or 20004 when its contact does not open.
+Result<Ticket> FindTicket(Connection& db, const SealedFields& sealed, const Scope& scope, std::int64_t id) {
   Statement s = db.Prepare("SELECT " TICKET_COLUMNS " FROM tickets WHERE id = ?4 AND" SCOPE_WHERE);
   BindScope(s, scope);
   s.Bind(4, id);
-  if (!s.Step()) return std::nullopt;
-  return ReadTicket(s);
+  if (!s.Step()) return Status::NotFound("ticket");
+  return ReadTicket(s, sealed);
 }
 
 void InsertEvent(Connection& db, TicketEvent& e) {
@@ -252,12 +269,14 @@ class SqliteTickets final : public TicketRepository {
                          const OutboxItems& outbox) override {
     if (ticket.tenant_id != scope.tenant_id()) return Status::NotFound("tenant mismatch");
     if (!scope.Sees(ticket.customer_id, ticket.user_id)) return Status::NotFound("owner outside the scope");
+    const SealedFields& sealed = db_.sealed();
     return db_.Write([&](Connection& db) -> Result<Created> {
       std::optional<std::int64_t> id;
       {
         Statement s = db.Prepare(
             "INSERT INTO tickets (tenant_id, customer_id, user_id, external_id, session_id, title, description, "
-            "category, priority, status, contact_email, contact_phone, idempotency_key, created_at, updated_at, "
+            "category, priority, status, contact_email_sealed, contact_phone_sealed, idempotency_key, created_at, "
+            "updated_at, "
             "closed_at, locale) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
             "ON CONFLICT DO NOTHING RETURNING id");
         s.Bind(1, ticket.tenant_id)
@@ -270,8 +289,8 @@ class SqliteTickets final : public TicketRepository {
             .Bind(8, ticket.category)
             .Bind(9, ticket.priority)
             .Bind(10, EnumName(ticket.status))
-            .Bind(11, ticket.contact_email)
-            .Bind(12, ticket.contact_phone)
+            .Bind(11, sealed.SealOptional(ticket.tenant_id, kTicketEmail, ticket.contact_email))
+            .Bind(12, sealed.SealOptional(ticket.tenant_id, kTicketPhone, ticket.contact_phone))
             .Bind(13, idempotency_key)
             .Bind(14, ticket.created_at.millis)
             .Bind(15, ticket.updated_at.millis)
@@ -285,7 +304,9 @@ class SqliteTickets final : public TicketRepository {
                                  " FROM tickets WHERE tenant_id = ?1 AND user_id = ?2 AND idempotency_key = ?3");
         s.Bind(1, ticket.tenant_id).Bind(2, ticket.user_id).Bind(3, idempotency_key);
         if (!s.Step()) return Status::DatabaseUnavailable("ticket insert ignored without a conflict", false);
-        return Created{TicketUpdate{ReadTicket(s), {}}, false};
+        auto existing = ReadTicket(s, sealed);
+        if (!existing.ok()) return existing.status();
+        return Created{TicketUpdate{std::move(existing).value(), {}}, false};
       }
       ticket.id = *id;
       TicketEvent created;
@@ -303,11 +324,7 @@ class SqliteTickets final : public TicketRepository {
   }
 
   Result<Ticket> Get(const Scope& scope, std::int64_t id) override {
-    return db_.Read([&](Connection& db) -> Result<Ticket> {
-      auto found = FindTicket(db, scope, id);
-      if (!found) return Status::NotFound("ticket");
-      return std::move(*found);
-    });
+    return db_.Read([&](Connection& db) -> Result<Ticket> { return FindTicket(db, db_.sealed(), scope, id); });
   }
 
   Result<Ticket> FindByExternalId(const Scope& scope, std::string_view external_id) override {
@@ -316,7 +333,7 @@ class SqliteTickets final : public TicketRepository {
       BindScope(s, scope);
       s.Bind(4, external_id);
       if (!s.Step()) return Status::NotFound("ticket");
-      return ReadTicket(s);
+      return ReadTicket(s, db_.sealed());
     });
   }
 
@@ -352,8 +369,12 @@ class SqliteTickets final : public TicketRepository {
         Statement s = db.Prepare(CachedListSql(false, shape));
         BindList(s, scope, shape, filter, keyword);
         BindPage(s, 9, page);
+        // One row that does not open fails the page: answering it without that row would be a
+        // silently wrong list.
         while (s.Step()) {
-          out.items.push_back(ReadTicket(s));
+          auto ticket = ReadTicket(s, db_.sealed());
+          if (!ticket.ok()) return ticket.status();
+          out.items.push_back(std::move(ticket).value());
           if (counted_with_page) out.total = s.Int(18);
         }
       }
@@ -365,9 +386,10 @@ class SqliteTickets final : public TicketRepository {
   Result<TicketUpdate> Update(const Scope& scope, std::int64_t id, const Mutation& mutate,
                               const OutboxItems& outbox) override {
     return db_.Write([&](Connection& db) -> Result<TicketUpdate> {
-      auto found = FindTicket(db, scope, id);
-      if (!found) return Status::NotFound("ticket");
-      TicketUpdate update{*found, {}};
+      // A contact that does not open fails the update here, before anything is written over it.
+      auto found = FindTicket(db, db_.sealed(), scope, id);
+      if (!found.ok()) return found.status();
+      TicketUpdate update{found.value(), {}};
       if (Status status = mutate(update.ticket, update.appended); !status.ok()) return status;
       Ticket& t = update.ticket;
       t.id = found->id;
@@ -377,8 +399,8 @@ class SqliteTickets final : public TicketRepository {
       t.created_at = found->created_at;
       Statement s = db.Prepare(
           "UPDATE tickets SET external_id = ?2, session_id = ?3, title = ?4, description = ?5, category = ?6, "
-          "priority = ?7, status = ?8, contact_email = ?9, contact_phone = ?10, updated_at = ?11, closed_at = ?12, "
-          "remote_updated_at = ?13 WHERE id = ?1");
+          "priority = ?7, status = ?8, contact_email = NULL, contact_phone = NULL, contact_email_sealed = ?9, "
+          "contact_phone_sealed = ?10, updated_at = ?11, closed_at = ?12, remote_updated_at = ?13 WHERE id = ?1");
       s.Bind(1, t.id)
           .Bind(2, t.external_id)
           .Bind(3, t.session_id)
@@ -387,8 +409,8 @@ class SqliteTickets final : public TicketRepository {
           .Bind(6, t.category)
           .Bind(7, t.priority)
           .Bind(8, EnumName(t.status))
-          .Bind(9, t.contact_email)
-          .Bind(10, t.contact_phone)
+          .Bind(9, db_.sealed().SealOptional(t.tenant_id, kTicketEmail, t.contact_email))
+          .Bind(10, db_.sealed().SealOptional(t.tenant_id, kTicketPhone, t.contact_phone))
           .Bind(11, t.updated_at.millis)
           .Bind(12, t.closed_at ? std::optional(t.closed_at->millis) : std::nullopt)
           .Bind(13, t.remote_updated_at ? std::optional(t.remote_updated_at->millis) : std::nullopt);
@@ -442,17 +464,18 @@ class SqliteTickets final : public TicketRepository {
       if (d.id == 0) {
         Statement s = db.Prepare(
             "INSERT INTO ticket_drafts (tenant_id, customer_id, user_id, title, description, category, priority, "
-            "contact_email, contact_phone, session_id, created_at, updated_at) "
+            "contact_email_sealed, contact_phone_sealed, session_id, created_at, updated_at) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) RETURNING id");
-        BindDraft(s, scope, d);
+        BindDraft(s, db_.sealed(), scope, d);
         s.Step();
         d.id = s.Int(0);
       } else {
         Statement s = db.Prepare(
             "UPDATE ticket_drafts SET title = ?4, description = ?5, category = ?6, priority = ?7, "
-            "contact_email = ?8, contact_phone = ?9, session_id = ?10, updated_at = ?11 "
+            "contact_email = NULL, contact_phone = NULL, contact_email_sealed = ?8, contact_phone_sealed = ?9, "
+            "session_id = ?10, updated_at = ?11 "
             "WHERE id = ?12 AND tenant_id = ?1 AND customer_id = ?2 AND user_id = ?3 RETURNING id");
-        BindDraft(s, scope, d);
+        BindDraft(s, db_.sealed(), scope, d);
         s.Bind(12, d.id);
         if (!s.Step()) return Status::NotFound("ticket draft");
       }
@@ -464,18 +487,16 @@ class SqliteTickets final : public TicketRepository {
         s.Bind(1, scope.tenant_id()).Bind(2, scope.customer_id()).Bind(3, scope.user_id()).Bind(4, kMaxDrafts);
         s.Run();
       }
-      auto stored = FindDraft(db, scope, d.id);
-      if (!stored) return Status::DatabaseUnavailable("saved draft not found", false);
-      return std::move(*stored);
+      auto stored = FindDraft(db, db_.sealed(), scope, d.id);
+      if (!stored.ok() && stored.status().code() == ErrorCode::kNotFound) {
+        return Status::DatabaseUnavailable("saved draft not found", false);
+      }
+      return stored;
     });
   }
 
   Result<TicketDraft> GetDraft(const Scope& scope, std::int64_t id) override {
-    return db_.Read([&](Connection& db) -> Result<TicketDraft> {
-      auto found = FindDraft(db, scope, id);
-      if (!found) return Status::NotFound("ticket draft");
-      return std::move(*found);
-    });
+    return db_.Read([&](Connection& db) -> Result<TicketDraft> { return FindDraft(db, db_.sealed(), scope, id); });
   }
 
   Result<Page<TicketDraft>> ListDrafts(const Scope& scope, PageRequest page) override {
@@ -493,7 +514,11 @@ class SqliteTickets final : public TicketRepository {
                                "ORDER BY updated_at DESC, id DESC LIMIT ?4 OFFSET ?5");
       s.Bind(1, scope.tenant_id()).Bind(2, scope.customer_id()).Bind(3, scope.user_id());
       BindPage(s, 4, page);
-      while (s.Step()) out.items.push_back(ReadDraft(s));
+      while (s.Step()) {
+        auto draft = ReadDraft(s, db_.sealed());
+        if (!draft.ok()) return draft.status();
+        out.items.push_back(std::move(draft).value());
+      }
       return out;
     });
   }
@@ -509,7 +534,7 @@ class SqliteTickets final : public TicketRepository {
   }
 
  private:
-  static void BindDraft(Statement& s, const Scope& scope, const TicketDraft& d) {
+  static void BindDraft(Statement& s, const SealedFields& sealed, const Scope& scope, const TicketDraft& d) {
     s.Bind(1, scope.tenant_id())
         .Bind(2, scope.customer_id())
         .Bind(3, scope.user_id())
@@ -517,19 +542,21 @@ class SqliteTickets final : public TicketRepository {
         .Bind(5, d.description)
         .Bind(6, d.category)
         .Bind(7, d.priority)
-        .Bind(8, d.contact_email)
-        .Bind(9, d.contact_phone)
+        .Bind(8, sealed.SealOptional(scope.tenant_id(), kDraftEmail, d.contact_email))
+        .Bind(9, sealed.SealOptional(scope.tenant_id(), kDraftPhone, d.contact_phone))
         .Bind(10, d.session_id)
         .Bind(11, d.updated_at.millis);
   }
 
-  static std::optional<TicketDraft> FindDraft(Connection& db, const Scope& scope, std::int64_t id) {
+  // The draft, NotFound, or 20004 when its contact does not open.
+  static Result<TicketDraft> FindDraft(Connection& db, const SealedFields& sealed, const Scope& scope,
+                                       std::int64_t id) {
     Statement s = db.Prepare("SELECT " DRAFT_COLUMNS
                              " FROM ticket_drafts WHERE id = ?4 AND tenant_id = ?1 AND customer_id = ?2 "
                              "AND user_id = ?3");
     s.Bind(1, scope.tenant_id()).Bind(2, scope.customer_id()).Bind(3, scope.user_id()).Bind(4, id);
-    if (!s.Step()) return std::nullopt;
-    return ReadDraft(s);
+    if (!s.Step()) return Status::NotFound("ticket draft");
+    return ReadDraft(s, sealed);
   }
 
   Database& db_;
