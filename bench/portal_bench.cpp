@@ -26,6 +26,7 @@
 
 #include "selfservice.h"
 #include "support/temp_dir.hpp"
+#include "selfservice/clock.hpp"
 #include "selfservice/portal.hpp"
 
 namespace {
@@ -129,6 +130,96 @@ void BM_InvokeConfigGet(benchmark::State& state, Storage storage, bool stored_co
 BENCHMARK_CAPTURE(BM_InvokeConfigGet, memory_defaults, Storage::kMemory, false)->UseRealTime();
 BENCHMARK_CAPTURE(BM_InvokeConfigGet, memory_stored, Storage::kMemory, true)->UseRealTime();
 BENCHMARK_CAPTURE(BM_InvokeConfigGet, file_stored, Storage::kFile, true)->UseRealTime();
+
+// --- (b) the same caller named by an access token instead of raw ids -------------------------------
+
+// Creates an account and signs it in; the access token, or "" (with the benchmark failed).
+std::string SignIn(benchmark::State& state, selfservice_portal* portal) {
+  constexpr const char* kPlatformAdmin =
+      R"({"tenant_id":1,"customer_id":1,"user_id":1,"roles":["platform_admin"],"trace_id":"bench-trace-0003"})";
+  if (!Call(portal, "users.create", kPlatformAdmin,
+            R"({"customer_id":100,"username":"bench-user","password":"Correct-Horse-42"})")) {
+    state.SkipWithError("users.create failed");
+    return {};
+  }
+  std::string answer;
+  if (!Call(portal, "auth.login", R"({"trace_id":"bench-trace-0004","client_ip":"192.0.2.10"})",
+            R"({"tenant_id":1,"username":"bench-user","password":"Correct-Horse-42"})", &answer)) {
+    state.SkipWithError("auth.login failed");
+    return {};
+  }
+  return std::string(boost::json::parse(answer).at("data").at("access_token").as_string());
+}
+
+// What an HTTP host pays per call: the JWT's HS256 signature and claims checked, and its login
+// looked up, before the method runs.
+void BM_InvokeConfigGetWithToken(benchmark::State& state) {
+  auto portal = OpenOrSkip(state, Storage::kMemory, true);
+  if (!portal) return;
+  const std::string token = SignIn(state, portal->get());
+  if (token.empty()) return;
+  const std::string context = R"({"access_token":")" + token + R"(","trace_id":"bench-trace-0001"})";
+  for (auto _ : state) {
+    if (!Call(portal->get(), "portal.config.get", context.c_str(), "{}")) {
+      state.SkipWithError("portal.config.get with a token did not answer 200");
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_InvokeConfigGetWithToken)->Name("BM_InvokeConfigGetWithToken/memory_stored")->UseRealTime();
+
+// One whole sign-in through the C ABI: the account found by its blind-indexed name, one Argon2id
+// verification with the default cost, the login stored, two tokens signed, the audit entry.
+void BM_InvokeLogin(benchmark::State& state) {
+  auto portal = OpenOrSkip(state, Storage::kMemory, false);
+  if (!portal || SignIn(state, portal->get()).empty()) return;
+  for (auto _ : state) {
+    if (!Call(portal->get(), "auth.login", R"({"trace_id":"bench-trace-0004","client_ip":"192.0.2.10"})",
+              R"({"tenant_id":1,"username":"bench-user","password":"Correct-Horse-42"})")) {
+      state.SkipWithError("auth.login did not answer 200");
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_InvokeLogin)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A refused sign-in must cost what an accepted one costs, whether the account exists or not
+// (docs/SECURITY.md): the same Argon2id work, so the time does not tell an attacker which names
+// exist. The clock moves past the lockout window before each attempt, so every attempt is
+// counted afresh instead of meeting a lock.
+void BM_LoginRefused(benchmark::State& state, bool known_user) {
+  auto clock = std::make_shared<selfservice::ManualClock>(1'755'252'000'000);
+  selfservice::PortalOptions options;
+  options.clock = clock;
+  auto opened = selfservice::Portal::Open(options);
+  if (!opened.ok()) {
+    state.SkipWithError("Portal::Open failed");
+    return;
+  }
+  auto& portal = **opened;
+  const std::string created = portal.Invoke(
+      "users.create", R"({"tenant_id":1,"customer_id":1,"user_id":1,"roles":["platform_admin"]})",
+      R"({"customer_id":100,"username":"bench-user","password":"Correct-Horse-42"})");
+  if (created.substr(0, kSuccessPrefix.size()) != kSuccessPrefix) {
+    state.SkipWithError("users.create failed");
+    return;
+  }
+  const std::string request = std::string(R"({"tenant_id":1,"username":")") +
+                              (known_user ? "bench-user" : "nobody-here") + R"(","password":"Wrong-Horse-42"})";
+  for (auto _ : state) {
+    clock->Advance(31 * 60 * 1000);
+    const std::string answer = portal.Invoke("auth.login", R"({"client_ip":"192.0.2.10"})", request);
+    if (answer.find(R"("code":10002)") == std::string::npos || answer.find("retry_after") != std::string::npos) {
+      state.SkipWithError("the refused sign-in did not answer a plain 10002");
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_CAPTURE(BM_LoginRefused, wrong_password, true)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_LoginRefused, unknown_user, false)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // --- (d) the same, with threads sharing one portal -----------------------------------------------
 

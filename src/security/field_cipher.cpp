@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
+#include <mutex>
 #include <new>
 #include <optional>
 
@@ -42,17 +44,64 @@ unsigned char* Bytes(std::string& text) {
   return reinterpret_cast<unsigned char*>(text.data());
 }
 
-class CipherContext {
+// Contexts that already hold one key's schedule, kept for reuse: creating a context and setting
+// up AES-256 and GCM for a key costs more than sealing a short value, so each call only sets its
+// nonce. The pool holds at most as many contexts as callers ever ran at once; OpenSSL wipes their
+// key material when the pool (the ring) frees them.
+class ContextPool {
  public:
-  CipherContext() : context_(EVP_CIPHER_CTX_new()) {
-    if (context_ == nullptr) throw std::bad_alloc();
+  ContextPool(EVP_CIPHER* aes, const unsigned char* key, bool encrypt) : aes_(aes), key_(key), encrypt_(encrypt) {}
+  ~ContextPool() {
+    for (EVP_CIPHER_CTX* context : idle_) EVP_CIPHER_CTX_free(context);
   }
-  ~CipherContext() { EVP_CIPHER_CTX_free(context_); }
-  CipherContext(const CipherContext&) = delete;
-  CipherContext& operator=(const CipherContext&) = delete;
+  ContextPool(const ContextPool&) = delete;
+  ContextPool& operator=(const ContextPool&) = delete;
+
+  // A keyed context, to be given back with Give() (Lease does both).
+  EVP_CIPHER_CTX* Take() {
+    {
+      std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        EVP_CIPHER_CTX* context = idle_.back();
+        idle_.pop_back();
+        return context;
+      }
+    }
+    EVP_CIPHER_CTX* context = EVP_CIPHER_CTX_new();
+    const int keyed = context == nullptr ? 0
+                      : encrypt_         ? EVP_EncryptInit_ex2(context, aes_, key_, nullptr, nullptr)
+                                         : EVP_DecryptInit_ex2(context, aes_, key_, nullptr, nullptr);
+    if (keyed != 1) {
+      EVP_CIPHER_CTX_free(context);
+      throw std::bad_alloc();  // with a valid key EVP fails only when it cannot allocate
+    }
+    return context;
+  }
+  void Give(EVP_CIPHER_CTX* context) {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(context);
+  }
+
+ private:
+  EVP_CIPHER* aes_;
+  const unsigned char* key_;
+  bool encrypt_;
+  std::mutex mutex_;
+  std::vector<EVP_CIPHER_CTX*> idle_;
+};
+
+// A context of a pool for one call. Setting a new nonce (Init with no cipher and no key) resets
+// the context's GCM state, so a context is reusable whatever the call before it did.
+class Lease {
+ public:
+  explicit Lease(ContextPool& pool) : pool_(pool), context_(pool.Take()) {}
+  ~Lease() { pool_.Give(context_); }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
   EVP_CIPHER_CTX* get() const { return context_; }
 
  private:
+  ContextPool& pool_;
   EVP_CIPHER_CTX* context_;
 };
 
@@ -103,6 +152,9 @@ struct FieldCipher::Ring {
   struct Key {
     std::string id;
     std::array<unsigned char, kKeySize> bytes{};
+    // Keyed contexts (ContextPool), made once the bytes are in place; declared after them.
+    std::unique_ptr<ContextPool> sealers;
+    std::unique_ptr<ContextPool> openers;
   };
 
   // keys[0] is current. Reserved once and never grown, so no reallocation leaves copies of key
@@ -116,7 +168,11 @@ struct FieldCipher::Ring {
   Ring(const Ring&) = delete;
   Ring& operator=(const Ring&) = delete;
   ~Ring() {
-    for (auto& key : keys) OPENSSL_cleanse(key.bytes.data(), key.bytes.size());
+    for (auto& key : keys) {
+      key.sealers.reset();
+      key.openers.reset();
+      OPENSSL_cleanse(key.bytes.data(), key.bytes.size());
+    }
     EVP_CIPHER_free(aes);
   }
 
@@ -130,12 +186,12 @@ struct FieldCipher::Ring {
   // nonce || ciphertext || tag.
   std::string Seal(const Key& key, std::string_view nonce, std::string_view plaintext,
                    std::string_view associated_data) const {
-    CipherContext context;
+    Lease context(*key.sealers);
     std::string sealed(kNonceSize + plaintext.size() + kTagSize, '\0');
     std::copy(nonce.begin(), nonce.end(), sealed.begin());
     unsigned char* body = Bytes(sealed) + kNonceSize;
     int final_size = 0;
-    if (EVP_EncryptInit_ex2(context.get(), aes, key.bytes.data(), Bytes(nonce), nullptr) != 1 ||
+    if (EVP_EncryptInit_ex2(context.get(), nullptr, nullptr, Bytes(nonce), nullptr) != 1 ||
         !Update(context.get(), true, associated_data, nullptr) ||
         !Update(context.get(), true, plaintext, body) ||
         EVP_EncryptFinal_ex(context.get(), body + plaintext.size(), &final_size) != 1 ||
@@ -154,10 +210,10 @@ struct FieldCipher::Ring {
     const std::string_view nonce = sealed.substr(0, kNonceSize);
     const std::string_view ciphertext = sealed.substr(kNonceSize, sealed.size() - kNonceSize - kTagSize);
     std::string tag(sealed.substr(sealed.size() - kTagSize));
-    CipherContext context;
+    Lease context(*key.openers);
     std::string plaintext(ciphertext.size(), '\0');
     int final_size = 0;
-    if (EVP_DecryptInit_ex2(context.get(), aes, key.bytes.data(), Bytes(nonce), nullptr) == 1 &&
+    if (EVP_DecryptInit_ex2(context.get(), nullptr, nullptr, Bytes(nonce), nullptr) == 1 &&
         Update(context.get(), false, associated_data, nullptr) &&
         Update(context.get(), false, ciphertext, Bytes(plaintext)) &&
         EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagSize), Bytes(tag)) ==
@@ -198,6 +254,8 @@ Result<FieldCipher> FieldCipher::Build(const std::vector<FieldKey>& keys, std::s
     auto& entry = ring->keys.emplace_back();
     entry.id = key.id;
     std::copy(key.bytes.begin(), key.bytes.end(), entry.bytes.begin());
+    entry.sealers = std::make_unique<ContextPool>(ring->aes, entry.bytes.data(), true);
+    entry.openers = std::make_unique<ContextPool>(ring->aes, entry.bytes.data(), false);
   }
   return FieldCipher(std::move(ring));
 }

@@ -165,6 +165,12 @@ class EraseTest : public UsersTest {
     PortalOptions options;
     options.clock = clock_;
     options.storage = "sqlite:" + (directory_ / "portal.db").string();
+    // A webhook nobody answers: each ticket change leaves an outbox item naming the user.
+    WebhookOptions webhook;
+    webhook.url = "http://127.0.0.1:9/hook";
+    webhook.secret = "webhook-secret";
+    webhook.timeout_ms = 200;
+    options.notifications.webhook = webhook;
     auto portal = Portal::Open(std::move(options));
     ASSERT_TRUE(portal.ok()) << portal.status().detail();
     portal_ = std::move(portal).value();
@@ -242,11 +248,21 @@ TEST_F(EraseTest, NothingIdentifyingRemainsAfterErasure) {
   ASSERT_TRUE(IsSuccess(Call("analytics.track", user,
                              json::object{{"page_path", "/faq"}, {"action_type", "search"},
                                           {"search_keywords", marker}, {"device_type", "desktop"}})));
-  ASSERT_NE(EverythingStored().find(marker), std::string::npos);  // the scan sees what is there
+  const std::string before = EverythingStored();
+  ASSERT_NE(before.find(marker), std::string::npos);  // the scan sees what is there
+  // Contact data is sealed everywhere, the outbox's payloads included, even before the erasure.
+  EXPECT_EQ(before.find("zhangsan7731@example.com"), std::string::npos);
+  EXPECT_EQ(before.find("7731 7731"), std::string::npos);
+  const json::object queued = Call("outbox.status", PlatformAdmin(), json::object{});
+  ASSERT_TRUE(IsSuccess(queued)) << json::serialize(queued);
+  EXPECT_GE(queued.at("data").at("pending").as_int64() + queued.at("data").at("abandoned").as_int64(), 1);
 
   const json::object erased = Call("users.erase", CustomerAdmin(), json::object{{"id", id}});
   ASSERT_TRUE(IsSuccess(erased)) << json::serialize(erased);
   EXPECT_GE(erased.at("data").at("files").as_int64(), 1);
+  const json::object outbox = Call("outbox.status", PlatformAdmin(), json::object{});
+  EXPECT_EQ(outbox.at("data").at("pending"), 0) << json::serialize(outbox);
+  EXPECT_EQ(outbox.at("data").at("abandoned"), 0) << json::serialize(outbox);
   portal_.reset();  // every connection closed, the WAL checkpointed into the file
 
   const std::string stored = EverythingStored();

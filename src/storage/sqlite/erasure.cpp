@@ -1,8 +1,11 @@
 #include "storage/sqlite/erasure.hpp"
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
+
+#include <boost/json/parse.hpp>
 
 #include "storage/sqlite/rows.hpp"
 
@@ -102,17 +105,51 @@ Result<Store::ErasureReport> EraseUser(Database& db, const Scope& scope, std::in
                              "UPDATE customer_feedback SET feedback_content = NULL, suggestions = NULL, "
                              "response_content = NULL WHERE tenant_id = ?1 AND user_id = ?2",
                              tenant, user_id);
-    // Items not yet delivered that carry the user's data (notifications name the user).
-    report.deleted += Run(c,
-                          "DELETE FROM outbox WHERE tenant_id = ?1 AND json_valid(payload) AND "
-                          "json_extract(payload, '$.user_id') = ?2",
-                          tenant, user_id);
+    // Outbox items about the user: notifications name the user, ticket mirrors (REQ-003) the
+    // ticket. Their payloads are sealed, so each is opened to be read; one that does not open is
+    // left, as everywhere.
+    {
+      std::set<std::int64_t> tickets_of_user;
+      {
+        Statement s = c.Prepare("SELECT id FROM tickets WHERE tenant_id = ?1 AND user_id = ?2");
+        s.Bind(1, tenant).Bind(2, user_id);
+        while (s.Step()) tickets_of_user.insert(s.Int(0));
+      }
+      auto concerns_user = [&](const boost::json::object& payload) {
+        const boost::json::value* user = payload.if_contains("user_id");
+        const boost::json::value* ticket = payload.if_contains("ticket_id");
+        return (user != nullptr && user->is_int64() && user->get_int64() == user_id) ||
+               (ticket != nullptr && ticket->is_int64() && tickets_of_user.count(ticket->get_int64()) > 0);
+      };
+      std::vector<std::int64_t> items;
+      Statement s = c.Prepare("SELECT id, coalesce(payload_sealed, payload) FROM outbox WHERE tenant_id = ?1");
+      s.Bind(1, tenant);
+      while (s.Step()) {
+        auto payload = db.sealed().Unseal(tenant, "outbox.payload", s.Text(1));
+        if (!payload.ok()) continue;
+        boost::system::error_code ec;
+        const boost::json::value value = boost::json::parse(*payload, ec);
+        if (!ec && value.is_object() && concerns_user(value.get_object())) items.push_back(s.Int(0));
+      }
+      for (const std::int64_t id : items) {
+        Statement erase = c.Prepare("DELETE FROM outbox WHERE tenant_id = ?1 AND id = ?2");
+        erase.Bind(1, tenant).Bind(2, id);
+        erase.Run();
+        ++report.deleted;
+      }
+    }
 
     // Logins, failure counters, single-use tokens.
     report.deleted += Run(c, "DELETE FROM login_sessions WHERE tenant_id = ?1 AND user_id = ?2", tenant, user_id);
     report.deleted += Run(c, "DELETE FROM one_time_tokens WHERE tenant_id = ?1 AND user_id = ?2", tenant, user_id);
-    report.deleted += Run(c, "DELETE FROM login_failures WHERE tenant_id = ?1 AND failure_key = 'user:' || ?2",
-                          tenant, user_id);
+    {
+      // Failure keys are stored as blind indexes (SessionStore, user_repository.cpp).
+      Statement s = c.Prepare("DELETE FROM login_failures WHERE tenant_id = ?1 AND failure_key = ?2");
+      s.Bind(1, tenant).Bind(2, db.sealed().Index(tenant, "login_failures.failure_key",
+                                                  "user:" + std::to_string(user_id)));
+      s.Run();
+      report.deleted += sqlite3_changes(c.handle());
+    }
 
     // The account: an id that resolves to nobody.
     report.anonymised += Run(c,

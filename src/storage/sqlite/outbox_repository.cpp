@@ -14,17 +14,24 @@ constexpr std::size_t kMaxKey = 200;
 constexpr std::size_t kMaxPayload = 64 * 1024;
 constexpr std::size_t kMaxError = 1000;
 
-#define OUTBOX_COLUMNS                                                                                 \
-  "id, tenant_id, topic, idempotency_key, payload, attempts, next_attempt_at, last_error, created_at, " \
-  "delivered_at, abandoned"
+// Payloads carry what the remote system is told (a ticket's title, a contact e-mail): they are
+// sealed in payload_sealed (migration 23); rows stored before keep theirs in payload.
+constexpr const char* kPayloadColumn = "outbox.payload";
 
-OutboxItem ReadItem(const Statement& s) {
+#define OUTBOX_COLUMNS                                                                               \
+  "id, tenant_id, topic, idempotency_key, coalesce(payload_sealed, payload), attempts, next_attempt_at, " \
+  "last_error, created_at, delivered_at, abandoned"
+
+// The row as an item; 20004 when its payload does not open.
+Result<OutboxItem> ReadItem(const Statement& s, const SealedFields& sealed) {
   OutboxItem item;
   item.id = s.Int(0);
   item.tenant_id = s.Int(1);
   item.topic = s.Text(2);
   item.idempotency_key = s.Text(3);
-  item.payload = s.Text(4);
+  auto payload = sealed.Unseal(item.tenant_id, kPayloadColumn, s.Text(4));
+  if (!payload.ok()) return payload.status();
+  item.payload = std::move(payload).value();
   item.attempts = static_cast<int>(s.Int(5));
   item.next_attempt_at = Timestamp{s.Int(6)};
   item.last_error = s.OptionalText(7);
@@ -55,19 +62,20 @@ Status Check(const OutboxItem& item) {
 
 }  // namespace
 
-Result<OutboxRepository::Enqueued> InsertOutboxItem(Connection& db, std::int64_t tenant_id, OutboxItem item) {
+Result<OutboxRepository::Enqueued> InsertOutboxItem(Connection& db, const SealedFields& sealed, std::int64_t tenant_id,
+                                                    OutboxItem item) {
   if (Status checked = Check(item); !checked.ok()) return checked;
   item.tenant_id = tenant_id;
   bool created = false;
   {
     Statement s = db.Prepare(
-        "INSERT INTO outbox (tenant_id, topic, idempotency_key, payload, attempts, next_attempt_at, "
-        "created_at, abandoned) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, 0) "
+        "INSERT INTO outbox (tenant_id, topic, idempotency_key, payload, payload_sealed, attempts, "
+        "next_attempt_at, created_at, abandoned) VALUES (?1, ?2, ?3, '', ?4, 0, ?5, ?6, 0) "
         "ON CONFLICT (tenant_id, topic, idempotency_key) DO NOTHING RETURNING id");
     s.Bind(1, item.tenant_id)
         .Bind(2, item.topic)
         .Bind(3, item.idempotency_key)
-        .Bind(4, item.payload)
+        .Bind(4, sealed.Seal(item.tenant_id, kPayloadColumn, item.payload))
         .Bind(5, item.next_attempt_at.millis)
         .Bind(6, item.created_at.millis);
     created = s.Step();
@@ -76,7 +84,9 @@ Result<OutboxRepository::Enqueued> InsertOutboxItem(Connection& db, std::int64_t
                            " FROM outbox WHERE tenant_id = ?1 AND topic = ?2 AND idempotency_key = ?3");
   s.Bind(1, item.tenant_id).Bind(2, item.topic).Bind(3, item.idempotency_key);
   s.Step();
-  return OutboxRepository::Enqueued{ReadItem(s), created};
+  auto stored = ReadItem(s, sealed);
+  if (!stored.ok()) return stored.status();
+  return OutboxRepository::Enqueued{std::move(stored).value(), created};
 }
 
 namespace {
@@ -87,7 +97,8 @@ class SqliteOutbox final : public OutboxRepository {
 
   Result<Enqueued> Enqueue(const Scope& scope, OutboxItem item) override {
     if (Status checked = Check(item); !checked.ok()) return checked;
-    return db_.Write([&](Connection& db) { return InsertOutboxItem(db, scope.tenant_id(), std::move(item)); });
+    return db_.Write(
+        [&](Connection& db) { return InsertOutboxItem(db, db_.sealed(), scope.tenant_id(), std::move(item)); });
   }
 
   Result<std::vector<OutboxItem>> Lease(const Scope& scope, Timestamp now, Timestamp lease_until,
@@ -95,16 +106,33 @@ class SqliteOutbox final : public OutboxRepository {
     if (limit < 1) return Status::InvalidField("limit", field_code::kOutOfRange, {{"min", "1"}});
     return db_.Write([&](Connection& db) -> Result<std::vector<OutboxItem>> {
       std::vector<OutboxItem> items;
+      std::vector<std::int64_t> unreadable;
       {
         Statement s = db.Prepare("SELECT " OUTBOX_COLUMNS
                                  " FROM outbox WHERE tenant_id = ?1 AND delivered_at IS NULL AND abandoned = 0 "
                                  "AND next_attempt_at <= ?2 ORDER BY next_attempt_at, id LIMIT ?3");
         s.Bind(1, scope.tenant_id()).Bind(2, now.millis).Bind(3, limit);
-        while (s.Step()) items.push_back(ReadItem(s));
+        while (s.Step()) {
+          auto item = ReadItem(s, db_.sealed());
+          if (item.ok()) {
+            items.push_back(std::move(item).value());
+          } else {
+            unreadable.push_back(s.Int(0));
+          }
+        }
       }
       for (const auto& item : items) {
         Statement s = db.Prepare("UPDATE outbox SET next_attempt_at = ?3 WHERE tenant_id = ?1 AND id = ?2");
         s.Bind(1, scope.tenant_id()).Bind(2, item.id).Bind(3, lease_until.millis);
+        s.Run();
+      }
+      // An item whose payload no key opens can never be delivered: it is given up with its reason
+      // instead of blocking the relay at the head of the queue.
+      for (const std::int64_t id : unreadable) {
+        Statement s = db.Prepare(
+            "UPDATE outbox SET abandoned = 1, last_error = 'the payload cannot be decrypted' "
+            "WHERE tenant_id = ?1 AND id = ?2");
+        s.Bind(1, scope.tenant_id()).Bind(2, id);
         s.Run();
       }
       return items;

@@ -1,4 +1,4 @@
-// The SQLite outbox (table outbox; migration 11).
+// The SQLite outbox (table outbox; migrations 11 and 23).
 
 #pragma once
 
@@ -12,7 +12,9 @@ namespace selfservice::sqlite {
 std::unique_ptr<OutboxRepository> MakeOutboxRepository(Database& db);
 
 // OutboxRepository::Enqueue's work inside a write transaction the caller holds, so a change and the
-// outbox items it owes commit together (TicketRepository's `outbox`). 10001 for an invalid item.
-Result<OutboxRepository::Enqueued> InsertOutboxItem(Connection& db, std::int64_t tenant_id, OutboxItem item);
+// outbox items it owes commit together (TicketRepository's `outbox`); the payload is sealed with
+// `sealed`. 10001 for an invalid item.
+Result<OutboxRepository::Enqueued> InsertOutboxItem(Connection& db, const SealedFields& sealed, std::int64_t tenant_id,
+                                                    OutboxItem item);
 
 }  // namespace selfservice::sqlite

@@ -19,8 +19,9 @@ namespace {
 constexpr int kBatchRows = 256;
 
 // One sealed column. Its values are in `sealed`; `legacy` (or nullptr) is the plaintext column of
-// migrations 1 and 12 the pass moves values out of (migration 22); `index` (or nullptr) holds the
-// keyed blind index of the lowercased value. `name` is SealedFields' "<table>.<column>".
+// migrations 1, 11 and 12 the pass moves values out of (migrations 22 and 23), which then holds
+// `cleared` (NULL, or '' for a NOT NULL column, whose '' counts as empty); `index` (or nullptr)
+// holds the keyed blind index of the lowercased value. `name` is SealedFields' "<table>.<column>".
 struct SealedColumn {
   const char* table;
   const char* name;
@@ -28,6 +29,7 @@ struct SealedColumn {
   const char* legacy;
   const char* index;
   bool keyed_by_id;  // a WITHOUT ROWID table, keyed by (tenant_id, id)
+  const char* cleared = "NULL";
 };
 
 // Every sealed column of the store. The tables of migrations 20 and 21 may be missing from a
@@ -53,6 +55,7 @@ constexpr SealedColumn kColumns[] = {
     {"login_sessions", "login_sessions.ip_address", "ip_address", nullptr, nullptr, true},
     {"login_sessions", "login_sessions.user_agent", "user_agent", nullptr, nullptr, true},
     {"audit_log", "audit_log.ip_address", "ip_address", nullptr, nullptr, false},
+    {"outbox", "outbox.payload", "payload_sealed", "payload", nullptr, false, "''"},
 };
 constexpr std::size_t kColumnCount = sizeof kColumns / sizeof kColumns[0];
 
@@ -77,9 +80,10 @@ ColumnSql MakeSql(const SealedColumn& c) {
   const std::string at = c.keyed_by_id ? " WHERE tenant_id = ?1 AND id = ?2" : " WHERE rowid = ?1";
   ColumnSql sql;
   sql.select = std::string("SELECT tenant_id, ") + (c.keyed_by_id ? "id" : "rowid") + ", " + c.sealed + ", " +
-               (c.legacy ? c.legacy : "NULL") + ", " + (c.index ? c.index : "NULL") + " FROM " + table + after;
+               (c.legacy ? "nullif(" + std::string(c.legacy) + ", '')" : std::string("NULL")) + ", " +
+               (c.index ? c.index : "NULL") + " FROM " + table + after;
   sql.rewrite = "UPDATE " + table + " SET " + c.sealed + " = ?3" +
-                (c.legacy ? std::string(", ") + c.legacy + " = NULL" : std::string()) + at;
+                (c.legacy ? std::string(", ") + c.legacy + " = " + c.cleared : std::string()) + at;
   if (c.index) sql.reindex = "UPDATE " + table + " SET " + c.index + " = ?3" + at;
   return sql;
 }

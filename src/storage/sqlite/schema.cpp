@@ -897,6 +897,13 @@ ALTER TABLE tickets ADD COLUMN contact_phone_sealed TEXT;
 ALTER TABLE ticket_drafts ADD COLUMN contact_email_sealed TEXT;
 ALTER TABLE ticket_drafts ADD COLUMN contact_phone_sealed TEXT;
 )sql",
+    // 23: outbox payloads sealed like the columns of migration 22: they carry what a remote system
+    // is told about a ticket (its title, comments, the contact e-mail). The old column keeps the
+    // payloads stored before (the re-encryption pass moves them) and '' for new rows, since it
+    // is NOT NULL with a length CHECK that a ciphertext could exceed.
+    R"sql(
+ALTER TABLE outbox ADD COLUMN payload_sealed TEXT;
+)sql",
 };
 
 constexpr int kVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

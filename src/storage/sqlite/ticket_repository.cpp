@@ -252,11 +252,12 @@ void BindList(Statement& s, const Scope& scope, const ListShape& shape, const Ti
   if (shape.keyword != KeywordMode::kNone) s.Bind(8, keyword);
 }
 
-Status StoreOutbox(Connection& db, const Scope& scope, const TicketRepository::OutboxItems& outbox,
-                   const TicketUpdate& stored) {
+Status StoreOutbox(Connection& db, const SealedFields& sealed, const Scope& scope,
+                   const TicketRepository::OutboxItems& outbox, const TicketUpdate& stored) {
   if (!outbox) return Status::Ok();
   for (OutboxItem& item : outbox(stored)) {
-    if (auto queued = InsertOutboxItem(db, scope.tenant_id(), std::move(item)); !queued.ok()) return queued.status();
+    auto queued = InsertOutboxItem(db, sealed, scope.tenant_id(), std::move(item));
+    if (!queued.ok()) return queued.status();
   }
   return Status::Ok();
 }
@@ -318,7 +319,7 @@ class SqliteTickets final : public TicketRepository {
       created.created_at = ticket.created_at;
       InsertEvent(db, created);
       Created result{TicketUpdate{std::move(ticket), {std::move(created)}}, true};
-      if (Status queued = StoreOutbox(db, scope, outbox, result.stored); !queued.ok()) return queued;
+      if (Status queued = StoreOutbox(db, db_.sealed(), scope, outbox, result.stored); !queued.ok()) return queued;
       return result;
     });
   }
@@ -420,7 +421,7 @@ class SqliteTickets final : public TicketRepository {
         event.ticket_id = t.id;
         InsertEvent(db, event);
       }
-      if (Status queued = StoreOutbox(db, scope, outbox, update); !queued.ok()) return queued;
+      if (Status queued = StoreOutbox(db, db_.sealed(), scope, outbox, update); !queued.ok()) return queued;
       return update;
     });
   }

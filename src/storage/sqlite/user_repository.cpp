@@ -772,6 +772,13 @@ class SqliteSessionStore final : public SessionStore {
     });
   }
 
+  // A failure key names an account or a source address ("ip:203.0.113.7"): it is stored as its
+  // keyed blind index, so the table holds no address. Counters live minutes, so one counted
+  // under a key rotated away simply starts again.
+  std::string StoredKey(const Scope& scope, std::string_view key) const {
+    return db_.sealed().Index(scope.tenant_id(), "login_failures.failure_key", key);
+  }
+
   Status DeleteUserState(const Scope& scope, std::int64_t user_id) override {
     if (user_id <= 0) return Status::InvalidField("user_id", field_code::kOutOfRange, {{"min", "1"}});
     return db_.Write([&](Connection& db) -> Status {
@@ -786,7 +793,7 @@ class SqliteSessionStore final : public SessionStore {
         s.Run();
       }
       Statement s = db.Prepare("DELETE FROM login_failures WHERE tenant_id = ?1 AND failure_key = ?2");
-      s.Bind(1, scope.tenant_id()).Bind(2, "user:" + std::to_string(user_id));
+      s.Bind(1, scope.tenant_id()).Bind(2, StoredKey(scope, "user:" + std::to_string(user_id)));
       s.Run();
       return Status::Ok();
     });
@@ -814,7 +821,7 @@ class SqliteSessionStore final : public SessionStore {
         Statement s = db.Prepare(
             "SELECT failures, first_failure_at, locked_until FROM login_failures "
             "WHERE tenant_id = ?1 AND failure_key = ?2");
-        s.Bind(1, scope.tenant_id()).Bind(2, key);
+        s.Bind(1, scope.tenant_id()).Bind(2, StoredKey(scope, key));
         if (s.Step()) {
           const std::optional<std::int64_t> lock = s.OptionalInt(2);
           const bool locked = lock && *lock > now.millis;
@@ -834,7 +841,7 @@ class SqliteSessionStore final : public SessionStore {
           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tenant_id, failure_key) DO UPDATE SET "
           "failures = excluded.failures, first_failure_at = excluded.first_failure_at, "
           "locked_until = excluded.locked_until");
-      s.Bind(1, scope.tenant_id()).Bind(2, key).Bind(3, failures).Bind(4, first).Bind(5, locked_until);
+      s.Bind(1, scope.tenant_id()).Bind(2, StoredKey(scope, key)).Bind(3, failures).Bind(4, first).Bind(5, locked_until);
       s.Run();
       LoginFailures out;
       out.failures = failures;
@@ -850,7 +857,7 @@ class SqliteSessionStore final : public SessionStore {
     return db_.Read([&](Connection& db) -> Result<LoginFailures> {
       Statement s = db.Prepare(
           "SELECT failures, locked_until FROM login_failures WHERE tenant_id = ?1 AND failure_key = ?2");
-      s.Bind(1, scope.tenant_id()).Bind(2, key);
+      s.Bind(1, scope.tenant_id()).Bind(2, StoredKey(scope, key));
       LoginFailures out;
       if (!s.Step()) return out;
       const std::optional<std::int64_t> lock = s.OptionalInt(1);
@@ -865,7 +872,7 @@ class SqliteSessionStore final : public SessionStore {
     if (Status checked = CheckFailureKey(key); !checked.ok()) return checked;
     return db_.Write([&](Connection& db) -> Status {
       Statement s = db.Prepare("DELETE FROM login_failures WHERE tenant_id = ?1 AND failure_key = ?2");
-      s.Bind(1, scope.tenant_id()).Bind(2, key);
+      s.Bind(1, scope.tenant_id()).Bind(2, StoredKey(scope, key));
       s.Run();
       return Status::Ok();
     });
