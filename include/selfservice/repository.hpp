@@ -428,8 +428,9 @@ struct OneTimeToken {
 // The short-lived state of logins, kept apart from the accounts so that a host may put it in a
 // faster store (Redis) than its database: login sessions (refresh-token families), failure
 // counters and lockouts, and single-use tokens. Not to be confused with SessionRepository, the
-// self-service sessions of spec 3.2. Everything is per tenant; another tenant's session or token
-// is 10004.
+// self-service sessions of spec 3.2. Everything is per tenant (row-level rights are the caller's
+// to check): another tenant's login is 10004 like a missing one, and another tenant's token is
+// 10002 like any token UseToken cannot use.
 class SessionStore {
  public:
   SessionStore() = default;

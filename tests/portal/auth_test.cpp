@@ -2,6 +2,7 @@
 // access tokens as the caller's identity, trust_host_context, password change and reset, TOTP and
 // e-mail MFA, OIDC single sign-on, feature gating (issue 6; docs/SECURITY.md).
 
+#include <algorithm>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -72,6 +73,19 @@ class AuthTest : public PortalTest {
     const json::object answer = Login(username);
     EXPECT_TRUE(IsSuccess(answer)) << json::serialize(answer);
     return std::string(answer.at("data").at("access_token").as_string());
+  }
+
+  // The actions of audit.list entries matching `filter`, as "action:outcome", newest first, as a
+  // platform_admin reads them.
+  std::vector<std::string> AuditActions(json::object filter = {}) {
+    filter["size"] = 100;
+    const json::object answer = Call("audit.list", PlatformAdmin(1, 1, 999), filter);
+    std::vector<std::string> actions;
+    for (const auto& entry : answer.at("data").as_array()) {
+      actions.push_back(std::string(entry.at("action").as_string()) + ":" +
+                        std::string(entry.at("outcome").as_string()));
+    }
+    return actions;
   }
 
   std::vector<AccountMessage> Messages() {
@@ -265,6 +279,44 @@ TEST_F(AuthTest, AnAdministratorRevokesAnAccountsLogins) {
   EXPECT_TRUE(IsError(AsToken("sessions.list", token), 10002));
   EXPECT_TRUE(IsError(Call("users.sessions.revoke", CustomerAdmin(1, 11), json::object{{"id", id}}), 10004));
   EXPECT_TRUE(HasFieldError(Call("users.sessions.revoke", CustomerAdmin(), json::object{}), "id", "FIELD_REQUIRED"));
+}
+
+// --- the audit log ---------------------------------------------------------------------------------
+
+TEST_F(AuthTest, SignInsFailuresAndLockoutsAreAudited) {
+  const std::int64_t id = CreateAccount("alice");
+  ASSERT_TRUE(IsSuccess(Login("alice")));
+  for (int i = 0; i < 5; ++i) Login("alice", "Wrong-Horse-42");
+  const auto actions = AuditActions(json::object{{"action", "auth."}});
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "auth.login:success"), 1);
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "auth.login:failure"), 5);
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "auth.lockout:failure"), 1);
+  const json::object entries = Call("audit.list", PlatformAdmin(1, 1, 999), json::object{{"action", "auth.lockout"}});
+  ASSERT_EQ(entries.at("data").as_array().size(), 1u);
+  const json::object& lockout = entries.at("data").at(0).as_object();
+  EXPECT_EQ(lockout.at("target").as_string(), "user:" + std::to_string(id));
+  EXPECT_EQ(lockout.at("ip_address"), kAddress);
+  // Nothing secret is recorded.
+  EXPECT_EQ(json::serialize(entries).find("Wrong-Horse"), std::string::npos);
+  EXPECT_TRUE(IsSuccess(Call("audit.verify", PlatformAdmin(1, 1, 999), json::object{})));
+  EXPECT_EQ(Call("audit.verify", PlatformAdmin(1, 1, 999), json::object{}).at("data").at("intact"), true);
+}
+
+TEST_F(AuthTest, AccountRoleMfaAndConfigurationChangesAreAudited) {
+  const std::int64_t id = CreateAccount("alice");
+  ASSERT_TRUE(IsSuccess(Call("users.roles.set", CustomerAdmin(), json::object{{"id", id}, {"roles", json::array{"customer_admin"}}})));
+  const std::string token = AccessToken("alice");
+  ASSERT_TRUE(IsSuccess(AsToken("auth.mfa.enroll", token, json::object{{"method", "totp"}})));
+  ASSERT_TRUE(IsSuccess(Call("portal.config.update", CustomerAdmin(), json::object{{"portal_title", "ACME"}})));
+  ASSERT_TRUE(IsSuccess(AsToken("auth.logout", token)));
+  const auto actions = AuditActions();
+  for (const char* expected : {"users.create:success", "users.roles.set:success", "auth.login:success",
+                               "portal.config.update:success", "auth.logout:success"}) {
+    EXPECT_EQ(std::count(actions.begin(), actions.end(), expected), 1) << expected;
+  }
+  // A customer_admin of the account's customer reads them too; another customer's does not.
+  EXPECT_GE(Total("audit.list", CustomerAdmin()), 4);
+  EXPECT_EQ(Total("audit.list", CustomerAdmin(1, 11)), 0);
 }
 
 // --- who may call ----------------------------------------------------------------------------------

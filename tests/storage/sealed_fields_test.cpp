@@ -375,6 +375,66 @@ TEST_F(SealedFieldsTest, ValueCopiedToAnotherColumnDoesNotOpen) {
 
 // Turns every row WriteEverything() stored into what a store before migration 22 held: the
 // plaintext in the old columns, the sealed ones NULL.
+// --- Outbox payloads (migration 23) ----------------------------------------------------------------
+
+OutboxItem NotifyItem(std::string key) {
+  OutboxItem item;
+  item.topic = "notify.email";
+  item.idempotency_key = std::move(key);
+  item.payload = std::string(R"({"user_id":100,"contact_email":")") + kTicketEmail + R"("})";
+  item.next_attempt_at = item.created_at = Timestamp{kT0};
+  return item;
+}
+
+TEST_F(SealedFieldsTest, OutboxPayloadsAreSealedAndLeasedAsWritten) {
+  ASSERT_TRUE(store_->outbox().Enqueue(Scope(owner_), NotifyItem("a")).ok());
+  auto leased = store_->outbox().Lease(Scope(owner_), Timestamp{kT0}, Timestamp{kT0 + 1000}, 10);
+  ASSERT_TRUE(leased.ok()) << Describe(leased);
+  ASSERT_EQ(leased->size(), 1u);
+  EXPECT_EQ(leased->front().payload, NotifyItem("a").payload);
+  Close();
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Value("SELECT payload FROM outbox"), "");
+  EXPECT_TRUE(IsSealed(raw.Value("SELECT payload_sealed FROM outbox")));
+}
+
+TEST_F(SealedFieldsTest, AnOutboxItemWhosePayloadDoesNotOpenIsAbandonedNotLeased) {
+  ASSERT_TRUE(store_->outbox().Enqueue(Scope(owner_), NotifyItem("bad")).ok());
+  ASSERT_TRUE(store_->outbox().Enqueue(Scope(owner_), NotifyItem("good")).ok());
+  Close();
+  {
+    RawDb raw(path_);
+    const auto sealed = raw.Value("SELECT payload_sealed FROM outbox WHERE idempotency_key = 'bad'");
+    ASSERT_TRUE(sealed);
+    raw.Exec("UPDATE outbox SET payload_sealed = '" + Tampered(*sealed) + "' WHERE idempotency_key = 'bad'");
+  }
+  Open({kKey1});
+  auto leased = store_->outbox().Lease(Scope(owner_), Timestamp{kT0}, Timestamp{kT0 + 1000}, 10);
+  ASSERT_TRUE(leased.ok()) << Describe(leased);
+  ASSERT_EQ(leased->size(), 1u);
+  EXPECT_EQ(leased->front().idempotency_key, "good");
+  auto counts = store_->outbox().Counts(Scope(owner_), std::nullopt);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->abandoned, 1);
+}
+
+TEST_F(SealedFieldsTest, ThePassSealsOutboxPayloadsStoredBeforeMigration23) {
+  ASSERT_TRUE(store_->outbox().Enqueue(Scope(owner_), NotifyItem("old")).ok());
+  Close();
+  {
+    RawDb raw(path_);
+    raw.Exec(std::string("UPDATE outbox SET payload = '") + NotifyItem("old").payload + "', payload_sealed = NULL");
+  }
+  Open({kKey1});
+  EXPECT_EQ(Pass().encrypted, 1);
+  auto leased = store_->outbox().Lease(Scope(owner_), Timestamp{kT0}, Timestamp{kT0 + 1000}, 10);
+  ASSERT_TRUE(leased.ok() && leased->size() == 1u);
+  EXPECT_EQ(leased->front().payload, NotifyItem("old").payload);
+  Close();
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Value("SELECT payload FROM outbox"), "");
+}
+
 void MakeLegacy(RawDb& raw) {
   raw.Exec(std::string("UPDATE customer_portal_configs SET contact_info = '") + kContactInfo + "', sso_config = '" +
            kSsoConfig + "', security_settings = '" + kSecuritySettings +
