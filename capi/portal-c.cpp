@@ -9,6 +9,10 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "selfservice.h"
 #include "selfservice/portal.hpp"
 
@@ -68,6 +72,23 @@ const char* selfservice_version(void) {
 
 int selfservice_abi_version(void) {
   return SELFSERVICE_ABI_VERSION;
+}
+
+char* selfservice_methods(void) {
+  try {
+    boost::json::array methods;
+    for (const auto& method : selfservice::Portal::Methods()) {
+      methods.push_back(boost::json::object{{"name", method.name},
+                                            {"http_method", method.http_method},
+                                            {"route", method.route},
+                                            {"least_role", method.least_role},
+                                            {"feature", method.feature},
+                                            {"rate_class", method.rate_class}});
+    }
+    return ToC(boost::json::serialize(methods));
+  } catch (...) {
+    return nullptr;
+  }
 }
 
 selfservice_portal* selfservice_portal_open(const char* options_json, char** error_json) {

@@ -56,6 +56,18 @@ SELFSERVICE_API const char *selfservice_version(void);
 SELFSERVICE_API int selfservice_abi_version(void);
 
 /**
+ * The methods selfservice_invoke() answers, for hosts and bindings that discover them (an HTTP
+ * server routing by them, a binding generating one function per method): a JSON array of
+ * {"name", "http_method", "route", "least_role", "feature", "rate_class"}, in the order of the
+ * dispatch table. "route" is the REST path under /api/v1/customer-portal with {placeholders};
+ * "least_role" is "anyone" (the sign-in methods), "customer_user", "customer_admin" or
+ * "platform_admin"; "feature" is the enabled_features entry that gates the method ("" for none).
+ * @return a string to free with selfservice_free(); NULL only when memory is exhausted.
+ * @since 0.4.0
+ */
+SELFSERVICE_API char *selfservice_methods(void);
+
+/**
  * Opens a portal.
  *
  * @param options_json a JSON object, for example {"storage": "sqlite::memory:"} or

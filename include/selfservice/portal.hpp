@@ -148,6 +148,9 @@ struct MethodInfo {
   std::string_view feature;      // the enabled_features entry that gates it
   // Its rate-limit bucket: "auth", "ai", "search", "read" (other GETs) or "write" (the rest).
   std::string_view rate_class;
+  // The least role it needs: "customer_user", "customer_admin", "platform_admin", or "anyone"
+  // for the sign-in methods, which need no identity.
+  std::string_view least_role;
 };
 
 // Hears the progress of a long-running call: `done` out of `total` units of work, in the method's

@@ -139,6 +139,24 @@ static void TestVersion(void) {
   CheckCondition(selfservice_abi_version() == SELFSERVICE_TEST_ABI_VERSION);
 }
 
+/* The method table, as hosts and bindings discover it. */
+static void TestMethods(void) {
+  char* methods = NULL;
+  StartPhase("methods");
+  methods = selfservice_methods();
+  CheckCondition(methods != NULL);
+  CheckEnvelope(methods[0] == '[', methods);
+  CheckEnvelope(Contains(methods,
+                         "{\"name\":\"auth.login\",\"http_method\":\"POST\",\"route\":"
+                         "\"/api/v1/customer-portal/auth/login\",\"least_role\":\"anyone\",\"feature\":\"\","
+                         "\"rate_class\":\"auth\"}"),
+                methods);
+  CheckEnvelope(Contains(methods, "\"name\":\"tickets.create\"") && Contains(methods, "\"feature\":\"tickets\"") &&
+                    Contains(methods, "\"least_role\":\"platform_admin\""),
+                methods);
+  selfservice_free(methods);
+}
+
 /* Opening must fail with NULL and an error envelope of `code` that names `field` (when given). */
 static void CheckOpenFails(const char* options, long code, const char* field) {
   char* error = NULL;
@@ -647,6 +665,7 @@ int main(void) {
   Format(database, sizeof database, "%s/portal.db", directory);
 
   TestVersion();
+  TestMethods();
   TestOpen(directory);
   TestInvokeBadArguments();
   TestInvokeWithProgress();

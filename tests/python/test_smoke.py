@@ -28,6 +28,17 @@ class LibraryTest(unittest.TestCase):
         self.assertGreaterEqual(selfservice.abi_version(), 1)
 
 
+class MethodsTest(unittest.TestCase):
+    def test_every_method_has_its_route_role_and_feature(self):
+        table = {method["name"]: method for method in selfservice.methods()}
+        self.assertEqual(table["auth.login"]["least_role"], "anyone")
+        self.assertEqual(table["tickets.create"]["route"], "/api/v1/customer-portal/tickets")
+        self.assertEqual(table["tickets.create"]["feature"], "tickets")
+        self.assertEqual(table["users.list"]["least_role"], "customer_admin")
+        for method in table.values():
+            self.assertEqual(set(method), {"name", "http_method", "route", "least_role", "feature", "rate_class"})
+
+
 class OpenTest(unittest.TestCase):
     def test_default_options_open_a_memory_portal(self):
         with selfservice.Portal() as portal:

@@ -32,7 +32,7 @@ import threading
 import traceback
 from typing import Any, Callable, Dict, Optional, Union
 
-__all__ = ["Error", "EventCallback", "Portal", "Progress", "abi_version", "version"]
+__all__ = ["Error", "EventCallback", "Portal", "Progress", "abi_version", "methods", "version"]
 
 # A context or request: a dict to encode as JSON, JSON text as is, or None for a C NULL.
 Json = Union[dict, str, bytes, None]
@@ -119,6 +119,9 @@ def _load() -> ctypes.CDLL:
         lib.selfservice_subscribe.restype = ctypes.c_int64
         lib.selfservice_unsubscribe.argtypes = [ctypes.c_void_p, ctypes.c_int64]
         lib.selfservice_unsubscribe.restype = ctypes.c_int
+    if hasattr(lib, "selfservice_methods"):  # since 0.4.0
+        lib.selfservice_methods.argtypes = []
+        lib.selfservice_methods.restype = ctypes.c_void_p
     return lib
 
 
@@ -156,6 +159,21 @@ def version() -> str:
 def abi_version() -> int:
     """The version of the C ABI; it changes only on an incompatible change."""
     return _lib().selfservice_abi_version()
+
+
+def methods() -> list:
+    """The methods a portal answers: dicts of name, http_method, route, least_role, feature and
+    rate_class, in the order of the library's dispatch table (libselfservice 0.4.0 or later)."""
+    lib = _lib()
+    if not hasattr(lib, "selfservice_methods"):
+        raise NotImplementedError("methods() needs libselfservice 0.4.0 or later")
+    pointer = lib.selfservice_methods()
+    if not pointer:
+        raise MemoryError("libselfservice returned no method table")
+    try:
+        return json.loads(ctypes.string_at(pointer).decode("utf-8"))
+    finally:
+        lib.selfservice_free(pointer)
 
 
 class Portal:
