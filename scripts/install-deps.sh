@@ -11,6 +11,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libargon2-dev
   libxapian-dev  # bench/search_bench only: the peer search engine
+  abigail-tools  # abidiff: the C ABI against its baseline (tests/capi/check_abi.cmake)
 )
 
 missing=()

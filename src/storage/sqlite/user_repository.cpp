@@ -209,12 +209,12 @@ Result<User> ReadUser(const Statement& s, const SealedFields& sealed) {
   u.tenant_id = s.Int(1);
   u.customer_id = s.Int(2);
   u.username = s.Text(3);
-  auto email = sealed.UnsealOptional(u.tenant_id, kEmailColumn, s.OptionalText(4));
-  if (!email.ok()) return email.status();
-  u.email = std::move(email).value();
-  auto phone = sealed.UnsealOptional(u.tenant_id, kPhoneColumn, s.OptionalText(5));
-  if (!phone.ok()) return phone.status();
-  u.phone = std::move(phone).value();
+  Status failure;
+  if (!UnsealColumn(s, 4, sealed, u.tenant_id, kEmailColumn, u.email, failure) ||
+      !UnsealColumn(s, 5, sealed, u.tenant_id, kPhoneColumn, u.phone, failure) ||
+      !UnsealColumn(s, 13, sealed, u.tenant_id, kTotpColumn, u.totp_secret, failure)) {
+    return failure;
+  }
   u.display_name = s.Text(6);
   u.roles = static_cast<unsigned>(s.Int(7));
   u.status = ParseUserStatus(s.Text(8));
@@ -222,9 +222,6 @@ Result<User> ReadUser(const Statement& s, const SealedFields& sealed) {
   u.password_changed_at = Timestamp{s.Int(10)};
   u.mfa_method = s.OptionalText(11);
   u.mfa_enabled = s.Int(12) != 0;
-  auto totp = sealed.UnsealOptional(u.tenant_id, kTotpColumn, s.OptionalText(13));
-  if (!totp.ok()) return totp.status();
-  u.totp_secret = std::move(totp).value();
   u.totp_last_step = s.Int(14);
   u.recovery_code_hashes = StringArrayColumn(s, 15);
   u.sso_subject = s.OptionalText(16);
@@ -534,12 +531,11 @@ Result<LoginSession> ReadLoginSession(const Statement& s, const SealedFields& se
   v.expires_at = Timestamp{s.Int(8)};
   v.revoked_at = OptionalTime(s, 9);
   v.revoked_reason = s.OptionalText(10);
-  auto ip = sealed.UnsealOptional(v.tenant_id, kIpColumn, s.OptionalText(11));
-  if (!ip.ok()) return ip.status();
-  v.ip_address = std::move(ip).value();
-  auto agent = sealed.UnsealOptional(v.tenant_id, kUserAgentColumn, s.OptionalText(12));
-  if (!agent.ok()) return agent.status();
-  v.user_agent = std::move(agent).value();
+  Status failure;
+  if (!UnsealColumn(s, 11, sealed, v.tenant_id, kIpColumn, v.ip_address, failure) ||
+      !UnsealColumn(s, 12, sealed, v.tenant_id, kUserAgentColumn, v.user_agent, failure)) {
+    return failure;
+  }
   return v;
 }
 
