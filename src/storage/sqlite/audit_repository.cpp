@@ -139,25 +139,13 @@ std::string ListSql(bool count, const ListShape& shape) {
   return sql;
 }
 
-// Every shape's text, made once: statements are cached by the address of their text.
+// Every shape's text, made once (ShapedSql).
 const char* CachedListSql(bool count, const ListShape& shape) {
-  constexpr std::size_t kShapes = 2 * 3 * 3 * 2;
-  static const std::array<std::string, kShapes> kSql = [] {
-    std::array<std::string, kShapes> all;
-    std::size_t i = 0;
-    for (bool c : {false, true}) {
-      for (Visibility v : {Visibility::kOwn, Visibility::kCustomer, Visibility::kTenant}) {
-        for (ActionMode a : {ActionMode::kAny, ActionMode::kExact, ActionMode::kPrefix}) {
-          for (bool actor : {false, true}) all[i++] = ListSql(c, ListShape{v, a, actor});
-        }
-      }
-    }
-    return all;
-  }();
-  const std::size_t index = ((static_cast<std::size_t>(count) * 3 + static_cast<std::size_t>(shape.visibility)) * 3 +
-                             static_cast<std::size_t>(shape.action)) * 2 +
-                            static_cast<std::size_t>(shape.actor);
-  return kSql[index].c_str();
+  static const ShapedSql<2, 3, 3, 2> kSql([](const auto& d) {
+    return ListSql(d[0] != 0, ListShape{static_cast<Visibility>(d[1]), static_cast<ActionMode>(d[2]), d[3] != 0});
+  });
+  return kSql.Get({count, static_cast<std::size_t>(shape.visibility), static_cast<std::size_t>(shape.action),
+                   shape.actor});
 }
 
 void BindList(Statement& s, const Scope& scope, const ListShape& shape, const AuditFilter& filter) {

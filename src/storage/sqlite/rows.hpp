@@ -2,6 +2,8 @@
 
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -65,6 +67,39 @@ inline bool UnsealColumn(const Statement& s, int column, const SealedFields& sea
   out = std::move(plaintext).value();
   return true;
 }
+
+// The SQL texts of a query whose text depends on a few choices (a list's visibility and the
+// filters given), each built once for the process: statements are cached by the address of their
+// text. A shape is one value per choice, choice i ranging over 0 .. Radix_i - 1 (enum values or
+// bools); `build` makes the text of a shape.
+template <std::size_t... Radix>
+class ShapedSql {
+ public:
+  using Shape = std::array<std::size_t, sizeof...(Radix)>;
+
+  template <typename Build>
+  explicit ShapedSql(const Build& build) {
+    for (std::size_t index = 0; index < texts_.size(); ++index) {
+      Shape shape{};
+      std::size_t rest = index;
+      for (std::size_t i = shape.size(); i-- > 0;) {
+        shape[i] = rest % kRadix[i];
+        rest /= kRadix[i];
+      }
+      texts_[index] = build(shape);
+    }
+  }
+
+  const char* Get(const Shape& shape) const {
+    std::size_t index = 0;
+    for (std::size_t i = 0; i < shape.size(); ++i) index = index * kRadix[i] + shape[i];
+    return texts_[index].c_str();
+  }
+
+ private:
+  static constexpr Shape kRadix{Radix...};
+  std::array<std::string, (Radix * ...)> texts_;
+};
 
 template <typename E>
 E EnumColumn(const Statement& stmt, int column, E fallback) {

@@ -168,30 +168,14 @@ std::string ListSql(bool count, const ListShape& shape) {
   return sql;
 }
 
-// Every shape's text, made once: statements are cached by the address of their text.
+// Every shape's text, made once (ShapedSql).
 const char* CachedListSql(bool count, const ListShape& shape) {
-  constexpr std::size_t kShapes = 2 * 3 * 2 * 2 * 3;
-  static const std::array<std::string, kShapes> kSql = [] {
-    std::array<std::string, kShapes> all;
-    std::size_t i = 0;
-    for (bool c : {false, true}) {
-      for (Visibility v : {Visibility::kOwn, Visibility::kCustomer, Visibility::kTenant}) {
-        for (bool status : {false, true}) {
-          for (bool category : {false, true}) {
-            for (KeywordMode k : {KeywordMode::kNone, KeywordMode::kTrigram, KeywordMode::kLike}) {
-              all[i++] = ListSql(c, ListShape{v, status, category, k});
-            }
-          }
-        }
-      }
-    }
-    return all;
-  }();
-  const std::size_t index = (((static_cast<std::size_t>(count) * 3 + static_cast<std::size_t>(shape.visibility)) * 2 +
-                              static_cast<std::size_t>(shape.status)) * 2 +
-                             static_cast<std::size_t>(shape.category)) * 3 +
-                            static_cast<std::size_t>(shape.keyword);
-  return kSql[index].c_str();
+  static const ShapedSql<2, 3, 2, 2, 3> kSql([](const auto& d) {
+    return ListSql(d[0] != 0, ListShape{static_cast<Visibility>(d[1]), d[2] != 0, d[3] != 0,
+                                        static_cast<KeywordMode>(d[4])});
+  });
+  return kSql.Get({count, static_cast<std::size_t>(shape.visibility), shape.status, shape.category,
+                   static_cast<std::size_t>(shape.keyword)});
 }
 
 // The exact count of a filter of visibility and status alone, from ticket_counts (migration 17):

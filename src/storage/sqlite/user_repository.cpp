@@ -322,29 +322,12 @@ std::string UserListSql(bool count, const UserListShape& shape) {
   return sql;
 }
 
-// Every shape's text, made once: statements are cached by the address of their text.
+// Every shape's text, made once (ShapedSql).
 const char* CachedUserListSql(bool count, const UserListShape& shape) {
-  constexpr std::size_t kShapes = 2 * 3 * 2 * 2 * 2;
-  static const std::array<std::string, kShapes> kSql = [] {
-    std::array<std::string, kShapes> all;
-    std::size_t i = 0;
-    for (bool c : {false, true}) {
-      for (Visibility v : {Visibility::kOwn, Visibility::kCustomer, Visibility::kTenant}) {
-        for (bool status : {false, true}) {
-          for (bool role : {false, true}) {
-            for (bool query : {false, true}) all[i++] = UserListSql(c, UserListShape{v, status, role, query});
-          }
-        }
-      }
-    }
-    return all;
-  }();
-  const std::size_t index =
-      (((static_cast<std::size_t>(count) * 3 + static_cast<std::size_t>(shape.visibility)) * 2 +
-        static_cast<std::size_t>(shape.status)) * 2 +
-       static_cast<std::size_t>(shape.role)) * 2 +
-      static_cast<std::size_t>(shape.query);
-  return kSql[index].c_str();
+  static const ShapedSql<2, 3, 2, 2, 2> kSql([](const auto& d) {
+    return UserListSql(d[0] != 0, UserListShape{static_cast<Visibility>(d[1]), d[2] != 0, d[3] != 0, d[4] != 0});
+  });
+  return kSql.Get({count, static_cast<std::size_t>(shape.visibility), shape.status, shape.role, shape.query});
 }
 
 class SqliteUsers final : public UserRepository {
