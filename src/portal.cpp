@@ -54,6 +54,7 @@ struct Remotes {
   std::unique_ptr<CircuitBreaker> knowledge_source_breaker;
   std::unique_ptr<KnowledgeSourceEngine> knowledge_source_engine;
   std::unique_ptr<OutboxRelay> outbox;  // always set
+  std::unique_ptr<EventRecorder> events;  // always set: writes the behaviour events engines observe
   std::unique_ptr<AiProvider> ai;  // always set: the extractive answerer unless the options name another
   std::unique_ptr<CircuitBreaker> ai_breaker;
   // The platform's ticket service (REQ-003), when configured; `ticket_sync` registers its
@@ -114,6 +115,8 @@ Result<Remotes> OpenRemotes(const PortalOptions& options, Store& store) {
   auto ai_breaker = CircuitBreaker::Create("ai." + std::string((*ai)->name()), options.ai_breaker, options.clock);
   if (!ai_breaker.ok()) return ai_breaker.status();
   remotes.outbox = std::make_unique<OutboxRelay>(store, *remotes.clock);
+  remotes.events =
+      std::make_unique<EventRecorder>(store, std::chrono::milliseconds(options.analytics_write_behind_ms.value_or(0)));
   remotes.ai = std::move(ai).value();
   remotes.ai_breaker = std::move(ai_breaker).value();
   if (options.ticket_system) {
@@ -261,12 +264,12 @@ struct Portal::Impl {
                 SessionEngine(*store, *clock),
                 FeedbackEngine(*store, *remotes.ai, *remotes.ai_breaker, *remotes.outbox, *clock),
                 AnalyticsEngine(*store, *clock),
-                KnowledgeEngine(*store, remotes.Articles(*store), *clock),
-                SearchEngine(*store, remotes.Search(*store), *clock),
+                KnowledgeEngine(*store, remotes.Articles(*store), *remotes.events, *clock),
+                SearchEngine(*store, remotes.Search(*store), *remotes.events, *clock),
                 BrowseEngine(*store, *clock),
                 StatusEngine(*store, *clock),
                 AiEngine(*store, remotes.Search(*store), remotes.Articles(*store), *remotes.ai, *remotes.ai_breaker,
-                         remotes.knowledge_source_engine.get(), *remotes.outbox, *clock),
+                         remotes.knowledge_source_engine.get(), *remotes.outbox, *remotes.events, *clock),
                 TicketEngine(*store, *clock, remotes.ticket_observer.get()),
                 *remotes.outbox,
                 remotes.knowledge_source_engine.get(),
@@ -449,6 +452,42 @@ Result<std::int64_t> Portal::Subscribe(std::string_view topic_json,
     return impl_->remotes.subscriptions->Subscribe(std::move(topic).value(), std::move(callback));
   } catch (const std::exception& error) {
     Log().error("subscribe failed: {}", error.what());
+    return Status::DatabaseUnavailable(error.what(), true);
+  }
+}
+
+PortalHealth Portal::Health() noexcept {
+  PortalHealth health;
+  try {
+    auto vitals = impl_->store->ReadVitals();
+    health.database_ok = vitals.ok();
+    if (vitals.ok()) {
+      health.outbox_pending = vitals->outbox_pending;
+      if (vitals->oldest_outbox_pending) {
+        health.outbox_oldest_pending_age_seconds =
+            std::max<std::int64_t>(0, (impl_->clock->NowMillis() - vitals->oldest_outbox_pending->millis) / 1000);
+      }
+    } else {
+      health.database_error = vitals.status().detail();
+    }
+    const Remotes& remotes = impl_->remotes;
+    for (const CircuitBreaker* breaker : {remotes.search_breaker.get(), remotes.knowledge_source_breaker.get(),
+                                          remotes.ai_breaker.get(), remotes.ticket_system_breaker.get()}) {
+      if (breaker != nullptr) health.breakers.push_back({std::string(breaker->name()), breaker->state()});
+    }
+    health.subscriptions = static_cast<std::int64_t>(remotes.subscriptions->size());
+  } catch (const std::exception& error) {
+    health.database_ok = false;
+    health.database_error = error.what();
+  }
+  return health;
+}
+
+Result<RequestContext> Portal::Authenticate(std::string_view access_token) noexcept {
+  try {
+    return impl_->auth->Authenticate(access_token, RequestContext{});
+  } catch (const std::exception& error) {
+    Log().error("authenticate failed: {}", error.what());
     return Status::DatabaseUnavailable(error.what(), true);
   }
 }

@@ -626,6 +626,17 @@ Result<PortalOptions> PortalOptions::FromJson(std::string_view text) {
       ReadAuth(value, options, remote_errors);
     } else if (key == "encryption") {
       ReadEncryption(value, options, remote_errors);
+    } else if (key == "analytics") {
+      const json::value* write_behind = value.is_object() ? value.get_object().if_contains("write_behind_ms") : nullptr;
+      if (!value.is_object()) {
+        check.Add("analytics", field_code::kInvalid);
+      } else if (write_behind != nullptr && !write_behind->is_int64()) {
+        check.Add("analytics.write_behind_ms", field_code::kInvalid);
+      } else if (write_behind != nullptr && (write_behind->get_int64() < 0 || write_behind->get_int64() > 10000)) {
+        check.Add("analytics.write_behind_ms", field_code::kOutOfRange, {{"min", "0"}, {"max", "10000"}});
+      } else if (write_behind != nullptr) {
+        options.analytics_write_behind_ms = write_behind->get_int64();
+      }
     } else if (key == "trust_host_context") {
       if (value.is_bool()) {
         options.trust_host_context = value.get_bool();

@@ -106,6 +106,13 @@ struct PortalOptions {
   // method answers 10004 NOT_CONFIGURED. A request never names a path.
   std::string backup_dir;
 
+  // Unset or 0 (the default): the behaviour events the portal records on its own (searches, clicks on
+  // search hits, questions to the assistant) are written within their call. N > 0 ms ("analytics":
+  // {"write_behind_ms"}, at most 10000): they are queued and written once every N ms in one
+  // transaction per tenant, so a busy host pays one commit per interval instead of one per search;
+  // analytics then lag by up to N ms, and a process that dies loses the last N ms of them.
+  // portal_server sets 50 unless the options say otherwise.
+  std::optional<std::int64_t> analytics_write_behind_ms;
   // Sign-in: tokens, lockout, password hashing ("auth"; docs/SECURITY.md).
   AuthOptions auth;
   // True (the default): context_json may name the caller by raw ids (tenant_id, customer_id,
@@ -167,6 +174,21 @@ struct MethodInfo {
 // it may call the portal itself; a slow callback holds up only its own call.
 using ProgressCallback = std::function<bool(std::int64_t done, std::int64_t total)>;
 
+// The state of a portal's parts, for a host's health checks and metrics (portal_server's /healthz
+// and /metrics). Counts only: nothing in it belongs to a tenant.
+struct PortalHealth {
+  struct Breaker {
+    std::string name;  // "search.elasticsearch", "ai.local", "tickets.req003", ...
+    CircuitBreaker::State state = CircuitBreaker::State::kClosed;
+  };
+  bool database_ok = false;    // the store answered a query just now
+  std::string database_error;  // why not, when !database_ok (no personal data)
+  std::vector<Breaker> breakers;  // one per remote system the options configure, and the AI's
+  std::int64_t outbox_pending = 0;  // items of all tenants neither delivered nor abandoned
+  std::optional<std::int64_t> outbox_oldest_pending_age_seconds;  // unset when none is pending
+  std::int64_t subscriptions = 0;  // live ticket status subscriptions
+};
+
 class Portal {
  public:
   static Result<std::unique_ptr<Portal>> Open(PortalOptions options);
@@ -190,6 +212,16 @@ class Portal {
                              const boost::json::object& request, const ProgressCallback& progress) noexcept;
 
   static const std::vector<MethodInfo>& Methods();
+
+  // Probes the store and reads the breakers and the outbox backlog; never throws, never blocks on
+  // a remote system.
+  PortalHealth Health() noexcept;
+
+  // Who an access token names (auth.login's access_token): the context a call bearing it runs as,
+  // with `client_ip` and `user_agent` empty. 10002 when it is malformed, expired, signed by no key
+  // of the ring, or its login has ended. Hosts use it to scope what they serve outside Invoke,
+  // such as a WebSocket of live ticket status.
+  Result<RequestContext> Authenticate(std::string_view access_token) noexcept;
 
   // Live ticket status (docs/API.md, "Subscriptions"): `callback` hears, as event JSON
   // (TicketEventJson), every ticket creation and status change committed after Subscribe returns

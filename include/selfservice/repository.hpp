@@ -922,6 +922,15 @@ class Store {
   // The backend's own knowledge search over knowledge() (for SQLite: FTS5).
   virtual SearchBackend& search() = 0;
 
+  // Store-wide operational counts for a host's health checks (Portal::Health): counts of all
+  // tenants together and nothing else, so they reveal no tenant's data. Reading them also proves
+  // the store answers; a failure answers its error (20004 for a database that cannot be read).
+  struct Vitals {
+    std::int64_t outbox_pending = 0;  // outbox items neither delivered nor abandoned
+    std::optional<Timestamp> oldest_outbox_pending;  // created_at of the oldest of them
+  };
+  virtual Result<Vitals> ReadVitals() = 0;
+
   // What Backup() wrote.
   struct BackupReport {
     std::int64_t bytes = 0;  // the copy's size

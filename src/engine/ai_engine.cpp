@@ -202,10 +202,12 @@ struct AiEngine::Retrieval {
 };
 
 AiEngine::AiEngine(Store& store, SearchBackend& search, KnowledgeRepository& articles, AiProvider& provider,
-                   CircuitBreaker& breaker, KnowledgeSourceEngine* source, OutboxRelay& outbox, const Clock& clock)
+                   CircuitBreaker& breaker, KnowledgeSourceEngine* source, OutboxRelay& outbox, EventRecorder& events,
+                   const Clock& clock)
     : store_(store),
-      search_(store, search, clock),
-      knowledge_(store, articles, clock),
+      events_(events),
+      search_(store, search, events, clock),
+      knowledge_(store, articles, events, clock),
       sessions_(store, clock),
       provider_(provider),
       breaker_(breaker),
@@ -438,7 +440,7 @@ Result<ChatReply> AiEngine::Chat(const RequestContext& context, ChatRequest requ
   reply.interaction_id = recorded->appended.empty() ? 0 : recorded->appended.front().id;
 
   // Questions feed the tenant's trending queries like searches do; the answer matters more.
-  if (Status event = RecordSearchEvent(store_, context, ActionType::search, question,
+  if (Status event = RecordSearchEvent(events_, context, ActionType::search, question,
                                        "results:" + std::to_string(retrieval->total), clock_.NowMillis(), "/ai-chat");
       !event.ok()) {
     Log().warn("ai.chat event not recorded: {}", event.detail());

@@ -10,7 +10,7 @@ constexpr std::size_t kKeywordChars = 500;  // user_behavior_analytics.search_ke
 
 }  // namespace
 
-Status RecordSearchEvent(Store& store, const RequestContext& context, ActionType action, std::string keywords,
+Status RecordSearchEvent(EventRecorder& events, const RequestContext& context, ActionType action, std::string keywords,
                          std::string target, std::int64_t now_millis, std::string page_path) {
   BehaviorEvent event;
   event.tenant_id = context.tenant_id;
@@ -22,7 +22,7 @@ Status RecordSearchEvent(Store& store, const RequestContext& context, ActionType
   event.action_target = std::move(target);
   event.created_at = Timestamp{now_millis};
   if (auto errors = Validate(event); !errors.empty()) return Status::Invalid(std::move(errors));
-  return store.analytics().Append(Scope(context), {event});
+  return events.Record(context, std::move(event));
 }
 
 Result<std::size_t> AnalyticsEngine::Track(const RequestContext& context,

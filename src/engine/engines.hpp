@@ -20,6 +20,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include "engine/event_recorder.hpp"
 #include "selfservice/ai.hpp"
 #include "selfservice/circuit_breaker.hpp"
 #include "selfservice/clock.hpp"
@@ -174,8 +175,9 @@ class KnowledgeEngine {
 
   // `articles` is the store's knowledge repository, or a decorator of it that mirrors writes to a
   // remote search index (search::MirroredKnowledgeRepository).
-  KnowledgeEngine(Store& store, KnowledgeRepository& articles, const Clock& clock)
-      : store_(store), articles_(articles), clock_(clock) {}
+  // `events` records the clicks on search hits.
+  KnowledgeEngine(Store& store, KnowledgeRepository& articles, EventRecorder& events, const Clock& clock)
+      : store_(store), articles_(articles), events_(events), clock_(clock) {}
 
   // Creates or replaces one article from its JSON fields (server-owned fields are ignored).
   Result<UpsertOutcome> Upsert(const RequestContext& context, const boost::json::object& fields);
@@ -207,14 +209,16 @@ class KnowledgeEngine {
 
   Store& store_;
   KnowledgeRepository& articles_;
+  EventRecorder& events_;
   const Clock& clock_;
 };
 
 class SearchEngine {
  public:
   // `backend` answers the queries: the store's own engine, or a FallbackSearch in front of it.
-  SearchEngine(Store& store, SearchBackend& backend, const Clock& clock)
-      : store_(store), backend_(backend), clock_(clock) {}
+  // `events` records the searches.
+  SearchEngine(Store& store, SearchBackend& backend, EventRecorder& events, const Clock& clock)
+      : store_(store), backend_(backend), events_(events), clock_(clock) {}
 
   // Searches the published knowledge of the caller's tenant and records the search as a behaviour
   // event (keywords and result count) for trending queries and analytics.
@@ -232,6 +236,7 @@ class SearchEngine {
  private:
   Store& store_;
   SearchBackend& backend_;
+  EventRecorder& events_;
   const Clock& clock_;
 };
 
@@ -315,7 +320,7 @@ class BrowseEngine {
 // Records one behaviour event of the search page ("/search") by the caller: a search
 // (action_target "results:N") or the click that opened a result ("article:<id>"). Keywords longer
 // than the column (500 characters) are cut.
-Status RecordSearchEvent(Store& store, const RequestContext& context, ActionType action, std::string keywords,
+Status RecordSearchEvent(EventRecorder& events, const RequestContext& context, ActionType action, std::string keywords,
                          std::string target, std::int64_t now_millis, std::string page_path = "/search");
 
 // How the outbox retries (docs/AI.md, "The outbox").
@@ -434,7 +439,8 @@ class AiEngine {
   // `outbox` keeps the learning feedback the provider could not take; the engine registers its
   // deliverer there.
   AiEngine(Store& store, SearchBackend& search, KnowledgeRepository& articles, AiProvider& provider,
-           CircuitBreaker& breaker, KnowledgeSourceEngine* source, OutboxRelay& outbox, const Clock& clock);
+           CircuitBreaker& breaker, KnowledgeSourceEngine* source, OutboxRelay& outbox, EventRecorder& events,
+           const Clock& clock);
 
   static constexpr const char* kLearningFeedbackTopic = "ai.learning_feedback";
 
@@ -463,6 +469,7 @@ class AiEngine {
   std::vector<std::string> PreviousQuestions(const RequestContext& context, const Session& session);
 
   Store& store_;
+  EventRecorder& events_;
   SearchEngine search_;
   KnowledgeEngine knowledge_;
   SessionEngine sessions_;

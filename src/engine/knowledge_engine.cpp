@@ -89,7 +89,7 @@ Result<KnowledgeArticle> KnowledgeEngine::Get(const RequestContext& context, std
     return Status::NotFound("unpublished knowledge article");
   }
   if (from_search) {
-    if (Status recorded = RecordSearchEvent(store_, context, ActionType::click, *from_search,
+    if (Status recorded = RecordSearchEvent(events_, context, ActionType::click, *from_search,
                                             "article:" + std::to_string(id), clock_.NowMillis());
         !recorded.ok()) {
       return recorded;

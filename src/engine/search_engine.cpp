@@ -13,7 +13,7 @@ Result<SearchResult> SearchEngine::Query(const RequestContext& context, SearchQu
   if (!result.ok()) return result.status();
 
   // The answer matters more than its record: a failed record is logged, not returned.
-  if (Status recorded = RecordSearchEvent(store_, context, ActionType::search, std::move(keywords),
+  if (Status recorded = RecordSearchEvent(events_, context, ActionType::search, std::move(keywords),
                                           "results:" + std::to_string(result->total), clock_.NowMillis());
       !recorded.ok()) {
     Log().warn("search event not recorded: {}", recorded.detail());

@@ -95,7 +95,7 @@ class AiEngineTest : public ::testing::Test {
     ASSERT_TRUE(breaker.ok());
     breaker_ = std::move(breaker).value();
     engine_ = std::make_unique<AiEngine>(*store_, store_->search(), store_->knowledge(), provider_, *breaker_,
-                                         nullptr, outbox_, *clock_);
+                                         nullptr, outbox_, events_, *clock_);
     nginx_ = Article("ext-nginx", "nginx fails to start", "Check the configuration with nginx -t.", "en");
     wifi_ = Article("ext-wifi", "Wireless connection keeps dropping", "Disable power saving.", "en");
     zh_ = Article("ext-zh", "服务器连不上怎么办", "检查网络和防火墙。", "zh");
@@ -135,6 +135,7 @@ class AiEngineTest : public ::testing::Test {
   ScriptedProvider provider_{*clock_};
   std::unique_ptr<CircuitBreaker> breaker_;
   OutboxRelay outbox_{*store_, *clock_, OutboxPolicy{}, [] { return 0.5; }};
+  EventRecorder events_{*store_, std::chrono::milliseconds(0)};
   std::unique_ptr<AiEngine> engine_;
   std::int64_t nginx_ = 0, wifi_ = 0, zh_ = 0;
 };

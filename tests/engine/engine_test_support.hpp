@@ -61,6 +61,7 @@ class ForwardingStore final : public Store {
   AuditRepository& audit() override { return inner_.audit(); }
   SearchBackend& search() override { return inner_.search(); }
   Result<BackupReport> Backup(const std::string& path) override { return inner_.Backup(path); }
+  Result<Vitals> ReadVitals() override { return inner_.ReadVitals(); }
   Result<ReencryptionReport> ReencryptSensitiveFields() override { return inner_.ReencryptSensitiveFields(); }
   Result<ErasureReport> EraseUser(const Scope& scope, std::int64_t user_id) override {
     return inner_.EraseUser(scope, user_id);

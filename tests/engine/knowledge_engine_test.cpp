@@ -106,7 +106,8 @@ class KnowledgeEngineTest : public test::EngineTest {
   const RequestContext user_ = User(1, 10, 100);
   const RequestContext staff_ = PlatformAdmin(1, 1, 1);
   const RequestContext other_tenant_ = CustomerAdmin(2, 20, 201);
-  KnowledgeEngine engine_{*store_, store_->knowledge(), clock_};
+  EventRecorder events_{*store_, std::chrono::milliseconds(0)};
+  KnowledgeEngine engine_{*store_, store_->knowledge(), events_, clock_};
   test::TempDir dir_;
 };
 

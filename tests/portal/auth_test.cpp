@@ -131,6 +131,44 @@ TEST_F(AuthTest, TheAccessTokenIsTheCallersIdentity) {
   EXPECT_EQ(started.at("data").at("tenant_id"), 1);
 }
 
+TEST_F(AuthTest, AuthenticateNamesTheCallerOfAnAccessToken) {
+  const std::int64_t id = CreateAccount("alice");
+  const std::string token = AccessToken("alice");
+  auto who = portal_->Authenticate(token);
+  ASSERT_TRUE(who.ok()) << who.status().detail();
+  EXPECT_EQ(who->tenant_id, 1);
+  EXPECT_EQ(who->customer_id, 10);
+  EXPECT_EQ(who->user_id, id);
+  EXPECT_TRUE(who->has(Role::kCustomerUser));
+  EXPECT_FALSE(who->has(Role::kCustomerAdmin));
+  EXPECT_FALSE(who->login_session_id.empty());
+  EXPECT_TRUE(who->client_ip.empty());
+}
+
+TEST_F(AuthTest, AuthenticateRefusesBadAndEndedTokens) {
+  CreateAccount("alice");
+  const std::string token = AccessToken("alice");
+  for (std::string_view bad : {std::string_view(), std::string_view("not-a-jwt"), std::string_view("a.b.c"),
+                               std::string_view(token).substr(0, token.size() - 2)}) {
+    auto who = portal_->Authenticate(bad);
+    ASSERT_FALSE(who.ok()) << bad;
+    EXPECT_EQ(who.status().code(), ErrorCode::kUnauthenticated) << bad;
+  }
+  ASSERT_TRUE(IsSuccess(AsToken("auth.logout", token)));
+  auto after_logout = portal_->Authenticate(token);
+  ASSERT_FALSE(after_logout.ok());
+  EXPECT_EQ(after_logout.status().code(), ErrorCode::kUnauthenticated);
+}
+
+TEST_F(AuthTest, AuthenticateRefusesAnExpiredToken) {
+  CreateAccount("alice");
+  const std::string token = AccessToken("alice");
+  clock_->Advance(3 * 3600 * 1000);  // past the 2 h lifetime and its leeway
+  auto who = portal_->Authenticate(token);
+  ASSERT_FALSE(who.ok());
+  EXPECT_EQ(who.status().code(), ErrorCode::kUnauthenticated);
+}
+
 TEST_F(AuthTest, AWrongPasswordAndAnUnknownUserGetTheSameAnswer) {
   CreateAccount("alice");
   const json::object wrong = Login("alice", "Wrong-Horse-42");

@@ -1183,6 +1183,19 @@ class SqliteStore final : public Store {
   AuditRepository& audit() override { return *audit_; }
   SearchBackend& search() override { return *search_; }
   Result<BackupReport> Backup(const std::string& path) override { return db_->BackupTo(path); }
+  Result<Vitals> ReadVitals() override {
+    return db_->Read([](Connection& db) -> Result<Vitals> {
+      // The partial index outbox_due covers exactly the pending rows, so this stays cheap however
+      // many delivered items the outbox keeps.
+      Statement s = db.Prepare(
+          "SELECT count(*), min(created_at) FROM outbox WHERE delivered_at IS NULL AND abandoned = 0");
+      s.Step();
+      Vitals vitals;
+      vitals.outbox_pending = s.Int(0);
+      if (auto oldest = s.OptionalInt(1)) vitals.oldest_outbox_pending = Timestamp{*oldest};
+      return vitals;
+    });
+  }
   Result<ReencryptionReport> ReencryptSensitiveFields() override { return sqlite::ReencryptSensitiveFields(*db_); }
   Result<ErasureReport> EraseUser(const Scope& scope, std::int64_t user_id) override {
     return sqlite::EraseUser(*db_, scope, user_id);
