@@ -12,6 +12,11 @@ packages=(
   libargon2-dev
   libxapian-dev  # bench/search_bench only: the peer search engine
   abigail-tools  # abidiff: the C ABI against its baseline (tests/capi/check_abi.cmake)
+  libboost-program-options1.81-dev  # examples/cli: the selfservice command line
+  libjna-java libgoogle-gson-java default-jdk-headless  # bindings/java (JNA over the C ABI, Gson) and its tests
+  python3-venv python3-setuptools python3-wheel  # installing bindings/python offline (tests/python)
+  curl  # tests/server: the end-to-end test of portal_server
+  wrk nginx-light  # bench/load: portal_server under load, nginx as the reference
 )
 
 missing=()

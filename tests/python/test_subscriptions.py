@@ -85,7 +85,7 @@ class SubscriptionTest(unittest.TestCase):
             self.portal.subscribe({"customer_id": 10}, Inbox())
         self.assertEqual(raised.exception.code, 10001)
         self.assertEqual(raised.exception.errors[0]["field"], "tenant_id")
-        self.assertEqual(selfservice._subscribers, {})
+        self.assertEqual(selfservice.portal._subscribers, {})
 
     def test_a_callback_may_unsubscribe_itself_and_raise(self):
         inbox = Inbox()
@@ -109,10 +109,10 @@ class SubscriptionTest(unittest.TestCase):
     def test_callbacks_are_released_when_the_portal_closes(self):
         self.portal.subscribe({"tenant_id": 1}, Inbox())
         self.portal.subscribe({"tenant_id": 2}, Inbox())
-        self.assertEqual(len(selfservice._subscribers), 2)
+        self.assertEqual(len(selfservice.portal._subscribers), 2)
         self.portal.close()
         gc.collect()
-        self.assertEqual(selfservice._subscribers, {})
+        self.assertEqual(selfservice.portal._subscribers, {})
         with self.assertRaises(ValueError):
             self.portal.subscribe({"tenant_id": 1}, Inbox())
 

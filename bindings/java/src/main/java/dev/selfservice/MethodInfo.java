@@ -1,0 +1,10 @@
+package dev.selfservice;
+
+/**
+ * One method the portal answers, as selfservice_methods() describes it: its REST route under
+ * /api/v1/customer-portal (with {placeholders}) and HTTP method, the least role allowed to call it
+ * ("anyone", "customer_user", "customer_admin" or "platform_admin"), the enabled_features entry
+ * that gates it ("" for none) and its rate-limit class.
+ */
+public record MethodInfo(String name, String httpMethod, String route, String leastRole, String feature,
+                         String rateClass) {}
