@@ -1,5 +1,5 @@
 # The obvious words for a newcomer, over the CMake presets (CMakePresets.json).
-#   make demo   install dependencies, build, run the demo
+#   make demo   install dependencies, build, seed a demo tenant and serve it on 127.0.0.1:8080
 #   make test   install dependencies, build and run every test (release and asan), the C ABI contract
 #   make bench  build the release preset and run the benchmarks
 #   make asan | tsan | debug   build and test one preset
@@ -18,7 +18,7 @@ build: deps
 	@cmake --build --preset release -j $(JOBS)
 
 demo: build
-	@./build/release/examples/selfservice_demo build/release/demo.db
+	@bash scripts/demo.sh
 
 test: test-release contract test-asan
 
