@@ -12,7 +12,6 @@
 #include <charconv>
 #include <chrono>
 #include <csignal>
-#include <cstdio>
 #include <deque>
 #include <iostream>
 #include <memory>
@@ -155,15 +154,6 @@ std::optional<std::string> ChunkSha256(std::string_view header) {
   std::string hex(header);
   std::transform(hex.begin(), hex.end(), hex.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
   return hex;
-}
-
-std::string_view BreakerStateName(CircuitBreaker::State state) {
-  switch (state) {
-    case CircuitBreaker::State::kClosed: return "closed";
-    case CircuitBreaker::State::kOpen: return "open";
-    case CircuitBreaker::State::kHalfOpen: return "half_open";
-  }
-  return "closed";
 }
 
 // --- The server's shared state -------------------------------------------------------------------
@@ -566,7 +556,7 @@ class HttpSession : public Connection {
     json::object breakers;
     bool degraded = false;
     for (const auto& breaker : health.breakers) {
-      breakers.emplace(breaker.name, BreakerStateName(breaker.state));
+      breakers.emplace(breaker.name, StateName(breaker.state));
       degraded = degraded || breaker.state != CircuitBreaker::State::kClosed;
     }
     json::object database{{"status", health.database_ok ? "up" : "down"}};
