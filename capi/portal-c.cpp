@@ -187,6 +187,16 @@ int selfservice_unsubscribe(selfservice_portal* portal, int64_t subscription_id)
   }
 }
 
+char* selfservice_health(selfservice_portal* portal) {
+  try {
+    if (portal == nullptr)
+      return ToCError(selfservice::Status::InvalidField("portal", selfservice::field_code::kRequired));
+    return ToC(boost::json::serialize(selfservice::HealthJson(portal->portal->Health())));
+  } catch (...) {
+    return ToCError(Unexpected());
+  }
+}
+
 char* selfservice_upload_chunk(selfservice_portal* portal, const char* context_json, const char* upload_id,
                                int64_t offset, const void* data, size_t len) {
   return selfservice_upload_chunk_checked(portal, context_json, upload_id, offset, data, len, nullptr);

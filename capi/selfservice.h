@@ -68,6 +68,18 @@ SELFSERVICE_API int selfservice_abi_version(void);
 SELFSERVICE_API char *selfservice_methods(void);
 
 /**
+ * The state of the portal's parts, for a host's health checks: {"status": "up" | "degraded" |
+ * "down", "components": {"database": {"status", "error"?}, "breakers": {name: "closed" | "open" |
+ * "half_open"}, "outbox": {"pending", "oldest_pending_age_seconds"?}, "subscriptions"}}
+ * ("degraded": a breaker is not closed; "down": the database does not answer). Counts only:
+ * nothing in it belongs to a tenant. Never blocks on a remote system.
+ * @param portal an open portal; NULL answers the error envelope 10001.
+ * @return a string to free with selfservice_free(); NULL only when memory is exhausted.
+ * @since 0.5.0
+ */
+SELFSERVICE_API char *selfservice_health(selfservice_portal *portal);
+
+/**
  * Opens a portal.
  *
  * @param options_json a JSON object, for example {"storage": "sqlite::memory:"} or

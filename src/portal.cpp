@@ -483,6 +483,26 @@ PortalHealth Portal::Health() noexcept {
   return health;
 }
 
+json::object HealthJson(const PortalHealth& health) {
+  json::object breakers;
+  bool degraded = false;
+  for (const auto& breaker : health.breakers) {
+    breakers.emplace(breaker.name, StateName(breaker.state));
+    degraded = degraded || breaker.state != CircuitBreaker::State::kClosed;
+  }
+  json::object database{{"status", health.database_ok ? "up" : "down"}};
+  if (!health.database_ok) database.emplace("error", health.database_error);
+  json::object outbox{{"pending", health.outbox_pending}};
+  if (health.outbox_oldest_pending_age_seconds) {
+    outbox.emplace("oldest_pending_age_seconds", *health.outbox_oldest_pending_age_seconds);
+  }
+  return {{"status", !health.database_ok ? "down" : degraded ? "degraded" : "up"},
+          {"components", json::object{{"database", std::move(database)},
+                                      {"breakers", std::move(breakers)},
+                                      {"outbox", std::move(outbox)},
+                                      {"subscriptions", health.subscriptions}}}};
+}
+
 Result<RequestContext> Portal::Authenticate(std::string_view access_token) noexcept {
   try {
     return impl_->auth->Authenticate(access_token, RequestContext{});

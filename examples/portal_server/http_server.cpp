@@ -553,24 +553,8 @@ class HttpSession : public Connection {
 
   void Health() {
     const PortalHealth health = server_.portal.Health();
-    json::object breakers;
-    bool degraded = false;
-    for (const auto& breaker : health.breakers) {
-      breakers.emplace(breaker.name, StateName(breaker.state));
-      degraded = degraded || breaker.state != CircuitBreaker::State::kClosed;
-    }
-    json::object database{{"status", health.database_ok ? "up" : "down"}};
-    if (!health.database_ok) database.emplace("error", health.database_error);
-    json::object outbox{{"pending", health.outbox_pending}};
-    if (health.outbox_oldest_pending_age_seconds) {
-      outbox.emplace("oldest_pending_age_seconds", *health.outbox_oldest_pending_age_seconds);
-    }
-    json::object body{{"status", !health.database_ok ? "down" : degraded ? "degraded" : "up"},
-                      {"components", json::object{{"database", std::move(database)},
-                                                  {"breakers", std::move(breakers)},
-                                                  {"outbox", std::move(outbox)},
-                                                  {"subscriptions", health.subscriptions}}}};
-    SendText(Metrics::kUnmatched, health.database_ok ? 200 : 503, json::serialize(body), "application/json");
+    SendText(Metrics::kUnmatched, health.database_ok ? 200 : 503, json::serialize(HealthJson(health)),
+             "application/json");
   }
 
   void OnUpgrade(Request request, std::string_view path, std::string_view query) {

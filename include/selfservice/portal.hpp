@@ -189,6 +189,12 @@ struct PortalHealth {
   std::int64_t subscriptions = 0;  // live ticket status subscriptions
 };
 
+// `health` as the JSON of selfservice_health() and portal_server's /healthz:
+// {"status": "up" | "degraded" (a breaker not closed) | "down" (the database does not answer),
+//  "components": {"database": {"status": "up" | "down", "error"?}, "breakers": {name: "closed" |
+//  "open" | "half_open"}, "outbox": {"pending", "oldest_pending_age_seconds"?}, "subscriptions"}}.
+boost::json::object HealthJson(const PortalHealth& health);
+
 class Portal {
  public:
   static Result<std::unique_ptr<Portal>> Open(PortalOptions options);

@@ -157,6 +157,26 @@ static void TestMethods(void) {
   selfservice_free(methods);
 }
 
+/* The portal's health; NULL answers an error envelope naming the portal. */
+static void TestHealth(void) {
+  selfservice_portal* portal = selfservice_portal_open("{\"log_level\":\"off\"}", NULL);
+  char* health = NULL;
+  StartPhase("health");
+  CheckCondition(portal != NULL);
+  health = selfservice_health(portal);
+  CheckCondition(health != NULL);
+  CheckEnvelope(Contains(health, "{\"status\":\"up\",\"components\":{\"database\":{\"status\":\"up\"}"), health);
+  CheckEnvelope(Contains(health, "\"breakers\":{\"ai.local\":\"closed\"}"), health);
+  CheckEnvelope(Contains(health, "\"outbox\":{\"pending\":0}") && Contains(health, "\"subscriptions\":0"), health);
+  selfservice_free(health);
+  selfservice_portal_close(portal);
+
+  StartPhase("health of NULL");
+  health = selfservice_health(NULL);
+  CheckEnvelope(Code(health) == 10001 && Contains(health, "\"field\":\"portal\""), health);
+  selfservice_free(health);
+}
+
 /* Opening must fail with NULL and an error envelope of `code` that names `field` (when given). */
 static void CheckOpenFails(const char* options, long code, const char* field) {
   char* error = NULL;
@@ -666,6 +686,7 @@ int main(void) {
 
   TestVersion();
   TestMethods();
+  TestHealth();
   TestOpen(directory);
   TestInvokeBadArguments();
   TestInvokeWithProgress();

@@ -54,5 +54,23 @@ TEST_F(HealthTest, LiveSubscriptionsAreCountedUntilTheyEnd) {
   EXPECT_EQ(portal_->Health().subscriptions, 1);
 }
 
+TEST(HealthJsonTest, AnOpenBreakerDegradesAndAFailedDatabaseIsDown) {
+  PortalHealth health;
+  health.database_ok = true;
+  health.breakers = {{"ai.local", CircuitBreaker::State::kClosed}, {"search.elasticsearch", CircuitBreaker::State::kOpen}};
+  health.outbox_pending = 3;
+  health.outbox_oldest_pending_age_seconds = 42;
+  health.subscriptions = 2;
+  EXPECT_EQ(json::serialize(HealthJson(health)),
+            R"({"status":"degraded","components":{"database":{"status":"up"},)"
+            R"("breakers":{"ai.local":"closed","search.elasticsearch":"open"},)"
+            R"("outbox":{"pending":3,"oldest_pending_age_seconds":42},"subscriptions":2}})");
+  health.database_ok = false;
+  health.database_error = "disk I/O error";
+  const json::object down = HealthJson(health);
+  EXPECT_EQ(down.at("status"), "down");
+  EXPECT_EQ(down.at("components").at("database"), json::parse(R"({"status":"down","error":"disk I/O error"})"));
+}
+
 }  // namespace
 }  // namespace selfservice::test

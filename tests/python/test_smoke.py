@@ -28,6 +28,23 @@ class LibraryTest(unittest.TestCase):
         self.assertGreaterEqual(selfservice.abi_version(), 1)
 
 
+class HealthTest(unittest.TestCase):
+    def test_a_new_portal_is_up_with_its_ai_breaker_closed(self):
+        with selfservice.Portal(QUIET) as portal:
+            health = portal.health()
+        self.assertEqual(health["status"], "up")
+        self.assertEqual(health["components"]["database"], {"status": "up"})
+        self.assertEqual(health["components"]["breakers"], {"ai.local": "closed"})
+        self.assertEqual(health["components"]["outbox"], {"pending": 0})
+        self.assertEqual(health["components"]["subscriptions"], 0)
+
+    def test_a_closed_portal_raises_portal_closed_error(self):
+        portal = selfservice.Portal(QUIET)
+        portal.close()
+        with self.assertRaises(selfservice.PortalClosedError):
+            portal.health()
+
+
 class MethodsTest(unittest.TestCase):
     def test_every_method_has_its_route_role_and_feature(self):
         table = {method["name"]: method for method in selfservice.methods()}

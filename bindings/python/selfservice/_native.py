@@ -56,6 +56,8 @@ def _declare(lib: ctypes.CDLL) -> None:
                                               c_char_p], c_void_p),
         # since 0.4.0
         "selfservice_methods": ([], c_void_p),
+        # since 0.5.0
+        "selfservice_health": ([c_void_p], c_void_p),
     }
     for name, (argtypes, restype) in prototypes.items():
         if hasattr(lib, name):

@@ -219,6 +219,15 @@ class Portal:
                 raise raised[0]
             return _answer(pointer)
 
+    def health(self) -> Dict[str, Any]:
+        """The state of the portal's parts for a health check (selfservice_health,
+        libselfservice 0.5.0): {"status": "up" | "degraded" | "down", "components": {"database",
+        "breakers", "outbox", "subscriptions"}}. Counts only; never blocks on a remote system."""
+        lib = _native.need("selfservice_health", "0.5.0")
+        with self._call("health") as handle:
+            answer = _native.take_json(lib.selfservice_health(handle))
+        return dict(answer)
+
     def upload_chunk(self, context: Json, upload_id: Optional[str], offset: int, data: Chunk,
                      sha256: Optional[str] = None) -> Envelope:
         """Appends one chunk of a resumable upload begun with tickets.attachments.begin, as

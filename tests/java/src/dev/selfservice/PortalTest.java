@@ -55,6 +55,17 @@ final class PortalTest {
       }
     });
 
+    test("health_reports_the_database_up_and_the_ai_breaker_closed", () -> {
+      try (Portal portal = new Portal(QUIET)) {
+        JsonObject health = portal.health();
+        equal("up", health.get("status").getAsString(), "status");
+        JsonObject components = health.getAsJsonObject("components");
+        equal("up", components.getAsJsonObject("database").get("status").getAsString(), "database");
+        equal("closed", components.getAsJsonObject("breakers").get("ai.local").getAsString(), "ai breaker");
+        equal(0, components.getAsJsonObject("outbox").get("pending").getAsInt(), "outbox backlog");
+      }
+    });
+
     test("try_with_resources_closes_the_portal", () -> {
       Portal kept;
       try (Portal portal = new Portal(QUIET)) {
@@ -213,6 +224,7 @@ final class PortalTest {
       raises(IllegalStateException.class, () -> portal.subscribe(Map.of("tenant_id", 1), event -> {}));
       raises(IllegalStateException.class, () -> portal.unsubscribe(1));
       raises(IllegalStateException.class, () -> portal.uploadChunk(USER, "upload", 0, new byte[1]));
+      raises(IllegalStateException.class, portal::health);
       equal(0, Subscriptions.size(), "listeners held after the refused subscribe");
     });
   }

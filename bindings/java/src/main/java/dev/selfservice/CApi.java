@@ -64,6 +64,9 @@ interface CApi extends Library {
 
   Pointer selfservice_methods();
 
+  // since 0.5.0
+  Pointer selfservice_health(Pointer portal);
+
   Pointer selfservice_portal_open(String optionsJson, PointerByReference errorJson);
 
   void selfservice_portal_close(Pointer portal);

@@ -1,6 +1,7 @@
 package dev.selfservice;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import java.lang.ref.Reference;
@@ -190,6 +191,15 @@ public final class Portal implements AutoCloseable {
         ? CApi.LIB.selfservice_upload_chunk(portal, contextJson, uploadId, offset, data, length)
         : CApi.LIB.selfservice_upload_chunk_checked(portal, contextJson, uploadId, offset, data, length,
                                                     chunkSha256)));
+  }
+
+  /**
+   * The state of the portal's parts for a health check (libselfservice 0.5.0): {"status": "up" |
+   * "degraded" | "down", "components": {"database", "breakers", "outbox", "subscriptions"}}.
+   * Counts only; never blocks on a remote system.
+   */
+  public JsonObject health() {
+    return JsonParser.parseString(Strings.take(call("health", CApi.LIB::selfservice_health))).getAsJsonObject();
   }
 
   /** True once {@link #close()} has been called. */
