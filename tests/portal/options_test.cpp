@@ -89,6 +89,31 @@ TEST(PortalOptionsFromJson, OtherBadValuesAreInvalid) {
   }
 }
 
+TEST(PortalOptionsFromJson, AnalyticsWriteBehindIsReadAndUnsetByDefault) {
+  EXPECT_FALSE(PortalOptions::FromJson("{}")->analytics_write_behind_ms.has_value());
+  auto options = PortalOptions::FromJson(R"({"analytics": {"write_behind_ms": 50}})");
+  ASSERT_TRUE(options.ok());
+  EXPECT_EQ(options->analytics_write_behind_ms, 50);
+  EXPECT_FALSE(PortalOptions::FromJson(R"({"analytics": {}})")->analytics_write_behind_ms.has_value());
+}
+
+TEST(PortalOptionsFromJson, BadAnalyticsWriteBehindIsInvalid) {
+  const std::tuple<std::string_view, std::string_view, std::string_view> cases[] = {
+      {R"({"analytics": 50})", "analytics", "FIELD_INVALID"},
+      {R"({"analytics": null})", "analytics", "FIELD_INVALID"},
+      {R"({"analytics": {"write_behind_ms": "50"}})", "analytics.write_behind_ms", "FIELD_INVALID"},
+      {R"({"analytics": {"write_behind_ms": 2.5}})", "analytics.write_behind_ms", "FIELD_INVALID"},
+      {R"({"analytics": {"write_behind_ms": -1}})", "analytics.write_behind_ms", "OUT_OF_RANGE"},
+      {R"({"analytics": {"write_behind_ms": 10001}})", "analytics.write_behind_ms", "OUT_OF_RANGE"},
+  };
+  for (const auto& [text, field, code] : cases) {
+    auto options = PortalOptions::FromJson(text);
+    ASSERT_FALSE(options.ok()) << text;
+    EXPECT_EQ(options.status().code(), ErrorCode::kInvalidArgument) << text;
+    EXPECT_TRUE(HasError(options.status(), field, code)) << text;
+  }
+}
+
 TEST(PortalOptionsFromJson, EveryBadKeyIsReported) {
   auto options = PortalOptions::FromJson(R"({"pool_size": 0, "log_level": "loud", "storage": ""})");
   ASSERT_FALSE(options.ok());
