@@ -20,6 +20,10 @@ struct selfservice_portal {
   std::unique_ptr<selfservice::Portal> portal;
 };
 
+struct selfservice_download {
+  std::unique_ptr<selfservice::Download> download;
+};
+
 namespace {
 
 // Strings handed to C are malloc'ed so selfservice_free() is plain free(), whatever C++ runtime
@@ -83,7 +87,8 @@ char* selfservice_methods(void) {
                                             {"route", method.route},
                                             {"least_role", method.least_role},
                                             {"feature", method.feature},
-                                            {"rate_class", method.rate_class}});
+                                            {"rate_class", method.rate_class},
+                                            {"binary", method.binary}});
     }
     return ToC(boost::json::serialize(methods));
   } catch (...) {
@@ -216,6 +221,56 @@ char* selfservice_upload_chunk_checked(selfservice_portal* portal, const char* c
   } catch (...) {
     return ToCError(Unexpected());
   }
+}
+
+char* selfservice_download_open(selfservice_portal* portal, const char* method, const char* context_json,
+                                const char* request_json, selfservice_download** download) {
+  if (download != nullptr) *download = nullptr;
+  try {
+    if (download == nullptr)
+      return ToCError(selfservice::Status::InvalidField("download", selfservice::field_code::kRequired));
+    if (portal == nullptr)
+      return ToCError(selfservice::Status::InvalidField("portal", selfservice::field_code::kRequired));
+    if (method == nullptr)
+      return ToCError(selfservice::Status::InvalidField("method", selfservice::field_code::kRequired));
+    std::unique_ptr<selfservice::Download> opened;
+    char* envelope =
+        ToC(portal->portal->OpenDownload(method, Optional(context_json), Optional(request_json), opened));
+    // No handle without its envelope: a caller that got NULL has nothing to close.
+    if (envelope != nullptr && opened) *download = new selfservice_download{std::move(opened)};
+    return envelope;
+  } catch (...) {
+    if (download != nullptr && *download != nullptr) {
+      delete *download;
+      *download = nullptr;
+    }
+    return ToCError(Unexpected());
+  }
+}
+
+int64_t selfservice_download_read(selfservice_download* download, void* buf, size_t len, char** error_json) {
+  if (error_json != nullptr) *error_json = nullptr;
+  try {
+    selfservice::Status failure;
+    if (download == nullptr) {
+      failure = selfservice::Status::InvalidField("download", selfservice::field_code::kRequired);
+    } else if (buf == nullptr && len != 0) {
+      failure = selfservice::Status::InvalidField("buf", selfservice::field_code::kRequired);
+    } else {
+      auto read = download->download->Read(static_cast<char*>(buf), len);
+      if (read.ok()) return static_cast<int64_t>(*read);
+      if (error_json != nullptr) *error_json = ToC(download->download->ErrorEnvelope(read.status()));
+      return -1;
+    }
+    if (error_json != nullptr) *error_json = ToCError(failure);
+  } catch (...) {
+    if (error_json != nullptr) *error_json = ToCError(Unexpected());
+  }
+  return -1;
+}
+
+void selfservice_download_close(selfservice_download* download) {
+  delete download;
 }
 
 void selfservice_free(void* p) {

@@ -18,8 +18,9 @@
  *   - Functions are only ever added; a signature never changes. selfservice_abi_version() changes
  *     only on an incompatible change.
  *
- * Thread safety: selfservice_invoke(), selfservice_invoke_with_progress(), selfservice_subscribe()
- * and selfservice_unsubscribe() may be called from many threads at once on one portal.
+ * Thread safety: selfservice_invoke(), selfservice_invoke_with_progress(), selfservice_subscribe(),
+ * selfservice_unsubscribe(), selfservice_upload_chunk() and selfservice_download_open() may be
+ * called from many threads at once on one portal.
  * selfservice_portal_close() must not race with calls on the same portal. Subscription callbacks
  * run on a library thread (see selfservice_subscribe()).
  */
@@ -58,10 +59,12 @@ SELFSERVICE_API int selfservice_abi_version(void);
 /**
  * The methods selfservice_invoke() answers, for hosts and bindings that discover them (an HTTP
  * server routing by them, a binding generating one function per method): a JSON array of
- * {"name", "http_method", "route", "least_role", "feature", "rate_class"}, in the order of the
- * dispatch table. "route" is the REST path under /api/v1/customer-portal with {placeholders};
+ * {"name", "http_method", "route", "least_role", "feature", "rate_class", "binary"}, in the order
+ * of the dispatch table. "route" is the REST path under /api/v1/customer-portal with {placeholders};
  * "least_role" is "anyone" (the sign-in methods), "customer_user", "customer_admin" or
- * "platform_admin"; "feature" is the enabled_features entry that gates the method ("" for none).
+ * "platform_admin"; "feature" is the enabled_features entry that gates the method ("" for none);
+ * "binary" (since 0.6.0) is "download" for the methods selfservice_download_open() serves,
+ * "upload" for the one selfservice_upload_chunk() feeds, and "" for the rest.
  * @return a string to free with selfservice_free(); NULL only when memory is exhausted.
  * @since 0.4.0
  */
@@ -258,6 +261,66 @@ SELFSERVICE_API char *selfservice_upload_chunk_checked(selfservice_portal *porta
                                                        const char *upload_id, int64_t offset,
                                                        const void *data, size_t len,
                                                        const char *chunk_sha256);
+
+/** A file being read (selfservice_download_open()). Opaque. */
+typedef struct selfservice_download selfservice_download;
+
+/**
+ * Opens the file of a download method (those with "binary": "download" in selfservice_methods():
+ * tickets.attachments.get and documents.download) to read its bytes as they are: no base64, and
+ * never the whole file in memory, so it suits files of any size (selfservice_invoke() answers
+ * "data_base64" only for small ones). The call makes the checks selfservice_invoke() makes
+ * (caller, role, feature, rate limit, and the file must be the caller's to see) and answers the
+ * method's envelope: its data describes the file as the method does, without "data_base64", and
+ * adds, whatever the method, "file": {"name", "content_type", "size", "sha256"} and "range":
+ * {"offset", "length", "size"} (bytes); on success `*download` is set to read them.
+ *
+ * The request may ask for a range, to resume an interrupted download or to read a part:
+ * "offset" (a byte of the file, default 0; past the last byte answers 10001 OUT_OF_RANGE) and
+ * "length" (>= 1, cut at the file's end; default: to the end). A document counts as downloaded
+ * (download_count, analytics) only when its range starts at 0.
+ *
+ * @param portal an open portal; NULL answers 10001.
+ * @param method "tickets.attachments.get" or "documents.download"; NULL or another method
+ *        answers 10001 on "method" (an unknown name 10004).
+ * @param context_json as for selfservice_invoke(); NULL, malformed or incomplete answers 10002.
+ * @param request_json the method's request ({"id": 42}), with the range; NULL or malformed answers 10001.
+ * @param download receives the download to read with selfservice_download_read() and close with
+ *        selfservice_download_close() when the answer is code 200, and NULL otherwise; a NULL
+ *        `download` answers 10001 and opens nothing.
+ * @return the envelope as JSON, never NULL unless memory is exhausted (then `*download` is NULL);
+ *         free it with selfservice_free().
+ * @since 0.6.0
+ */
+SELFSERVICE_API char *selfservice_download_open(selfservice_portal *portal, const char *method,
+                                                const char *context_json, const char *request_json,
+                                                selfservice_download **download);
+
+/**
+ * Reads the next bytes of a download's range, in order.
+ *
+ * @param download an open download; NULL fails (10001).
+ * @param buf where the bytes go: at least `len` bytes. May be NULL only when `len` is 0.
+ * @param len the most bytes to read; reads of 64 KiB to 1 MiB suit most hosts.
+ * @param error_json when not NULL, receives NULL, or on failure the error envelope (10004 when the
+ *        file was deleted while being read; 20003 READ_FAILED, retryable from the offset its
+ *        message names, or FILE_CORRUPT when the bytes of a whole-file read do not match the
+ *        SHA-256 recorded at upload: the read that would deliver the last byte fails instead)
+ *        that the caller frees with selfservice_free().
+ * @return the number of bytes read (> 0), 0 at the end of the range (or when `len` is 0), -1 on
+ *         failure; after a failure every read fails the same way.
+ * @since 0.6.0
+ */
+SELFSERVICE_API int64_t selfservice_download_read(selfservice_download *download, void *buf, size_t len,
+                                                  char **error_json);
+
+/**
+ * Closes a download, read to its end or not. NULL is a no-op. A download does not need its
+ * portal: it may be read and closed after selfservice_portal_close(). One download must not be
+ * used from two threads at once; different downloads are independent.
+ * @since 0.6.0
+ */
+SELFSERVICE_API void selfservice_download_close(selfservice_download *download);
 
 /**
  * Frees a string returned by the library. NULL is a no-op.

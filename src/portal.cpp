@@ -4,8 +4,10 @@
 #include <charconv>
 #include <chrono>
 #include <mutex>
+#include <variant>
 #include <unordered_map>
 #include <iterator>
+#include <limits>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -168,6 +170,47 @@ Progress Catching(const ProgressCallback& progress, std::string_view method, con
   };
 }
 
+// The byte range a download asks for: "offset" (>= 0, default 0) and "length" (>= 1, default: to
+// the end); Portal::OpenDownload checks them against the file's size.
+struct ByteRange {
+  std::int64_t offset = 0;
+  std::optional<std::int64_t> length;
+};
+
+Result<ByteRange> ReadRange(const json::object& request) {
+  ByteRange range;
+  std::vector<FieldError> errors;
+  auto read = [&](std::string_view field, std::int64_t min) -> std::optional<std::int64_t> {
+    const json::value* raw = request.if_contains(field);
+    if (raw == nullptr || raw->is_null()) return std::nullopt;
+    if (!raw->is_int64() && !raw->is_uint64()) {
+      errors.push_back({std::string(field), field_code::kInvalid, {}});
+      return std::nullopt;
+    }
+    if (raw->is_uint64() || raw->get_int64() < min) {
+      errors.push_back({std::string(field), field_code::kOutOfRange,
+                        {{"min", std::to_string(min)}, {"max", std::to_string(std::numeric_limits<std::int64_t>::max())}}});
+      return std::nullopt;
+    }
+    return raw->get_int64();
+  };
+  range.offset = read("offset", 0).value_or(0);
+  range.length = read("length", 1);
+  if (!errors.empty()) return Status::Invalid(std::move(errors));
+  return range;
+}
+
+// "tickets.attachments.get, documents.download": the methods OpenDownload serves.
+std::string DownloadMethodNames() {
+  std::string names;
+  for (const auto& method : MethodTable()) {
+    if (method.with_download == nullptr) continue;
+    if (!names.empty()) names += ", ";
+    names += method.info.name;
+  }
+  return names;
+}
+
 // Sets options.blob_store, unless the host gave one: files under blob_dir, or next to the
 // database ("<path>.blobs"), or memory for an in-memory database.
 Status OpenBlobs(PortalOptions& options) {
@@ -318,6 +361,45 @@ struct Portal::Impl {
     return ParseContext(context_json, locale);
   }
 
+  // Whether `context` may call `method` (named `name`) now: a complete context (but for the
+  // sign-in methods), a known method, the role, the customer's features, the rate limit.
+  Status Admit(std::string_view name, const Method* method, const RequestContext& context) {
+    const bool anyone = method != nullptr && method->permission == Permission::kAnyone;
+    // The string API's contexts are complete by construction; a host's own may not be.
+    if (!anyone && !IsComplete(context)) return Status::Unauthenticated("incomplete context");
+    if (method == nullptr) return Status::NotFound("method");
+    if (!Permits(context, method->permission)) return Status::PermissionDenied(std::string(name));
+    if (!anyone) {
+      if (Status gated = features.Check(context, method->info.feature); !gated.ok()) return gated;
+    }
+    return Throttle(context, method->info.rate_class);
+  }
+
+  // A string-API call parsed: its caller and request, or the failure envelope to answer. From the
+  // context's trace id on, every answer carries it, even when the rest of the context is bad.
+  struct Call {
+    RequestContext context;
+    json::object request;
+  };
+  std::variant<Call, std::string> ParseCall(std::string_view method, std::optional<std::string_view> context_json,
+                                            std::optional<std::string_view> request_json, Locale& locale) {
+    auto context_object = context_json ? ParseObject(*context_json) : std::nullopt;
+    if (!context_object) return json::serialize(Fail(Status::Unauthenticated(), RandomHex(16), locale));
+    std::string trace_id = TraceIdOf(*context_object);
+    if (trace_id.empty()) trace_id = RandomHex(16);
+    auto context = Caller(*context_object, locale, FindMethod(method));
+    if (!context.ok()) return json::serialize(Fail(context.status(), trace_id, locale));
+    context->trace_id = trace_id;
+    if (!request_json) {
+      return json::serialize(Fail(Status::InvalidField("request_json", field_code::kRequired), trace_id, locale));
+    }
+    auto request = ParseObject(*request_json);
+    if (!request) {
+      return json::serialize(Fail(Status::InvalidField("request_json", field_code::kInvalid), trace_id, locale));
+    }
+    return Call{std::move(context).value(), std::move(request).value()};
+  }
+
   PortalOptions options;
   std::shared_ptr<Clock> clock;
   std::unique_ptr<Store> store;
@@ -376,23 +458,8 @@ json::object Portal::Invoke(std::string_view method_name, const RequestContext& 
   try {
     if (trace_id.empty()) trace_id = RandomHex(16);
     const Method* method = FindMethod(method_name);
-    const bool anyone = method != nullptr && method->permission == Permission::kAnyone;
-    // The string API's contexts are complete by construction; a host's own may not be. The
-    // sign-in methods need no identity.
-    if (!anyone && !IsComplete(context)) {
-      return impl_->Fail(Status::Unauthenticated("incomplete context"), trace_id, context.locale);
-    }
-    if (method == nullptr) return impl_->Fail(Status::NotFound("method"), trace_id, context.locale);
-    if (!Permits(context, method->permission)) {
-      return impl_->Fail(Status::PermissionDenied(std::string(method_name)), trace_id, context.locale);
-    }
-    if (!anyone) {
-      if (Status gated = impl_->features.Check(context, method->info.feature); !gated.ok()) {
-        return impl_->Fail(gated, trace_id, context.locale);
-      }
-    }
-    if (Status throttled = impl_->Throttle(context, method->info.rate_class); !throttled.ok()) {
-      return impl_->Fail(throttled, trace_id, context.locale);
+    if (Status admitted = impl_->Admit(method_name, method, context); !admitted.ok()) {
+      return impl_->Fail(admitted, trace_id, context.locale);
     }
     Result<Reply> reply = progress && method->with_progress != nullptr
                               ? method->with_progress(impl_->engines, context, request,
@@ -417,31 +484,84 @@ std::string Portal::Invoke(std::string_view method, std::optional<std::string_vi
                            const ProgressCallback& progress) noexcept {
   Locale locale = Locale::kZhCN;
   try {
-    auto context_object = context_json ? ParseObject(*context_json) : std::nullopt;
-    if (!context_object) return json::serialize(impl_->Fail(Status::Unauthenticated(), RandomHex(16), locale));
-    // From here on every answer carries the caller's trace id, even when the rest of the context is bad.
-    std::string trace_id = TraceIdOf(*context_object);
-    if (trace_id.empty()) trace_id = RandomHex(16);
-    auto context = impl_->Caller(*context_object, locale, FindMethod(method));
-    if (!context.ok()) return json::serialize(impl_->Fail(context.status(), trace_id, locale));
-    context->trace_id = trace_id;
-    if (!request_json) {
-      return json::serialize(
-          impl_->Fail(Status::InvalidField("request_json", field_code::kRequired), trace_id, locale));
-    }
-    auto request = ParseObject(*request_json);
-    if (!request) {
-      return json::serialize(
-          impl_->Fail(Status::InvalidField("request_json", field_code::kInvalid), trace_id, locale));
-    }
-    return json::serialize(Invoke(method, *context, *request, progress));
+    auto call = impl_->ParseCall(method, context_json, request_json, locale);
+    if (auto* failed = std::get_if<std::string>(&call)) return std::move(*failed);
+    auto& [context, request] = std::get<Impl::Call>(call);
+    return json::serialize(Invoke(method, context, request, progress));
   } catch (const std::exception& error) {
     Log().error("invoke failed: {}", error.what());
-    return ErrorEnvelope(Status::Error(ErrorCode::kDatabaseUnavailable), locale);
   } catch (...) {
     Log().error("invoke failed: unknown exception");
-    return ErrorEnvelope(Status::Error(ErrorCode::kDatabaseUnavailable), locale);
   }
+  return ErrorEnvelope(Status::Error(ErrorCode::kDatabaseUnavailable), locale);
+}
+
+json::object Portal::OpenDownload(std::string_view method_name, const RequestContext& context,
+                                  const json::object& request, std::unique_ptr<Download>& download) noexcept {
+  download.reset();
+  std::string trace_id = context.trace_id;
+  try {
+    if (trace_id.empty()) trace_id = RandomHex(16);
+    const Method* method = FindMethod(method_name);
+    if (method != nullptr && method->with_download == nullptr) {
+      return impl_->Fail(Status::InvalidField("method", field_code::kNotAllowed, {{"allowed", DownloadMethodNames()}}),
+                         trace_id, context.locale);
+    }
+    if (Status admitted = impl_->Admit(method_name, method, context); !admitted.ok()) {
+      return impl_->Fail(admitted, trace_id, context.locale);
+    }
+    auto range = ReadRange(request);
+    if (!range.ok()) return impl_->Fail(range.status(), trace_id, context.locale);
+    auto file = method->with_download(impl_->engines, context, request, range->offset);
+    if (!file.ok()) return impl_->Fail(file.status(), trace_id, context.locale);
+    // HTTP's rule for a range (RFC 9110 14.1.2): it starts at a byte of the file, and a length
+    // past the end is cut there. An empty file has the one empty range at 0.
+    const std::int64_t last = std::max<std::int64_t>(file->size - 1, 0);
+    if (range->offset > last) {
+      return impl_->Fail(Status::InvalidField("offset", field_code::kOutOfRange,
+                                              {{"min", "0"}, {"max", std::to_string(last)}}),
+                         trace_id, context.locale);
+    }
+    const std::int64_t length = std::min(range->length.value_or(file->size), file->size - range->offset);
+    // The same two objects whatever the method, for hosts that serve the bytes (HTTP headers).
+    file->data["file"] = json::object{{"name", file->file_name},
+                                      {"content_type", file->content_type},
+                                      {"size", file->size},
+                                      {"sha256", file->sha256.empty() ? json::value(nullptr) : json::value(file->sha256)}};
+    file->data["range"] = json::object{{"offset", range->offset}, {"length", length}, {"size", file->size}};
+    download = std::make_unique<Download>(Download::Source{impl_->options.blob_store, std::move(file->blob_key),
+                                                           file->size, range->offset, length, std::move(file->sha256),
+                                                           context.locale, trace_id, impl_->clock,
+                                                           impl_->options.help_url_base});
+    return SuccessEnvelope(std::move(file->data), std::nullopt, trace_id, context.locale, impl_->clock->NowMillis());
+  } catch (const std::exception& error) {
+    Log().error("{} download failed: {} (trace {})", method_name, error.what(), trace_id);
+    download.reset();
+    return impl_->Fail(Status::DatabaseUnavailable(error.what(), true), trace_id, context.locale);
+  } catch (...) {
+    Log().error("{} download failed: unknown exception (trace {})", method_name, trace_id);
+    download.reset();
+    return impl_->Fail(Status::DatabaseUnavailable("unknown exception", true), trace_id, context.locale);
+  }
+}
+
+std::string Portal::OpenDownload(std::string_view method, std::optional<std::string_view> context_json,
+                                 std::optional<std::string_view> request_json,
+                                 std::unique_ptr<Download>& download) noexcept {
+  download.reset();
+  Locale locale = Locale::kZhCN;
+  try {
+    auto call = impl_->ParseCall(method, context_json, request_json, locale);
+    if (auto* failed = std::get_if<std::string>(&call)) return std::move(*failed);
+    auto& [context, request] = std::get<Impl::Call>(call);
+    return json::serialize(OpenDownload(method, context, request, download));
+  } catch (const std::exception& error) {
+    Log().error("download failed: {}", error.what());
+  } catch (...) {
+    Log().error("download failed: unknown exception");
+  }
+  download.reset();
+  return ErrorEnvelope(Status::Error(ErrorCode::kDatabaseUnavailable), locale);
 }
 
 Result<std::int64_t> Portal::Subscribe(std::string_view topic_json,

@@ -28,6 +28,7 @@
 #include "selfservice/circuit_breaker.hpp"
 #include "selfservice/clock.hpp"
 #include "selfservice/context.hpp"
+#include "selfservice/download.hpp"
 #include "selfservice/elasticsearch.hpp"
 #include "selfservice/knowledge_source.hpp"
 #include "selfservice/ticket_system.hpp"
@@ -158,6 +159,10 @@ struct MethodInfo {
   // The least role it needs: "customer_user", "customer_admin", "platform_admin", or "anyone"
   // for the sign-in methods, which need no identity.
   std::string_view least_role;
+  // "download" for the methods whose file Portal::OpenDownload (selfservice_download_open) serves
+  // as bytes, "upload" for the one Portal::UploadChunk (selfservice_upload_chunk) feeds with bytes,
+  // "" for the rest.
+  std::string_view binary;
 };
 
 // Hears the progress of a long-running call: `done` out of `total` units of work, in the method's
@@ -216,6 +221,19 @@ class Portal {
                      std::optional<std::string_view> request_json, const ProgressCallback& progress) noexcept;
   boost::json::object Invoke(std::string_view method, const RequestContext& context,
                              const boost::json::object& request, const ProgressCallback& progress) noexcept;
+
+  // The file of a download method (MethodInfo::binary == "download": tickets.attachments.get,
+  // documents.download) as bytes, for hosts that stream it (selfservice_download_open). After the
+  // checks of Invoke, answers the method's envelope without "data_base64" and with "file":
+  // {"name", "content_type", "size", "sha256"} and "range": {"offset", "length", "size"} in its
+  // data, and on success sets `download` to read the bytes
+  // from (it is reset on failure). The request may ask for a range: "offset" (a byte of the file,
+  // default 0) and "length" (>= 1, cut at the file's end; default: to the end); a document counts
+  // as downloaded only when its range starts at 0. Other methods answer 10001 on "method".
+  std::string OpenDownload(std::string_view method, std::optional<std::string_view> context_json,
+                           std::optional<std::string_view> request_json, std::unique_ptr<Download>& download) noexcept;
+  boost::json::object OpenDownload(std::string_view method, const RequestContext& context,
+                                   const boost::json::object& request, std::unique_ptr<Download>& download) noexcept;
 
   static const std::vector<MethodInfo>& Methods();
 

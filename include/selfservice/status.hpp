@@ -58,6 +58,10 @@ inline constexpr const char* kChecksumMismatch = "CHECKSUM_MISMATCH";
 inline constexpr const char* kOffsetMismatch = "OFFSET_MISMATCH";
 inline constexpr const char* kUploadExpired = "UPLOAD_EXPIRED";
 inline constexpr const char* kStorageFailed = "STORAGE_FAILED";
+// Why a download failed (with 20003): the store could not read the file (retry from the offset in
+// the args), or the file no longer matches the SHA-256 recorded at its upload (retrying won't help).
+inline constexpr const char* kReadFailed = "READ_FAILED";
+inline constexpr const char* kFileCorrupt = "FILE_CORRUPT";
 // Not a fault of the field: a failed tickets.create kept the caller's input as the draft named in
 // the args ({"draft_id", id}) (with 20004).
 inline constexpr const char* kDraftSaved = "DRAFT_SAVED";

@@ -68,6 +68,11 @@ constexpr std::pair<std::string_view, Text> kFieldTexts[] = {
      {"上传已过期，请重新开始上传", "the upload has expired; begin a new upload"}},
     {field_code::kStorageFailed,
      {"文件暂时无法保存，请稍后从偏移 {offset} 重试", "the file could not be stored; retry from offset {offset} later"}},
+    {field_code::kReadFailed,
+     {"文件暂时无法读取，请稍后从偏移 {offset} 重试", "the file could not be read; retry from offset {offset} later"}},
+    {field_code::kFileCorrupt,
+     {"存储的文件已损坏（与上传时的校验值不符），请联系技术支持",
+      "the stored file is damaged (it no longer matches its checksum); contact support"}},
     {field_code::kDraftSaved,
      {"工单未能提交，填写内容已保存为草稿 {draft_id}", "the ticket was not submitted; its input was saved as draft {draft_id}"}},
 };

@@ -165,10 +165,13 @@ Result<Reply> AttachmentListMethod(Engines& e, const RequestContext& c, const js
   return Reply{std::move(items), Pagination{page.page, page.size, listed->total}};
 }
 
-Result<Reply> AttachmentGetMethod(Engines& e, const RequestContext& c, const json::object& r) {
+namespace {
+
+// The attachment `id` of the request with its path, for both forms of tickets.attachments.get.
+Result<StoredAttachment> FindAttachment(Engines& e, const RequestContext& c, const json::object& r,
+                                        bool& include_data, json::object& data) {
   RequestReader reader(r);
   const std::int64_t id = reader.RequiredId("id");
-  bool include_data = false;
   std::vector<FieldError> more;
   if (const json::value* raw = r.if_contains("include_data"); raw != nullptr && !raw->is_null()) {
     if (raw->is_bool()) {
@@ -180,21 +183,39 @@ Result<Reply> AttachmentGetMethod(Engines& e, const RequestContext& c, const jso
   if (Status status = reader.Finish(std::move(more)); !status.ok()) return status;
   auto found = e.attachments.Get(c, id);
   if (!found.ok()) return found.status();
+  data = AttachmentJson(*found);
+  const auto path = e.attachments.blobs().LocalPath(found->blob_key);
+  data["path"] = path ? json::value(*path) : json::value(nullptr);
+  return found;
+}
+
+}  // namespace
+
+Result<Reply> AttachmentGetMethod(Engines& e, const RequestContext& c, const json::object& r) {
+  bool include_data = false;
+  json::object data;
+  auto found = FindAttachment(e, c, r, include_data, data);
+  if (!found.ok()) return found.status();
   if (include_data && found->attachment.size_bytes > kMaxInlineFileBytes) {
     return Status::InvalidField("include_data", field_code::kNotAllowed,
                                 {{"allowed", "false (file larger than " + std::to_string(kMaxInlineFileBytes) + " bytes)"}});
   }
-  json::object data = AttachmentJson(*found);
-  BlobStore& blobs = e.attachments.blobs();
-  const auto path = blobs.LocalPath(found->blob_key);
-  data["path"] = path ? json::value(*path) : json::value(nullptr);
   data["data_base64"] = nullptr;
   if (include_data) {
-    auto bytes = blobs.Read(found->blob_key, 0, found->attachment.size_bytes);
+    auto bytes = e.attachments.blobs().Read(found->blob_key, 0, found->attachment.size_bytes);
     if (!bytes.ok()) return bytes.status();
     data["data_base64"] = Base64Encode(*bytes);
   }
   return Reply{std::move(data), std::nullopt};
+}
+
+Result<FileReply> AttachmentGetFile(Engines& e, const RequestContext& c, const json::object& r, std::int64_t) {
+  bool include_data = false;  // the bytes come as bytes, whatever the request says
+  json::object data;
+  auto found = FindAttachment(e, c, r, include_data, data);
+  if (!found.ok()) return found.status();
+  const Attachment& a = found->attachment;
+  return FileReply{std::move(data), found->blob_key, a.size_bytes, a.sha256.value_or(""), a.file_name, a.content_type};
 }
 
 }  // namespace selfservice

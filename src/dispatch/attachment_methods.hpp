@@ -19,6 +19,7 @@ Result<Reply> AttachmentAbortMethod(Engines& e, const RequestContext& c, const b
 Result<Reply> AttachmentSweepMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
 Result<Reply> AttachmentListMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
 Result<Reply> AttachmentGetMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
+Result<FileReply> AttachmentGetFile(Engines& e, const RequestContext& c, const boost::json::object& r, std::int64_t offset);
 
 // What tickets.attachments.append answers, for bytes that are already binary: the method after
 // its base64 decoding, and Portal::UploadChunk (selfservice_upload_chunk).

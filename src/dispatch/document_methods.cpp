@@ -100,6 +100,17 @@ Result<Reply> DocumentGetMethod(Engines& e, const RequestContext& c, const json:
   return Reply{DocumentJson(*found), std::nullopt};
 }
 
+namespace {
+
+json::object DownloadJson(const DocumentDownload& download) {
+  return json::object{{"document", DocumentJson(download.document)},
+                      {"size", download.document.document.size_bytes},
+                      {"sha256", download.document.sha256},
+                      {"path", download.path ? json::value(*download.path) : json::value(nullptr)}};
+}
+
+}  // namespace
+
 Result<Reply> DocumentDownloadMethod(Engines& e, const RequestContext& c, const json::object& r) {
   RequestReader reader(r);
   std::vector<FieldError> more;
@@ -108,12 +119,20 @@ Result<Reply> DocumentDownloadMethod(Engines& e, const RequestContext& c, const 
   if (Status status = reader.Finish(std::move(more)); !status.ok()) return status;
   auto download = e.documents.Download(c, id, include_data);
   if (!download.ok()) return download.status();
-  json::object data{{"document", DocumentJson(download->document)},
-                    {"size", download->document.document.size_bytes},
-                    {"sha256", download->document.sha256},
-                    {"path", download->path ? json::value(*download->path) : json::value(nullptr)},
-                    {"data_base64", download->bytes ? json::value(Base64Encode(*download->bytes)) : json::value(nullptr)}};
+  json::object data = DownloadJson(*download);
+  data["data_base64"] = download->bytes ? json::value(Base64Encode(*download->bytes)) : json::value(nullptr);
   return Reply{std::move(data), std::nullopt};
+}
+
+Result<FileReply> DocumentDownloadFile(Engines& e, const RequestContext& c, const json::object& r, std::int64_t offset) {
+  RequestReader reader(r);
+  const std::int64_t id = reader.RequiredId("id");
+  if (Status status = reader.Finish(); !status.ok()) return status;
+  auto download = e.documents.Download(c, id, false, offset == 0);
+  if (!download.ok()) return download.status();
+  const StoredDocument& d = download->document;
+  return FileReply{DownloadJson(*download), d.blob_key, d.document.size_bytes, d.sha256, d.document.file_name,
+                   d.document.content_type};
 }
 
 Result<Reply> DocumentStatsMethod(Engines& e, const RequestContext& c, const json::object& r) {

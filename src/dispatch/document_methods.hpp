@@ -2,6 +2,8 @@
 
 #pragma once
 
+#include <cstdint>
+
 #include "dispatch/method_table.hpp"
 
 namespace selfservice {
@@ -10,6 +12,8 @@ Result<Reply> DocumentPublishMethod(Engines& e, const RequestContext& c, const b
 Result<Reply> DocumentListMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
 Result<Reply> DocumentGetMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
 Result<Reply> DocumentDownloadMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
+Result<FileReply> DocumentDownloadFile(Engines& e, const RequestContext& c, const boost::json::object& r,
+                                       std::int64_t offset);
 Result<Reply> DocumentStatsMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
 
 }  // namespace selfservice

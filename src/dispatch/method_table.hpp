@@ -4,7 +4,9 @@
 
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -62,6 +64,21 @@ struct Reply {
 
 using Handler = Result<Reply> (*)(Engines& engines, const RequestContext& context,
                                   const boost::json::object& request);
+// A file a download method answers (Portal::OpenDownload): its description, as the method's JSON
+// answer gives it without the bytes, and the blob that holds them.
+struct FileReply {
+  boost::json::object data;
+  std::string blob_key;
+  std::int64_t size = 0;
+  std::string sha256;  // recorded at upload; empty when unknown
+  std::string file_name;
+  std::string content_type;
+};
+// The handler that answers a method's file as bytes instead of base64. `offset`: where the
+// caller's range starts (a document counts a download only when it starts at 0).
+using DownloadHandler = Result<FileReply> (*)(Engines& engines, const RequestContext& context,
+                                              const boost::json::object& request, std::int64_t offset);
+
 // The handler of a long-running method that reports its progress (and may be stopped) through
 // `progress`.
 using ProgressHandler = Result<Reply> (*)(Engines& engines, const RequestContext& context,
@@ -74,6 +91,8 @@ struct Method {
   // Set for the methods that report progress; the portal calls it instead of `handler` when the
   // caller passes a progress callback.
   ProgressHandler with_progress = nullptr;
+  // Set for the methods that answer a file; Portal::OpenDownload calls it.
+  DownloadHandler with_download = nullptr;
   // The portal records each successful call in the audit log (configuration changes, backups,
   // erasures). Sign-in and account methods record their own, richer entries.
   bool audited = false;

@@ -129,7 +129,8 @@ Result<StoredDocument> DocumentEngine::Get(const RequestContext& context, std::i
   return found;
 }
 
-Result<DocumentDownload> DocumentEngine::Download(const RequestContext& context, std::int64_t id, bool include_data) {
+Result<DocumentDownload> DocumentEngine::Download(const RequestContext& context, std::int64_t id, bool include_data,
+                                                 bool count) {
   auto found = Get(context, id);
   if (!found.ok()) return found.status();
   if (include_data && found->document.size_bytes > kMaxInlineFileBytes) {
@@ -144,6 +145,10 @@ Result<DocumentDownload> DocumentEngine::Download(const RequestContext& context,
     out.bytes = std::move(bytes).value();
   }
   out.path = blobs.LocalPath(found->blob_key);
+  if (!count) {
+    out.document = std::move(found).value();
+    return out;
+  }
   auto counted = store_.documents().RecordDownload(Scope(context), id);
   if (!counted.ok()) return counted.status();
   out.document = std::move(counted).value();

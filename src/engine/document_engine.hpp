@@ -43,7 +43,10 @@ class DocumentEngine {
   Result<StoredDocument> Publish(const RequestContext& context, PublishRequest request);
   Result<Page<StoredDocument>> List(const RequestContext& context, DocumentFilter filter, PageRequest page);
   Result<StoredDocument> Get(const RequestContext& context, std::int64_t id);
-  Result<DocumentDownload> Download(const RequestContext& context, std::int64_t id, bool include_data);
+  // Counts the download and records it for analytics unless `count` is false (the rest of a
+  // download that was interrupted: its first part was counted).
+  Result<DocumentDownload> Download(const RequestContext& context, std::int64_t id, bool include_data,
+                                    bool count = true);
   // Over the documents List() would answer for `filter` (title and paging aside).
   Result<DocumentStats> Stats(const RequestContext& context, DocumentFilter filter);
 

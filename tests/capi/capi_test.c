@@ -18,6 +18,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "envelope_text.h"
+
 static const char* phase = "";
 
 static void StartPhase(const char* name) {
@@ -42,42 +44,6 @@ static void StartPhase(const char* name) {
       abort();                                                                                           \
     }                                                                                                    \
   } while (0)
-
-/* The integer after the first "key": whose value is a number; -1 when there is none. String
- * values are skipped, so IntegerAfter(envelope, "code") finds the envelope's code and never the
- * "code" of a field error. */
-static long IntegerAfter(const char* json, const char* key) {
-  char pattern[64];
-  const char* at = json;
-  snprintf(pattern, sizeof pattern, "\"%s\":", key);
-  while (json != NULL && (at = strstr(at, pattern)) != NULL) {
-    const char* value = at + strlen(pattern);
-    while (*value == ' ') ++value;
-    if ((*value >= '0' && *value <= '9') || *value == '-') return strtol(value, NULL, 10);
-    at = value;
-  }
-  return -1;
-}
-
-static long Code(const char* envelope) {
-  return IntegerAfter(envelope, "code");
-}
-
-/* Copies the string value of the first "key": into out (no escapes expected); 0 when absent. */
-static int StringAfter(const char* json, const char* key, char* out, size_t size) {
-  char pattern[64];
-  const char* value;
-  const char* end;
-  snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
-  value = json ? strstr(json, pattern) : NULL;
-  if (value == NULL) return 0;
-  value += strlen(pattern);
-  end = strchr(value, '"');
-  if (end == NULL || (size_t)(end - value) >= size) return 0;
-  memcpy(out, value, (size_t)(end - value));
-  out[end - value] = '\0';
-  return 1;
-}
 
 static int Contains(const char* text, const char* part) {
   return text != NULL && strstr(text, part) != NULL;
@@ -149,10 +115,14 @@ static void TestMethods(void) {
   CheckEnvelope(Contains(methods,
                          "{\"name\":\"auth.login\",\"http_method\":\"POST\",\"route\":"
                          "\"/api/v1/customer-portal/auth/login\",\"least_role\":\"anyone\",\"feature\":\"\","
-                         "\"rate_class\":\"auth\"}"),
+                         "\"rate_class\":\"auth\",\"binary\":\"\"}"),
                 methods);
   CheckEnvelope(Contains(methods, "\"name\":\"tickets.create\"") && Contains(methods, "\"feature\":\"tickets\"") &&
                     Contains(methods, "\"least_role\":\"platform_admin\""),
+                methods);
+  CheckEnvelope(Contains(methods, "\"route\":\"/api/v1/customer-portal/documents/{id}/download\",\"least_role\":"
+                                  "\"customer_user\",\"feature\":\"documents\",\"rate_class\":\"read\","
+                                  "\"binary\":\"download\"}"),
                 methods);
   selfservice_free(methods);
 }

@@ -6,6 +6,8 @@
 
 #include "selfservice.h"
 
+#include "envelope_text.h"
+
 static const char kUser[] =
     "{\"tenant_id\":1,\"customer_id\":10,\"user_id\":100,\"roles\":[\"customer_user\"],\"locale\":\"en-US\"}";
 static const char kOtherTenant[] =
@@ -20,11 +22,6 @@ static const char kFileSha[] = "484441d1995f4674f792109d38512d1c119f5172ad2553ef
 
 static int failures = 0;
 
-static long Code(const char* envelope) {
-  const char* at = envelope ? strstr(envelope, "\"code\":") : NULL;
-  return at ? strtol(at + 7, NULL, 10) : 0;
-}
-
 /* Checks the envelope's code and frees it; returns 1 when it matched. */
 static int ExpectAt(int line, char* envelope, long expected, const char* contains) {
   int ok = envelope != NULL && Code(envelope) == expected && (contains == NULL || strstr(envelope, contains));
@@ -37,21 +34,6 @@ static int ExpectAt(int line, char* envelope, long expected, const char* contain
   return ok;
 }
 #define Expect(envelope, code, contains) ExpectAt(__LINE__, envelope, code, contains)
-
-/* The value of the string member `key` of a JSON text, copied into `out`. */
-static int StringAfter(const char* json, const char* key, char* out, size_t size) {
-  char pattern[64];
-  const char* at;
-  size_t length = 0;
-  sprintf(pattern, "\"%s\":\"", key);
-  at = json ? strstr(json, pattern) : NULL;
-  if (at == NULL) return 0;
-  at += strlen(pattern);
-  while (at[length] != '"' && length + 1 < size) ++length;
-  memcpy(out, at, length);
-  out[length] = '\0';
-  return 1;
-}
 
 int main(void) {
   char* error = NULL;

@@ -18,13 +18,6 @@
 namespace selfservice::test {
 namespace {
 
-std::string Pdf(std::size_t size) {
-  std::string bytes = "%PDF-1.7\n";
-  for (std::size_t i = 0; bytes.size() < size; ++i) bytes += static_cast<char>('a' + i % 26);
-  bytes.resize(size);
-  return bytes;
-}
-
 json::object Form() {
   return json::object{{"title", "打印机无法连接"}, {"description", "附上错误截图"}, {"category", "hardware"}, {"priority", 2}};
 }
@@ -64,7 +57,7 @@ class AttachmentsTest : public PortalTest {
   }
 
   std::int64_t ticket_ = 0;
-  const std::string file_ = Pdf(10'000);
+  const std::string file_ = PdfBytes(10'000);
 };
 
 TEST_F(AttachmentsTest, AnUploadInChunksBecomesAnAttachmentWithTheSameBytes) {
@@ -88,7 +81,7 @@ TEST_F(AttachmentsTest, AnUploadInChunksBecomesAnAttachmentWithTheSameBytes) {
 }
 
 TEST_F(AttachmentsTest, AFileTooBigToCarryInlineIsRefusedInlineAndGivenByItsDescription) {
-  const std::string big = Pdf(16 * 1024 * 1024 + 1);  // one byte over kMaxInlineFileBytes
+  const std::string big = PdfBytes(16 * 1024 * 1024 + 1);  // one byte over kMaxInlineFileBytes
   const std::string id = Begin(big);
   const std::string context = json::serialize(User().ToJson());
   ASSERT_TRUE(IsSuccess(json::parse(portal_->UploadChunk(context, id, 0, big)).as_object()));
@@ -185,7 +178,7 @@ TEST(AttachmentsOnFiles, AttachmentsAreFilesBesideTheDatabase) {
   options.storage = "sqlite:" + dir.File("portal.db");
   auto portal = Portal::Open(options);
   ASSERT_TRUE(portal.ok());
-  const std::string file = Pdf(5000);
+  const std::string file = PdfBytes(5000);
   const std::string context = json::serialize(User().ToJson());
   const std::int64_t ticket = CreateTicket(**portal, User());
   const json::value begun =
@@ -212,7 +205,7 @@ TEST(AttachmentsCrash, AKilledUploaderLosesNoAcknowledgedChunkAndShowsNoHalfAtta
   TempDir dir;
   PortalOptions options;
   options.storage = "sqlite:" + dir.File("portal.db");
-  const std::string file = Pdf(8 * 1024 * 1024);
+  const std::string file = PdfBytes(8 * 1024 * 1024);
   constexpr std::size_t kChunk = 64 * 1024;
   const std::string context = json::serialize(User().ToJson());
   std::int64_t ticket = 0;

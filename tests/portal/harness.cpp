@@ -47,6 +47,13 @@ json::value Json(std::string_view text) {
   return json::parse(text);
 }
 
+std::string PdfBytes(std::size_t size) {
+  std::string bytes = "%PDF-1.7\n";
+  for (std::size_t i = 0; bytes.size() < size; ++i) bytes += static_cast<char>('a' + i % 26);
+  bytes.resize(size);
+  return bytes;
+}
+
 void PortalTest::SetUp() {
   clock_ = std::make_shared<ManualClock>(kStartMillis);
   PortalOptions options;

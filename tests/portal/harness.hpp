@@ -40,6 +40,9 @@ Caller User(std::int64_t tenant_id = 1, std::int64_t customer_id = 10, std::int6
 Caller CustomerAdmin(std::int64_t tenant_id = 1, std::int64_t customer_id = 10, std::int64_t user_id = 101);
 Caller PlatformAdmin(std::int64_t tenant_id = 1, std::int64_t customer_id = 1, std::int64_t user_id = 1);
 
+// `size` bytes that pass for a PDF: its magic number, then letters.
+std::string PdfBytes(std::size_t size);
+
 // Parses a JSON text the test wrote itself.
 json::value Json(std::string_view text);
 

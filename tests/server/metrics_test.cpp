@@ -19,8 +19,8 @@ namespace selfservice::server {
 namespace {
 
 const std::vector<MethodInfo> kMethods = {
-    MethodInfo{"tickets.status", "GET", "/api/v1/customer-portal/tickets/{id}/status", "tickets", "read", "customer_user"},
-    MethodInfo{"auth.login", "POST", "/api/v1/customer-portal/auth/login", "", "auth", "anyone"},
+    MethodInfo{"tickets.status", "GET", "/api/v1/customer-portal/tickets/{id}/status", "tickets", "read", "customer_user", ""},
+    MethodInfo{"auth.login", "POST", "/api/v1/customer-portal/auth/login", "", "auth", "anyone", ""},
 };
 constexpr std::size_t kTicketsStatus = 0;
 constexpr std::size_t kAuthLogin = 1;
@@ -254,7 +254,7 @@ TEST(MetricsTest, UnknownStatusCodesCountAsOther) {
 }
 
 TEST(MetricsTest, EscapesBackslashQuoteAndNewlineInLabelValues) {
-  const std::vector<MethodInfo> methods = {MethodInfo{"odd\\\"name\n", "GET", "/x", "", "read", "customer_user"}};
+  const std::vector<MethodInfo> methods = {MethodInfo{"odd\\\"name\n", "GET", "/x", "", "read", "customer_user", ""}};
   Metrics metrics(methods);
   metrics.RecordRequest(0, 200, 0.001);
   PortalHealth health;

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -65,7 +66,7 @@ std::vector<std::string> SkippedMethods(const json::object& document) {
 
 MethodInfo Method(std::string_view name, std::string_view http_method, std::string_view route,
                   std::string_view least_role = "customer_user") {
-  return MethodInfo{name, http_method, route, "", "read", least_role};
+  return MethodInfo{name, http_method, route, "", "read", least_role, ""};
 }
 
 class OpenApiOfPortalTest : public ::testing::Test {
@@ -191,6 +192,48 @@ TEST_F(OpenApiOfPortalTest, ChunkUploadAlsoTakesRawBytesWithOffsetAndChecksumHea
   EXPECT_EQ(headers, (std::set<std::string>{"Upload-Offset", "Upload-Checksum"}));
 }
 
+std::set<std::string> HeaderParameters(const json::object& operation) {
+  std::set<std::string> headers;
+  const json::value* parameters = operation.if_contains("parameters");
+  if (parameters == nullptr) return headers;
+  for (const json::value& parameter : parameters->as_array()) {
+    if (parameter.at("in") == "header") headers.emplace(parameter.at("name").as_string());
+  }
+  return headers;
+}
+
+TEST_F(OpenApiOfPortalTest, DownloadMethodsAlsoAnswerRawBytesRangesAnd416) {
+  for (const char* route : {"/api/v1/customer-portal/attachments/{id}", "/api/v1/customer-portal/documents/{id}/download"}) {
+    SCOPED_TRACE(route);
+    const json::object& operation = Operation(document_, route, "GET");
+    const json::object& responses = operation.at("responses").as_object();
+    const json::object& ok = responses.at("200").as_object();
+    EXPECT_TRUE(ok.at("content").as_object().contains("application/json"));
+    EXPECT_EQ(ok.at("content").at("application/octet-stream").at("schema").at("format"), "binary");
+    EXPECT_TRUE(ok.at("headers").as_object().contains("Content-Disposition"));
+    EXPECT_TRUE(ok.at("headers").as_object().contains("ETag"));
+    EXPECT_TRUE(responses.at("206").at("headers").as_object().contains("Content-Range"));
+    EXPECT_EQ(responses.at("206").at("content").at("application/octet-stream").at("schema").at("format"), "binary");
+    EXPECT_EQ(responses.at("416").at("content").at("application/json").at("schema").at("$ref"),
+              "#/components/schemas/ErrorEnvelope");
+    EXPECT_EQ(HeaderParameters(operation), (std::set<std::string>{"Range", "If-Range"}));
+  }
+}
+
+TEST_F(OpenApiOfPortalTest, OtherMethodsHaveNoRawDownloadForm) {
+  for (const auto& [route, verb] : {std::pair{"/api/v1/customer-portal/tickets", "GET"},
+                                    std::pair{"/api/v1/customer-portal/documents/{id}", "GET"},
+                                    std::pair{"/api/v1/customer-portal/attachments/uploads/{upload_id}", "PATCH"}}) {
+    SCOPED_TRACE(route);
+    const json::object& operation = Operation(document_, route, verb);
+    const json::object& responses = operation.at("responses").as_object();
+    EXPECT_FALSE(responses.contains("206"));
+    EXPECT_FALSE(responses.contains("416"));
+    EXPECT_FALSE(responses.at("200").at("content").as_object().contains("application/octet-stream"));
+    EXPECT_EQ(HeaderParameters(operation).count("Range"), 0U);
+  }
+}
+
 TEST_F(OpenApiOfPortalTest, ExternalDocsPointToTheMethodsSectionOfApiMd) {
   EXPECT_EQ(Operation(document_, "/api/v1/customer-portal/attachments/{id}", "GET").at("externalDocs").at("url"),
             "docs/API.md#ticketsattachmentsget");
@@ -302,6 +345,17 @@ TEST(OpenApiDocumentTest, KeepsTheFirstOfTwoMethodsOnOneRouteAndVerbOrOneName) {
   EXPECT_EQ(MethodOperationCount(document), 1U);
   EXPECT_EQ(Operation(document, "/a", "GET").at("operationId"), "a.first");
   EXPECT_EQ(SkippedMethods(document), (std::vector<std::string>{"a.second", "a.first"}));
+}
+
+TEST(OpenApiDocumentTest, TheRawDownloadFormFollowsMethodInfoBinary) {
+  MethodInfo download = Method("files.get", "GET", "/files/{id}");
+  download.binary = "download";
+  MethodInfo upload = Method("files.put", "PUT", "/files/{id}");
+  upload.binary = "upload";
+  const json::object document = OpenApiDocument({download, upload, Method("files.list", "GET", "/files")}, "0.0.0");
+  EXPECT_TRUE(Operation(document, "/files/{id}", "GET").at("responses").as_object().contains("206"));
+  EXPECT_FALSE(Operation(document, "/files/{id}", "PUT").at("responses").as_object().contains("206"));
+  EXPECT_FALSE(Operation(document, "/files", "GET").at("responses").as_object().contains("206"));
 }
 
 TEST(OpenApiDocumentTest, AMethodOnAServerRouteKeepsItsSlot) {

@@ -4,4 +4,4 @@ It equals the MAJOR.MINOR.PATCH of the libselfservice release the binding was wr
 test suite checks that it agrees with selfservice.version() of the library it runs against.
 """
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
