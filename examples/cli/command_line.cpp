@@ -63,6 +63,12 @@ void TicketListOptions(po::options_description& d) {
       ("size", po::value<int>()->value_name("N"), "tickets per page, 1-100 (default 20)");
 }
 
+void DownloadOptions(po::options_description& d) {
+  d.add_options()
+      ("output,o", po::value<std::string>()->value_name("FILE"), "where to write it (- for stdout; default: the file's own name here)")
+      ("resume", "continue FILE from its size (a download that was cut), instead of starting again");
+}
+
 void ServeOptions(po::options_description& d) {
   d.add_options()
       ("address", po::value<std::string>()->value_name("IP")->default_value("127.0.0.1"), "address to listen on")
@@ -80,6 +86,9 @@ constexpr CommandSpec kCommands[] = {
      "create a ticket (tickets.create)", 0, 0, TicketCreateOptions},
     {"tickets list", "tickets list [options]", "list the tickets the caller sees (tickets.list)", 0, 0, TicketListOptions},
     {"tickets show", "tickets show ID", "show a ticket and its history (tickets.get, tickets.history)", 1, 1, NoOptions},
+    {"download", "download attachment|document ID [options]",
+     "save an attachment (tickets.attachments.get) or a document (documents.download) as its bytes, resumable", 2, 2,
+     DownloadOptions},
     {"call", "call METHOD [REQUEST]",
      "invoke any method with a JSON request (text, or - to read stdin; default {}); prints the whole envelope", 1, 2,
      NoOptions},

@@ -44,8 +44,8 @@ struct Globals {
 
 struct Invocation {
   Globals globals;
-  // "import", "search", "ask", "tickets create", "tickets list", "tickets show", "call",
-  // "methods", "serve"; "tickets" or "" only with `help`.
+  // "import", "search", "ask", "tickets create", "tickets list", "tickets show", "download",
+  // "call", "methods", "serve"; "tickets" or "" only with `help`.
   std::string command;
   boost::program_options::variables_map values;  // the command's own options
   std::vector<std::string> arguments;            // its positional arguments

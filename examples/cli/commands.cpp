@@ -70,6 +70,7 @@ class Client {
   }
 
   Portal& portal() { return *portal_; }
+  const std::string& context() const { return context_; }
 
   // The envelope of `method` for request text exactly as given (`call` passes the user's text, so
   // bad JSON gets the library's own 10001).
@@ -440,6 +441,107 @@ int TicketsShow(const Invocation& invocation) {
   return 0;
 }
 
+// `download attachment|document ID`: the file's bytes through Portal::OpenDownload, a chunk at a
+// time, into --output (default: the file's own name in the current directory; - for stdout). With
+// --resume an existing file is continued from its size (a range request), as after a cut download.
+int Download(const Invocation& invocation) {
+  const std::string& kind = invocation.arguments[0];
+  std::string method;
+  if (kind == "attachment") {
+    method = "tickets.attachments.get";
+  } else if (kind == "document") {
+    method = "documents.download";
+  } else {
+    throw UsageError("download: what to download must be attachment or document, not '" + kind + "'", "download");
+  }
+  const std::int64_t id = PositiveArgument(invocation.arguments[1], "the ID", "download");
+  const std::optional<std::string> output = Option<std::string>(invocation, "output");
+  const bool resume = invocation.values.count("resume") > 0;
+  const bool to_stdout = output && *output == "-";
+  if (resume && !output) throw UsageError("--resume needs --output FILE: the file to continue", "download");
+  if (resume && to_stdout) throw UsageError("--resume cannot continue stdout", "download");
+  if (to_stdout && invocation.globals.json) throw UsageError("--json and --output - both write stdout", "download");
+
+  Client client(invocation.globals);
+  std::int64_t offset = 0;
+  if (resume) {
+    std::error_code error;
+    const auto have = std::filesystem::file_size(*output, error);
+    if (!error && have > 0) {
+      // The file's size from its description (which, unlike documents.download, counts nothing):
+      // a file already whole needs no range, and one longer than the download is someone else's.
+      const json::object described = DataObject(
+          client.Call(kind == "attachment" ? "tickets.attachments.get" : "documents.get", {{"id", id}}));
+      const std::int64_t size = described.at("size_bytes").as_int64();
+      offset = static_cast<std::int64_t>(have);
+      if (offset > size) {
+        throw std::runtime_error(*output + " is longer (" + std::to_string(offset) + " bytes) than the " + kind + " (" +
+                                 std::to_string(size) + " bytes): not a part of it");
+      }
+      if (offset == size) {
+        if (!invocation.globals.quiet) std::cerr << "selfservice: " << *output << " is already complete\n";
+        return 0;
+      }
+    }
+  }
+  json::object request{{"id", id}};
+  if (offset > 0) request["offset"] = offset;
+  std::unique_ptr<selfservice::Download> download;
+  json::object envelope =
+      ParseEnvelope(client.portal().OpenDownload(method, client.context(), json::serialize(request), download));
+  if (envelope.at("code") != 200) throw CallFailed{std::move(envelope)};
+  const json::object& data = envelope.at("data").as_object();
+  const json::object& file = data.at("file").as_object();
+  std::string path = output.value_or("");
+  if (!output) {
+    path = std::string(file.at("name").as_string());
+    if (path.empty() || path == "." || path == ".." || path.find('/') != std::string::npos) path = "download-" + std::to_string(id);
+  }
+
+  std::ofstream out;
+  std::ostream* sink = &std::cout;
+  if (!to_stdout) {
+    out.open(path, std::ios::binary | (offset > 0 ? std::ios::app : std::ios::trunc));
+    if (!out) throw std::runtime_error("cannot write " + path);
+    sink = &out;
+  }
+  const std::int64_t size = file.at("size").as_int64();
+  ProgressReporter reporter(to_stdout && !IsTerminal(2) ? ProgressReporter::Mode::kNone : ProgressMode(invocation.globals),
+                            true);
+  std::string buffer(1 << 20, '\0');
+  std::int64_t written = offset;
+  {
+    const InterruptGuard interrupts;
+    while (!g_interrupted.load()) {
+      auto read = download->Read(buffer.data(), buffer.size());
+      if (!read.ok()) {
+        sink->flush();
+        reporter.Finish();
+        throw CallFailed{ParseEnvelope(download->ErrorEnvelope(read.status()))};
+      }
+      if (*read == 0) break;
+      sink->write(buffer.data(), static_cast<std::streamsize>(*read));
+      if (!*sink) throw std::runtime_error("cannot write " + (to_stdout ? std::string("stdout") : path));
+      written += static_cast<std::int64_t>(*read);
+      reporter.Report(written, size);
+    }
+  }
+  sink->flush();
+  reporter.Finish();
+  if (written < size) {
+    std::cerr << "selfservice: interrupted at " << Bytes(written) << " of " << Bytes(size)
+              << (to_stdout ? "\n" : "; run again with --resume --output " + path + " to continue\n");
+    return 1;
+  }
+  if (invocation.globals.json) {
+    PrintJson(json::object{{"output", path}, {"file", file}, {"range", data.at("range")}, {"bytes", written}});
+  } else if (!to_stdout && !invocation.globals.quiet) {
+    std::cout << "Saved " << path << " (" << Bytes(size) << (offset > 0 ? ", resumed at " + Bytes(offset) : "")
+              << ", sha256 " << Text(file, "sha256") << ")\n";
+  }
+  return 0;
+}
+
 int Call(const Invocation& invocation) {
   const std::string& method = invocation.arguments[0];
   std::string request = invocation.arguments.size() > 1 ? invocation.arguments[1] : "{}";
@@ -470,7 +572,8 @@ int Methods(const Invocation& invocation) {
                                      {"route", m.route},
                                      {"least_role", m.least_role},
                                      {"feature", m.feature},
-                                     {"rate_class", m.rate_class}});
+                                     {"rate_class", m.rate_class},
+                                     {"binary", m.binary}});
     }
     PrintJson(methods);
     return 0;
@@ -516,8 +619,8 @@ int Run(const Invocation& invocation) {
   using Command = int (*)(const Invocation&);
   static const std::pair<std::string_view, Command> kRunners[] = {
       {"import", Import},           {"search", Search},       {"ask", Ask},   {"tickets create", TicketsCreate},
-      {"tickets list", TicketsList}, {"tickets show", TicketsShow}, {"call", Call}, {"methods", Methods},
-      {"serve", Serve}};
+      {"tickets list", TicketsList}, {"tickets show", TicketsShow}, {"download", Download}, {"call", Call},
+      {"methods", Methods}, {"serve", Serve}};
   for (const auto& [name, runner] : kRunners) {
     if (name != invocation.command) continue;
     try {

@@ -4,6 +4,8 @@ The binary comes from SELFSERVICE_CLI; the shared Debian-docs corpus from SELFSE
 tests are skipped when it is absent). Every test works in a temporary directory of its own, so the
 tests may run in parallel.
 """
+import base64
+import hashlib
 import json
 import os
 import subprocess
@@ -13,7 +15,8 @@ import unittest
 CLI = os.environ.get("SELFSERVICE_CLI", "")
 KB_DIR = os.environ.get("SELFSERVICE_KB_DIR", "")
 FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kb-fixture.jsonl")
-COMMANDS = ["import", "search", "ask", "tickets create", "tickets list", "tickets show", "call", "methods", "serve"]
+COMMANDS = ["import", "search", "ask", "tickets create", "tickets list", "tickets show", "download", "call", "methods",
+            "serve"]
 
 
 class CliTest(unittest.TestCase):
@@ -362,6 +365,105 @@ class CliTest(unittest.TestCase):
         result = self.run_cli("--options", os.path.join(self.dir, "none.json"), "tickets", "list")
         self.assertEqual(result.returncode, 1)
         self.assertIn("cannot read", result.stderr)
+
+    # --- download ----------------------------------------------------------------------------------
+
+    FILE = b"%PDF-1.7\n" + bytes(range(256)) * 40
+
+    def call_ok(self, method, request):
+        envelope = self.json_of("call", method, json.dumps(request))
+        self.assertEqual(envelope["code"], 200, envelope)
+        return envelope["data"]
+
+    def attach(self, name="运维日志.pdf"):
+        """An attachment of FILE on a new ticket, through the resumable upload; its id."""
+        ticket = self.call_ok("tickets.create", {"title": "t", "description": "d", "category": "c", "priority": 2})
+        upload = self.call_ok("tickets.attachments.begin", {
+            "ticket_id": ticket["id"], "filename": name, "size": len(self.FILE), "content_type": "application/pdf",
+            "sha256": hashlib.sha256(self.FILE).hexdigest()})
+        self.call_ok("tickets.attachments.append", {"upload_id": upload["upload_id"], "offset": 0,
+                                                    "data_base64": base64.b64encode(self.FILE).decode()})
+        return self.call_ok("tickets.attachments.complete", {"upload_id": upload["upload_id"]})["attachment"]["id"]
+
+    def read(self, name):
+        with open(os.path.join(self.dir, name), "rb") as f:
+            return f.read()
+
+    def test_download_saves_an_attachment_under_its_own_name(self):
+        attachment = self.attach()
+        result = self.ok("download", "attachment", str(attachment))
+        self.assertEqual(self.read("运维日志.pdf"), self.FILE)
+        self.assertIn("Saved 运维日志.pdf", result.stdout)
+        self.assertIn(hashlib.sha256(self.FILE).hexdigest(), result.stdout)
+
+    def test_download_writes_stdout_with_output_dash(self):
+        attachment = self.attach()
+        result = subprocess.run([CLI, "--db", self.db, "download", "attachment", str(attachment), "-o", "-"],
+                                cwd=self.dir, capture_output=True, timeout=240)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, self.FILE)
+
+    def test_download_json_describes_the_file_and_the_range(self):
+        attachment = self.attach()
+        answer = self.json_of("download", "attachment", str(attachment), "--output", "out.pdf")
+        self.assertEqual(answer["output"], "out.pdf")
+        self.assertEqual(answer["bytes"], len(self.FILE))
+        self.assertEqual(answer["file"]["sha256"], hashlib.sha256(self.FILE).hexdigest())
+        self.assertEqual(answer["range"], {"offset": 0, "length": len(self.FILE), "size": len(self.FILE)})
+        self.assertEqual(self.read("out.pdf"), self.FILE)
+
+    def test_download_resume_continues_a_cut_file(self):
+        attachment = self.attach()
+        with open(os.path.join(self.dir, "part.pdf"), "wb") as f:
+            f.write(self.FILE[:1000])
+        answer = self.json_of("download", "attachment", str(attachment), "--output", "part.pdf", "--resume")
+        self.assertEqual(answer["range"]["offset"], 1000)
+        self.assertEqual(self.read("part.pdf"), self.FILE)
+
+    def test_download_resume_of_a_whole_file_fetches_nothing(self):
+        attachment = self.attach()
+        self.ok("download", "attachment", str(attachment), "--output", "whole.pdf")
+        result = self.ok("download", "attachment", str(attachment), "--output", "whole.pdf", "--resume")
+        self.assertIn("already complete", result.stderr)
+        self.assertEqual(self.read("whole.pdf"), self.FILE)
+
+    def test_download_resume_refuses_a_file_longer_than_the_download(self):
+        attachment = self.attach()
+        with open(os.path.join(self.dir, "other.pdf"), "wb") as f:
+            f.write(self.FILE + b"tail")
+        result = self.run_cli("download", "attachment", str(attachment), "--output", "other.pdf", "--resume")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("not a part of it", result.stderr)
+        self.assertEqual(self.read("other.pdf"), self.FILE + b"tail")
+
+    def test_download_of_a_document_counts_it_once_across_a_resume(self):
+        document = self.call_ok("documents.publish", {
+            "title": "VPN 手册", "filename": "vpn.pdf", "content_type": "application/pdf",
+            "data_base64": base64.b64encode(self.FILE).decode()})
+        with open(os.path.join(self.dir, "vpn.pdf"), "wb") as f:
+            f.write(self.FILE[:500])
+        self.ok("download", "document", str(document["id"]), "--output", "vpn.pdf", "--resume")
+        self.assertEqual(self.read("vpn.pdf"), self.FILE)
+        self.assertEqual(self.call_ok("documents.get", {"id": document["id"]})["download_count"], 0)
+        self.ok("download", "document", str(document["id"]))
+        self.assertEqual(self.call_ok("documents.get", {"id": document["id"]})["download_count"], 1)
+
+    def test_download_of_a_missing_file_fails_with_the_librarys_error(self):
+        self.attach()
+        result = self.run_cli("download", "attachment", "999")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("code 10004", result.stderr)
+        result = self.run_cli("--customer", "2", "--role", "customer_user", "download", "attachment", "1")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("code 10004", result.stderr)
+
+    def test_download_refuses_bad_arguments(self):
+        self.assert_usage_error(self.run_cli("download", "file", "1"), "attachment or document")
+        self.assert_usage_error(self.run_cli("download", "attachment", "x"), "ID")
+        self.assert_usage_error(self.run_cli("download", "attachment"), "missing argument")
+        self.assert_usage_error(self.run_cli("download", "attachment", "1", "--resume"), "--resume needs --output")
+        self.assert_usage_error(self.run_cli("download", "attachment", "1", "-o", "-", "--resume"), "cannot continue stdout")
+        self.assert_usage_error(self.run_cli("--json", "download", "attachment", "1", "-o", "-"), "both write stdout")
 
     # --- serve (the server itself is tested in tests/server) -------------------------------------
 
