@@ -44,6 +44,7 @@ class LayoutTest(unittest.TestCase):
 
     def test_public_methods_carry_type_hints(self):
         for method in (selfservice.Portal.__init__, selfservice.Portal.invoke, selfservice.Portal.upload_chunk,
+                       selfservice.Portal.open_download, selfservice.Portal.download, selfservice.Download.readinto,
                        selfservice.Portal.subscribe, selfservice.Portal.unsubscribe, selfservice.Portal.close,
                        selfservice.version, selfservice.abi_version, selfservice.methods):
             with self.subTest(method=method.__qualname__):

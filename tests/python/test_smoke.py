@@ -53,7 +53,8 @@ class MethodsTest(unittest.TestCase):
         self.assertEqual(table["tickets.create"]["feature"], "tickets")
         self.assertEqual(table["users.list"]["least_role"], "customer_admin")
         for method in table.values():
-            self.assertEqual(set(method), {"name", "http_method", "route", "least_role", "feature", "rate_class"})
+            self.assertEqual(set(method), {"name", "http_method", "route", "least_role", "feature", "rate_class",
+                                           "binary"})
 
 
 class OpenTest(unittest.TestCase):

@@ -20,18 +20,23 @@ Live ticket status (libselfservice 0.3.0): portal.subscribe({"tenant_id": 1, "cu
 callback) calls callback(event: dict) on a library thread for each matching ticket creation and
 status change, until portal.unsubscribe(id) or close(). Attachments are uploaded in chunks of raw
 bytes with portal.upload_chunk().
+
+Downloads (libselfservice 0.6.0): portal.open_download("tickets.attachments.get", who, {"id": 7})
+answers a Download, a raw binary stream (io.RawIOBase) of the file's bytes, or of the range
+"offset"/"length" asks for; portal.download(method, who, request, file) copies them to a file.
 """
 
 from ._native import Json
 from ._version import __version__
+from .download import Download
 from .errors import (AIServiceError, AuthenticationError, ConflictError, DatabaseError, Error, NotFoundError,
                      PermissionDeniedError, PortalClosedError, RateLimitedError, SearchServiceError, ServiceError,
                      UploadError, ValidationError)
 from .portal import Chunk, Envelope, EventCallback, Portal, Progress, abi_version, methods, version
 
 __all__ = [
-    "AIServiceError", "AuthenticationError", "Chunk", "ConflictError", "DatabaseError", "Envelope", "Error",
-    "EventCallback", "Json", "NotFoundError", "PermissionDeniedError", "Portal", "PortalClosedError", "Progress",
-    "RateLimitedError", "SearchServiceError", "ServiceError", "UploadError", "ValidationError", "__version__",
-    "abi_version", "methods", "version",
+    "AIServiceError", "AuthenticationError", "Chunk", "ConflictError", "DatabaseError", "Download", "Envelope",
+    "Error", "EventCallback", "Json", "NotFoundError", "PermissionDeniedError", "Portal", "PortalClosedError",
+    "Progress", "RateLimitedError", "SearchServiceError", "ServiceError", "UploadError", "ValidationError",
+    "__version__", "abi_version", "methods", "version",
 ]

@@ -58,6 +58,11 @@ def _declare(lib: ctypes.CDLL) -> None:
         "selfservice_methods": ([], c_void_p),
         # since 0.5.0
         "selfservice_health": ([c_void_p], c_void_p),
+        # since 0.6.0; a download handle is an opaque c_void_p, and the read's buffer a c_void_p
+        # so that a ctypes array laid over the caller's buffer is passed as its address.
+        "selfservice_download_open": ([c_void_p, c_char_p, c_char_p, c_char_p, out_string], c_void_p),
+        "selfservice_download_read": ([c_void_p, c_void_p, ctypes.c_size_t, out_string], c_int64),
+        "selfservice_download_close": ([c_void_p], None),
     }
     for name, (argtypes, restype) in prototypes.items():
         if hasattr(lib, name):

@@ -8,10 +8,11 @@ import itertools
 import json
 import threading
 import traceback
-from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Union
+from typing import Any, BinaryIO, Callable, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union, overload
 
 from . import _native
 from ._native import Json
+from .download import Download
 from .errors import Error, PortalClosedError
 
 __all__ = ["Chunk", "Envelope", "EventCallback", "Portal", "Progress", "abi_version", "methods", "version"]
@@ -102,7 +103,9 @@ def abi_version() -> int:
 
 def methods() -> List[Dict[str, str]]:
     """The methods a portal answers: dicts of name, http_method, route, least_role, feature and
-    rate_class, in the order of the library's dispatch table (libselfservice 0.4.0 or later)."""
+    rate_class, in the order of the library's dispatch table (libselfservice 0.4.0 or later), and
+    from libselfservice 0.6.0 binary: "download" for the methods Portal.open_download() serves,
+    "upload" for the one Portal.upload_chunk() feeds, "" for the rest."""
     table = _native.take_json(_native.need("selfservice_methods", "0.4.0").selfservice_methods())
     return list(table)
 
@@ -249,6 +252,65 @@ class Portal:
         with self._call("upload_chunk") as handle:
             return _answer(lib.selfservice_upload_chunk_checked(handle, context_json, upload, start, chunk,
                                                                 len(chunk), digest))
+
+    def open_download(self, method: Optional[str], context: Json, request: Json) -> Download:
+        """Opens the file of a download method ("tickets.attachments.get" or
+        "documents.download", libselfservice 0.6.0) to read its bytes as a stream, never the
+        whole file in memory. `request` is the method's ({"id": 42}) with an optional range:
+        "offset" (a byte of the file, default 0) and "length" (>= 1, cut at the file's end).
+        The checks are those of invoke(); a document counts as downloaded only when the range
+        starts at 0.
+
+        Returns the open Download (close it, or use it in a `with` block); its `info` is the
+        envelope's data. Raises the Error subclass of a failure envelope as invoke() does:
+        ValidationError for another method (field "method"), an offset past the file's end
+        (OUT_OF_RANGE) or a bad offset or length, NotFoundError for an unknown method or a file
+        the caller does not see; PortalClosedError after close()."""
+        name = _native.text(method, "method")
+        context_json = _native.json_arg(context, "context")
+        request_json = _native.json_arg(request, "request")
+        lib = _native.need("selfservice_download_open", "0.6.0")
+        opened = ctypes.c_void_p()
+        with self._call("open_download") as handle:
+            pointer = lib.selfservice_download_open(handle, name, context_json, request_json, ctypes.byref(opened))
+        try:
+            return Download(opened.value, _answer(pointer)["data"])
+        except BaseException:
+            lib.selfservice_download_close(opened)  # NULL after a failure envelope: a no-op
+            raise
+
+    @overload
+    def download(self, method: Optional[str], context: Json, request: Json, file: None = None,
+                 chunk_size: int = ...) -> Tuple[Dict[str, Any], bytes]: ...
+
+    @overload
+    def download(self, method: Optional[str], context: Json, request: Json, file: BinaryIO,
+                 chunk_size: int = ...) -> Dict[str, Any]: ...
+
+    def download(self, method: Optional[str], context: Json, request: Json, file: Optional[BinaryIO] = None,
+                 chunk_size: int = 1 << 20) -> Union[Dict[str, Any], Tuple[Dict[str, Any], bytes]]:
+        """Downloads a file (or the range the request asks for) as open_download() opens it.
+
+        With `file`, a binary file object whose write() takes every byte it is given (as
+        open(path, "wb") and io.BytesIO do), the bytes are written there `chunk_size` at a time
+        and the download's info (the envelope's data) is returned; without, returns (info,
+        bytes). Raises as open_download() does, and the Error of a failed read; bytes written
+        to `file` before a failure stay there, so a caller may ask again from the request's
+        offset plus the bytes it got."""
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int):
+            raise TypeError(f"chunk_size must be an int, not {type(chunk_size).__name__}")
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
+        with self.open_download(method, context, request) as download:
+            if file is None:
+                return download.info, download.readall()
+            buffer = bytearray(max(1, min(chunk_size, download.length)))
+            with memoryview(buffer) as view:
+                while True:
+                    got = download.readinto(view)
+                    if not got:
+                        return download.info
+                    file.write(view[:got])
 
     def subscribe(self, topic: Json, callback: EventCallback) -> int:
         """Subscribes to live ticket status; returns the subscription's id (> 0).

@@ -87,5 +87,13 @@ interface CApi extends Library {
   Pointer selfservice_upload_chunk_checked(Pointer portal, String contextJson, String uploadId,
                                            long offset, byte[] data, SizeT len, String chunkSha256);
 
+  // since 0.6.0; a download is an opaque Pointer, `download` receives it.
+  Pointer selfservice_download_open(Pointer portal, String method, String contextJson, String requestJson,
+                                    PointerByReference download);
+
+  long selfservice_download_read(Pointer download, Pointer buf, SizeT len, PointerByReference errorJson);
+
+  void selfservice_download_close(Pointer download);
+
   void selfservice_free(Pointer p);
 }

@@ -4,6 +4,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.ref.Reference;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -191,6 +193,49 @@ public final class Portal implements AutoCloseable {
         ? CApi.LIB.selfservice_upload_chunk(portal, contextJson, uploadId, offset, data, length)
         : CApi.LIB.selfservice_upload_chunk_checked(portal, contextJson, uploadId, offset, data, length,
                                                     chunkSha256)));
+  }
+
+  /**
+   * Opens the file of a download method, "tickets.attachments.get" or "documents.download"
+   * (libselfservice 0.6.0), to read its bytes as a stream, never the whole file in memory.
+   * `request` is the method's ({"id": 42}) with an optional range: "offset" (a byte of the file,
+   * default 0) and "length" (>= 1, cut at the file's end). The checks are those of invoke(); a
+   * document counts as downloaded only when the range starts at 0.
+   *
+   * @return the open download, to close; its info() is the envelope's data
+   * @throws PortalException 10001 on "method" for a method that is not a download, 10001
+   *     OUT_OF_RANGE on "offset" past the file's end, 10001 for a bad offset or length, 10004 for
+   *     an unknown method or a file the caller does not see
+   * @throws IllegalStateException when the portal is closed
+   */
+  public Download openDownload(String method, Object context, Object request) {
+    String contextJson = Strings.encode(context);
+    String requestJson = Strings.encode(request);
+    PointerByReference opened = new PointerByReference();
+    Pointer answer = call("openDownload", portal -> CApi.LIB.selfservice_download_open(
+                                              portal, method, contextJson, requestJson, opened));
+    try {
+      return new Download(opened.getValue(), Strings.takeSuccess(answer).getAsJsonObject("data"));
+    } catch (RuntimeException | Error failure) {
+      CApi.LIB.selfservice_download_close(opened.getValue());  // null after a failure envelope: a no-op
+      throw failure;
+    }
+  }
+
+  /**
+   * Downloads a file, or the range the request asks for, as {@link #openDownload} opens it, to
+   * `out` (not closed here). Bytes written before a failure stay written, so a caller may ask
+   * again from the request's offset plus the bytes it got.
+   *
+   * @return the envelope's data, as {@link Download#info()}
+   * @throws IOException when `out` fails
+   */
+  public JsonObject downloadTo(String method, Object context, Object request, OutputStream out) throws IOException {
+    Objects.requireNonNull(out, "out");
+    try (Download download = openDownload(method, context, request)) {
+      download.transferTo(out);
+      return download.info();
+    }
   }
 
   /**

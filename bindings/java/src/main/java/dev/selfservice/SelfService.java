@@ -30,7 +30,8 @@ public final class SelfService {
       JsonObject method = element.getAsJsonObject();
       methods.add(new MethodInfo(method.get("name").getAsString(), method.get("http_method").getAsString(),
                                  method.get("route").getAsString(), method.get("least_role").getAsString(),
-                                 method.get("feature").getAsString(), method.get("rate_class").getAsString()));
+                                 method.get("feature").getAsString(), method.get("rate_class").getAsString(),
+                                 method.has("binary") ? method.get("binary").getAsString() : ""));
     }
     return Collections.unmodifiableList(methods);
   }
