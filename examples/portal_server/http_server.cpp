@@ -14,6 +14,7 @@
 #include <csignal>
 #include <deque>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -21,6 +22,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <openssl/ssl.h>
@@ -40,6 +42,9 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 
+#include "selfservice/download.hpp"
+
+#include "download_headers.hpp"
 #include "metrics.hpp"
 #include "openapi.hpp"
 #include "router.hpp"
@@ -56,6 +61,7 @@ namespace json = boost::json;
 using tcp = net::ip::tcp;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
+using DownloadResponse = http::response<http::buffer_body>;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kPrefix = "/api/v1/customer-portal";
@@ -63,6 +69,7 @@ constexpr std::string_view kWebSocketPath = "/api/v1/customer-portal/ws";
 constexpr std::string_view kOpenApiPath = "/api/v1/customer-portal/openapi.json";
 constexpr std::size_t kHeaderLimit = 16 * 1024;
 constexpr std::size_t kWebSocketQueueLimit = 1024;  // events waiting for a slow client
+constexpr std::size_t kDownloadChunkBytes = 256 * 1024;  // read and written at a time
 
 // --- Small helpers --------------------------------------------------------------------------------
 
@@ -132,6 +139,64 @@ std::vector<std::string> FieldsWithCode(std::string_view envelope, std::string_v
     }
   }
   return fields;
+}
+
+// Calls `invoke(fields)` and, while the method refuses a field that came from the URL (10001
+// FIELD_INVALID on it), again with that field's other reading: URLs carry no types. Answers the
+// last envelope.
+template <class Invoke>
+std::string InvokeRetyping(json::object& fields, const std::vector<std::string>& url_fields, Invoke&& invoke) {
+  std::string answer = invoke(fields);
+  for (int round = 0; round < 2 && EnvelopeCode(answer) == 10001; ++round) {
+    bool retyped = false;
+    for (const std::string& field : FieldsWithCode(answer, field_code::kInvalid)) {
+      if (std::find(url_fields.begin(), url_fields.end(), field) != url_fields.end()) {
+        retyped = RetypeUrlField(fields, field) || retyped;
+      }
+    }
+    if (!retyped) break;
+    answer = invoke(fields);
+  }
+  return answer;
+}
+
+// What the headers of a raw download say, from the envelope of Portal::OpenDownload.
+struct DownloadHead {
+  std::string name;
+  std::string content_type;
+  std::string etag;  // "\"<sha256>\"", or empty when the file has none
+  std::int64_t offset = 0;
+  std::int64_t length = 0;
+  std::int64_t size = 0;
+  bool partial = false;  // 206: a Range was honoured, or the request asked for part of the file
+};
+
+// The head of a success envelope of OpenDownload (data.file and data.range); nullopt for another shape.
+std::optional<DownloadHead> ReadDownloadHead(std::string_view envelope) {
+  boost::system::error_code ec;
+  const json::value parsed = json::parse(envelope, ec);
+  if (ec) return std::nullopt;
+  const json::value* file = parsed.is_object() ? parsed.get_object().if_contains("data") : nullptr;
+  const json::value* range = file && file->is_object() ? file->get_object().if_contains("range") : nullptr;
+  file = file && file->is_object() ? file->get_object().if_contains("file") : nullptr;
+  if (file == nullptr || !file->is_object() || range == nullptr || !range->is_object()) return std::nullopt;
+  const json::object& f = file->get_object();
+  const json::object& r = range->get_object();
+  auto text = [](const json::object& object, std::string_view key) {
+    const json::value* value = object.if_contains(key);
+    return value && value->is_string() ? std::string(value->get_string()) : std::string();
+  };
+  auto number = [](const json::object& object, std::string_view key) -> std::optional<std::int64_t> {
+    const json::value* value = object.if_contains(key);
+    return value && value->is_int64() && value->get_int64() >= 0 ? std::optional(value->get_int64()) : std::nullopt;
+  };
+  const auto offset = number(r, "offset");
+  const auto length = number(r, "length");
+  const auto size = number(r, "size");
+  if (!offset || !length || !size) return std::nullopt;
+  DownloadHead head{text(f, "name"), text(f, "content_type"), text(f, "sha256"), *offset, *length, *size, false};
+  if (!head.etag.empty()) head.etag = "\"" + head.etag + "\"";
+  return head;
 }
 
 std::optional<std::int64_t> RetryAfter(std::string_view envelope) {
@@ -480,22 +545,17 @@ class HttpSession : public Connection {
       return Send(match.method_index, 403,
                   ErrorEnvelope(Status::PermissionDenied("knowledge.import path over HTTP"), locale_));
     }
+    // The binary form of the download methods: the file's bytes, streamed.
+    if (method.binary == "download" && AcceptsOctetStream(request[http::field::accept])) {
+      return OpenDownload(request, match.method_index, std::move(context), std::move(fields), std::move(url_fields));
+    }
 
     auto work = [self = derived().shared_from_this(), index = match.method_index, context = std::move(context),
                  fields = std::move(fields), url_fields = std::move(url_fields)]() mutable {
       const std::string_view name = self->server_.router.method(index).name;
-      std::string answer = self->server_.portal.Invoke(name, context, json::serialize(fields));
-      // URLs carry no types: when the method refused a guessed type, try the field's other reading.
-      for (int round = 0; round < 2 && EnvelopeCode(answer) == 10001; ++round) {
-        bool retyped = false;
-        for (const std::string& field : FieldsWithCode(answer, field_code::kInvalid)) {
-          if (std::find(url_fields.begin(), url_fields.end(), field) != url_fields.end()) {
-            retyped = RetypeUrlField(fields, field) || retyped;
-          }
-        }
-        if (!retyped) break;
-        answer = self->server_.portal.Invoke(name, context, json::serialize(fields));
-      }
+      std::string answer = InvokeRetyping(fields, url_fields, [&](const json::object& request_fields) {
+        return self->server_.portal.Invoke(name, context, json::serialize(request_fields));
+      });
       self->Answer(index, std::move(answer));
     };
     if (method.rate_class == "read" || method.rate_class == "search") {
@@ -503,6 +563,157 @@ class HttpSession : public Connection {
     } else {
       net::post(server_.workers, std::move(work));  // Answer writes on the connection's strand
     }
+  }
+
+  // --- Raw downloads (docs/SERVER.md, "Downloads") ---
+
+  // Opens the download on the worker pool (it reads the database), with the offset and length of
+  // a Range header the server honours; If-Range that does not name the file's current ETag (or
+  // names a date: the server sends no Last-Modified) turns the range into the whole file.
+  void OpenDownload(const Request& request, std::size_t index, std::string context, json::object fields,
+                    std::vector<std::string> url_fields) {
+    const std::optional<ByteRange> range = ParseByteRange(request[http::field::range]);
+    if (range) {
+      fields["offset"] = range->first;
+      fields.erase("length");
+      // A last byte beyond any file (bytes=0-9223372036854775807) cannot be a length: to the end.
+      if (range->last && *range->last - range->first < std::numeric_limits<std::int64_t>::max()) {
+        fields["length"] = *range->last - range->first + 1;
+      }
+    }
+    net::post(server_.workers, [self = derived().shared_from_this(), index, context = std::move(context),
+                                fields = std::move(fields), url_fields = std::move(url_fields), ranged = range.has_value(),
+                                if_range = std::string(request[http::field::if_range])]() mutable {
+      const std::string_view name = self->server_.router.method(index).name;
+      std::unique_ptr<Download> download;
+      auto open = [&](const json::object& request_fields) {
+        return self->server_.portal.OpenDownload(name, context, json::serialize(request_fields), download);
+      };
+      // The library refuses an offset past the file's last byte; from a Range header that is 416.
+      auto unsatisfiable = [&ranged](std::string_view envelope) {
+        const auto fields_out_of_range = FieldsWithCode(envelope, field_code::kOutOfRange);
+        return ranged && EnvelopeCode(envelope) == 10001 &&
+               std::find(fields_out_of_range.begin(), fields_out_of_range.end(), "offset") != fields_out_of_range.end();
+      };
+      std::string answer = InvokeRetyping(fields, url_fields, open);
+      std::optional<DownloadHead> head = download ? ReadDownloadHead(answer) : std::nullopt;
+      // A range of another version of the file is the whole file (RFC 9110 section 13.2.2). A
+      // range past the end stays 416 whatever If-Range says: the ETag is known only from an
+      // open, and opening a document at 0 would count a download nobody receives.
+      if (head && ranged && !if_range.empty() && if_range != head->etag) {
+        fields.erase("offset");
+        fields.erase("length");
+        ranged = false;
+        answer = InvokeRetyping(fields, url_fields, open);
+        head = download ? ReadDownloadHead(answer) : std::nullopt;
+      }
+      if (!download) {
+        return self->Answer(index, std::move(answer), unsatisfiable(answer) ? std::optional<int>(416) : std::nullopt);
+      }
+      if (!head) {
+        return self->Answer(index, download->ErrorEnvelope(Status::Error(ErrorCode::kUploadFailed, "download envelope")));
+      }
+      // The first chunk is read before the headers go out, so that a file that cannot be read
+      // at all is still answered with its error envelope.
+      std::vector<char> buffer(kDownloadChunkBytes);
+      Result<std::size_t> first = download->Read(buffer.data(), buffer.size());
+      if (!first.ok()) return self->Answer(index, download->ErrorEnvelope(first.status()));
+      head->partial = ranged || head->offset != 0 || head->length != head->size;
+      net::dispatch(self->derived().stream().get_executor(),
+                    [self, index, head = std::move(*head), download = std::move(download), buffer = std::move(buffer),
+                     first = *first]() mutable {
+                      self->StartDownload(index, head, std::move(download), std::move(buffer), first);
+                    });
+    });
+  }
+
+  // Sends the headers of a download, then its body chunk by chunk (`buffer` holds the first
+  // `first_bytes`): each chunk is read on the worker pool and written on the strand, so a file is
+  // never held in memory and file I/O never blocks an I/O thread.
+  void StartDownload(std::size_t index, const DownloadHead& head, std::unique_ptr<Download> download,
+                     std::vector<char> buffer, std::size_t first_bytes) {
+    const int status = head.partial ? 206 : 200;
+    server_.metrics.RecordRequest(index, status, std::chrono::duration<double>(Clock::now() - started_).count());
+    download_ = std::move(download);
+    download_buffer_ = std::move(buffer);
+    download_method_ = index;
+    download_response_.emplace();
+    DownloadResponse& response = *download_response_;
+    response.version(11);
+    response.result(static_cast<unsigned>(status));
+    response.set(http::field::server, std::string("libselfservice-portal/") + std::string(Version()));
+    response.set(http::field::content_type, head.content_type.empty() ? "application/octet-stream" : head.content_type);
+    response.set(http::field::cache_control, "no-store");
+    response.set(http::field::accept_ranges, "bytes");
+    if (!head.etag.empty()) response.set(http::field::etag, head.etag);
+    response.set(http::field::content_disposition, ContentDisposition(head.name));
+    response.set("X-Content-Type-Options", "nosniff");
+    if (head.partial) {
+      response.set(http::field::content_range, "bytes " + std::to_string(head.offset) + "-" +
+                                                   std::to_string(head.offset + head.length - 1) + "/" +
+                                                   std::to_string(head.size));
+    }
+    response.content_length(static_cast<std::uint64_t>(head.length));
+    response.keep_alive(keep_alive_ && !shutting_down_ && !server_.stopping);
+    SetChunk(first_bytes);
+    first_chunk_pending_ = true;
+    download_serializer_.emplace(response);
+    beast::get_lowest_layer(derived().stream()).expires_after(server_.options.request_timeout);
+    http::async_write_header(derived().stream(), *download_serializer_,
+                             beast::bind_front_handler(&HttpSession::OnDownloadWrite, derived().shared_from_this()));
+  }
+
+  // Points the body at the `bytes` of the buffer just read; no bytes is the end of the file.
+  void SetChunk(std::size_t bytes) {
+    auto& body = download_response_->body();
+    body.data = bytes > 0 ? download_buffer_.data() : nullptr;
+    body.size = bytes;
+    body.more = bytes > 0 && download_->position() < download_->length();
+  }
+
+  // Writes the chunk SetChunk set. A chunk with more to come completes with need_buffer.
+  void WriteChunk() {
+    beast::get_lowest_layer(derived().stream()).expires_after(server_.options.request_timeout);
+    http::async_write(derived().stream(), *download_serializer_,
+                      beast::bind_front_handler(&HttpSession::OnDownloadWrite, derived().shared_from_this()));
+  }
+
+  // After the headers or a chunk went out: the end, or the next chunk (the first one is read
+  // already when only the headers went out).
+  void OnDownloadWrite(beast::error_code ec, std::size_t) {
+    if (ec && ec != http::error::need_buffer) return EndDownload(false);  // the client left, or a timeout
+    if (download_serializer_->is_done()) return EndDownload(true);
+    if (std::exchange(first_chunk_pending_, false)) return WriteChunk();
+    ReadChunk();
+  }
+
+  void ReadChunk() {
+    net::post(server_.workers, [self = derived().shared_from_this()] {
+      Result<std::size_t> read = self->download_->Read(self->download_buffer_.data(), self->download_buffer_.size());
+      net::dispatch(self->derived().stream().get_executor(), [self, read = std::move(read)]() mutable {
+        if (!read.ok()) {
+          // The headers are gone: all that is left is to cut the body short, which the client sees.
+          std::cerr << "portal_server: " << self->server_.router.method(self->download_method_).name
+                    << ": download cut after " << self->download_->position() << " of " << self->download_->length()
+                    << " bytes: error " << static_cast<int>(read.status().code()) << "\n";
+          return self->EndDownload(false);
+        }
+        self->SetChunk(*read);
+        self->WriteChunk();
+      });
+    });
+  }
+
+  // Ends a download: the connection goes on as after any answer when the body went out whole,
+  // and is closed otherwise.
+  void EndDownload(bool whole) {
+    const bool keep_alive = whole && download_response_->keep_alive();
+    download_serializer_.reset();
+    download_response_.reset();
+    download_.reset();
+    std::vector<char>().swap(download_buffer_);
+    if (!keep_alive) return derived().Finish();
+    ReadRequest();
   }
 
   void UploadChunk(Request request, const RouteMatch& match, std::string context) {
@@ -540,14 +751,14 @@ class HttpSession : public Connection {
     });
   }
 
-  // Sends a call's envelope with the HTTP status of its code; safe from any thread.
-  void Answer(std::size_t index, std::string envelope) {
-    net::dispatch(derived().stream().get_executor(), [self = derived().shared_from_this(), index,
+  // Sends a call's envelope with the HTTP status of its code (or `status`); safe from any thread.
+  void Answer(std::size_t index, std::string envelope, std::optional<int> status = std::nullopt) {
+    net::dispatch(derived().stream().get_executor(), [self = derived().shared_from_this(), index, status,
                                                        envelope = std::move(envelope)]() mutable {
       const int code = EnvelopeCode(envelope);
       if (code == 10005) self->retry_after_ = RetryAfter(envelope);
       if (code == 10002) self->challenge_ = true;
-      self->Send(index, HttpStatusOf(code), std::move(envelope));
+      self->Send(index, status.value_or(HttpStatusOf(code)), std::move(envelope));
     });
   }
 
@@ -635,6 +846,13 @@ class HttpSession : public Connection {
   std::optional<std::int64_t> retry_after_;
   bool challenge_ = false;
   std::string allow_;
+  // The download being streamed (docs/SERVER.md, "Downloads"); the serializer refers to the response.
+  std::unique_ptr<Download> download_;
+  std::vector<char> download_buffer_;
+  std::size_t download_method_ = 0;
+  bool first_chunk_pending_ = false;  // the headers are being written, the first chunk not yet
+  std::optional<DownloadResponse> download_response_;
+  std::optional<http::response_serializer<http::buffer_body>> download_serializer_;
 };
 
 class PlainSession final : public HttpSession<PlainSession>, public std::enable_shared_from_this<PlainSession> {

@@ -21,6 +21,8 @@ namespace json = boost::json;
 // The method whose PATCH also takes the raw bytes of a chunk (tus style); the server reads
 // Upload-Offset and Upload-Checksum for it.
 constexpr std::string_view kChunkUploadMethod = "tickets.attachments.append";
+// MethodInfo::binary of the methods whose file the server also streams as raw bytes.
+constexpr std::string_view kDownloadBinary = "download";
 // The method whose `path` field reads a server-side file: the server refuses it over HTTP.
 constexpr std::string_view kImportMethod = "knowledge.import";
 constexpr std::string_view kApiPrefix = "/api/v1/customer-portal";
@@ -155,15 +157,58 @@ json::object JsonBody() {
           {"content", JsonContent(FreeFormObject())}};
 }
 
+json::object BinaryContent() {
+  return {{"application/octet-stream", json::object{{"schema", json::object{{"type", "string"}, {"format", "binary"}}}}}};
+}
+
 json::object ChunkUploadBody() {
   json::object content = JsonContent(FreeFormObject());
-  content["application/octet-stream"] = json::object{{"schema", json::object{{"type", "string"}, {"format", "binary"}}}};
+  content["application/octet-stream"] = BinaryContent().at("application/octet-stream");
   return {{"required", true},
           {"description",
            "Either the request fields as JSON (offset, data_base64, chunk_sha256), or the raw bytes of "
            "the chunk as application/octet-stream with its offset in Upload-Offset and, optionally, "
            "its checksum in Upload-Checksum."},
           {"content", std::move(content)}};
+}
+
+json::object HeaderDoc(std::string_view description) {
+  return {{"description", description}, {"schema", json::object{{"type", "string"}}}};
+}
+
+// The raw form of a download method (docs/SERVER.md, "Downloads"): with Accept naming
+// application/octet-stream, 200 is the file's bytes, 206 a range of them, 416 a range past the end.
+// Accept itself is not a parameter: OpenAPI ignores header parameters named Accept; the
+// responses' content types say it.
+void AddRawDownload(json::array& parameters, json::object& responses) {
+  parameters.push_back(HeaderParameter(
+      "Range", json::object{{"type", "string"}, {"pattern", "^bytes=[0-9]+-[0-9]*$"}},
+      "With the raw form: one range, \"bytes=first-last\" or \"bytes=first-\", answered with 206. Any "
+      "other Range (several ranges, a suffix range, another unit) is ignored: 200 with the whole file."));
+  parameters.push_back(HeaderParameter(
+      "If-Range", json::object{{"type", "string"}},
+      "With Range: the ETag the client holds; another ETag (or a date) gets the whole file (200)."));
+  json::object headers{
+      {"Content-Disposition", HeaderDoc("attachment; filename=\"<ASCII fallback>\"; filename*=UTF-8''<name> (RFC 6266, RFC 8187)")},
+      {"ETag", HeaderDoc("\"<SHA-256 of the file, hex>\", when the file has one")},
+      {"Accept-Ranges", HeaderDoc("bytes")},
+      {"X-Content-Type-Options", HeaderDoc("nosniff")},
+  };
+  json::object& ok = responses["200"].as_object();
+  ok["description"] = "Success: the envelope with the method's data, or, when Accept names "
+                      "application/octet-stream (q > 0; wildcards do not), the file's bytes with the file's "
+                      "Content-Type.";
+  ok["content"].as_object()["application/octet-stream"] = BinaryContent().at("application/octet-stream");
+  ok["headers"] = headers;
+  json::object partial_headers = headers;
+  partial_headers["Content-Range"] = HeaderDoc("bytes first-last/size");
+  responses["206"] = json::object{{"description", "Partial Content: the range the Range header asked for."},
+                                  {"headers", std::move(partial_headers)},
+                                  {"content", BinaryContent()}};
+  responses["416"] = json::object{
+      {"description", "Range Not Satisfiable: the range starts past the file's last byte (the error envelope of "
+                      "10001 OUT_OF_RANGE on offset)."},
+      {"content", JsonContent(Ref("#/components/schemas/ErrorEnvelope"))}};
 }
 
 // The key of components.responses for an HTTP status an error code maps to.
@@ -224,10 +269,12 @@ json::object MethodOperation(const MethodInfo& method, const std::string& key, c
         "With application/octet-stream, optional: \"sha256 <64 hex digits>\" (or \"sha256=<hex>\"), "
         "the SHA-256 of the chunk; a mismatch discards the chunk (20003 CHECKSUM_MISMATCH)."));
   }
+  json::object method_responses = responses;
+  if (method.binary == kDownloadBinary && key == "get") AddRawDownload(parameters, method_responses);
   if (TakesQuery(key)) parameters.push_back(QueryParameter());
   if (!parameters.empty()) operation["parameters"] = std::move(parameters);
   if (!TakesQuery(key)) operation["requestBody"] = chunk_upload ? ChunkUploadBody() : JsonBody();
-  operation["responses"] = responses;
+  operation["responses"] = std::move(method_responses);
   operation["security"] = method.least_role == "anyone"
                               ? json::array{}
                               : json::array{json::object{{"bearerAuth", json::array{}}}};

@@ -11,6 +11,8 @@
 #   observability  /healthz, /metrics and the OpenAPI document
 #   shutdown       SIGTERM: an in-flight request completes, WebSockets close 1001, exit 0
 #   rate_limit     a tiny rate_limits burst answers 429 with Retry-After
+#   download       raw downloads (Accept: application/octet-stream): bytes, headers, ranges,
+#                  resume, 416, 401, 404, a several-MiB document and its download count
 #
 # Environment: PORTAL_SERVER, SELFSERVICE_CLI, WS_CLIENT, E2E_FIXTURES (see lib.sh).
 set -euo pipefail
@@ -72,13 +74,14 @@ create_ticket() {
   TICKET_ID=$(jget "$BODY" "d['data']['id']")
 }
 
-# begin_upload FILE: begins an attachment upload of FILE (a PNG) on TICKET_ID; sets UPLOAD_ID.
+# begin_upload FILE [FILENAME]: begins an attachment upload of FILE (a PNG) on TICKET_ID, named
+# FILENAME (default screen.png); sets UPLOAD_ID.
 begin_upload() {
   local size sha
   size=$(stat -c %s "$1")
   sha=$(sha256sum "$1" | cut -d' ' -f1)
   call POST "$API/tickets/$TICKET_ID/attachments" "$WORK/alice.auth" \
-    "{\"filename\": \"screen.png\", \"size\": $size, \"content_type\": \"image/png\", \"sha256\": \"$sha\"}"
+    "{\"filename\": \"${2:-screen.png}\", \"size\": $size, \"content_type\": \"image/png\", \"sha256\": \"$sha\"}"
   expect_status 200 "tickets.attachments.begin"
   jcheck "$BODY" "d['data']['offset'] == 0 and d['data']['status'] == 'uploading'" "a new upload"
   UPLOAD_ID=$(jget "$BODY" "d['data']['upload_id']")
@@ -447,10 +450,222 @@ JSON
   stop_server
 }
 
+# raw OUT PATH AUTH_FILE|- [CURL_ARGS...]: the raw form of a download method (Accept:
+# application/octet-stream) into OUT; sets STATUS and HEADERS.
+raw() {
+  local out=$1 path=$2 auth=$3
+  shift 3
+  local args=(-sS -o "$out" -D "$HEADERS" -w '%{http_code}' "${CURL_TLS[@]}" -H 'Accept: application/octet-stream')
+  [[ $auth != - ]] && args+=(-H "@$auth")
+  STATUS=$(curl "${args[@]}" "$@" "$BASE$path") || fail "curl raw $path failed"
+}
+
+# same FILE_A FILE_B WHAT: fails unless the two files hold the same bytes.
+same() { cmp -s "$1" "$2" || fail "$3: the bytes differ ($(stat -c %s "$1") and $(stat -c %s "$2") bytes)"; }
+
+# download_count ID: the download_count of document ID, as alice sees it.
+download_count() {
+  call GET "$API/documents/$1" "$WORK/alice.auth"
+  expect_status 200 "documents.get $1"
+  jget "$BODY" "d['data']['download_count']"
+}
+
+# slow_download ID NAME RATE: alice downloads document ID raw at RATE (curl --limit-rate) in the
+# background into $WORK/NAME.got (pid in SLOW_PID); returns once its first bytes arrived.
+slow_download() {
+  curl -sS -o "$WORK/$2.got" --limit-rate "$3" -H 'Accept: application/octet-stream' -H "@$WORK/alice.auth" \
+    "$BASE$API/documents/$1/download" 2> "$WORK/$2.err" &
+  SLOW_PID=$!
+  STARTED_PIDS+=("$SLOW_PID")
+  for _ in $(seq 600); do
+    [[ -s $WORK/$2.got ]] && return 0
+    kill -0 "$SLOW_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  fail "the slow download $2 never started: $(cat "$WORK/$2.err")"
+}
+
+# is_prefix PART WHOLE WHAT: fails unless the file PART is a prefix of the file WHOLE.
+is_prefix() {
+  head -c "$(stat -c %s "$1")" "$2" | cmp -s - "$1" || fail "$3: not a prefix of the file"
+}
+
+download() {
+  seed "$WORK/portal.db"
+  "$SELFSERVICE_CLI" --db "$WORK/portal.db" --quiet call users.create \
+    "{\"username\": \"bob\", \"password\": \"$ALICE_PASSWORD\", \"customer_id\": 2, \"roles\": [\"customer_user\"]}" \
+    > "$WORK/seed.out" 2>&1 || fail "users.create bob: $(cat "$WORK/seed.out")"
+  start_server main --db "$WORK/portal.db"
+  login alice "$ALICE_PASSWORD"
+  login bob "$ALICE_PASSWORD"
+  login support "$SUPPORT_PASSWORD"
+
+  note "an attachment with a Chinese name"
+  local name='屏幕截图 1.png' size sha attachment_id
+  create_ticket "Raw downloads"
+  make_png "$WORK/screen.png"
+  size=$(stat -c %s "$WORK/screen.png")
+  sha=$(sha256sum "$WORK/screen.png" | cut -d' ' -f1)
+  begin_upload "$WORK/screen.png" "$name"
+  patch_chunk "$UPLOAD_ID" 0 "$WORK/screen.png"
+  expect_status 200 "the whole file in one chunk"
+  call POST "$API/attachments/uploads/$UPLOAD_ID/complete" "$WORK/alice.auth"
+  expect_status 200 "tickets.attachments.complete"
+  attachment_id=$(jget "$BODY" "d['data']['attachment']['id']")
+  local path="$API/attachments/$attachment_id"
+
+  note "the whole file: bytes and headers"
+  raw "$WORK/got.png" "$path" "$WORK/alice.auth"
+  expect_status 200 "the raw attachment"
+  same "$WORK/screen.png" "$WORK/got.png" "the raw attachment"
+  [[ $(header Content-Type) == image/png ]] || fail "Content-Type '$(header Content-Type)'"
+  [[ $(header Content-Length) == "$size" ]] || fail "Content-Length '$(header Content-Length)', expected $size"
+  [[ $(header ETag) == "\"$sha\"" ]] || fail "ETag '$(header ETag)', expected the SHA-256 $sha"
+  [[ $(header Accept-Ranges) == bytes ]] || fail "Accept-Ranges '$(header Accept-Ranges)'"
+  [[ $(header X-Content-Type-Options) == nosniff ]] || fail "X-Content-Type-Options '$(header X-Content-Type-Options)'"
+  [[ $(header Cache-Control) == no-store ]] || fail "Cache-Control '$(header Cache-Control)'"
+  [[ -z $(header Content-Range) ]] || fail "a Content-Range on a 200"
+  header Content-Disposition > "$WORK/disposition"
+  /usr/bin/python3 - "$WORK/disposition" "$name" <<'PY' || fail "Content-Disposition: $(cat "$WORK/disposition")"
+import re, sys, urllib.parse
+value = open(sys.argv[1], encoding="ascii").read().strip()  # the header is ASCII only
+fallback = re.search(r'filename="([^"]*)"', value).group(1)
+encoded = re.search(r"filename\*=UTF-8''(\S+)", value).group(1)
+assert value.startswith("attachment;"), value
+assert urllib.parse.unquote(encoded, encoding="utf-8", errors="strict") == sys.argv[2], encoded
+assert fallback == "____ 1.png", fallback
+PY
+
+  note "the JSON form is unchanged: no Accept, or a wildcard"
+  call GET "$path" "$WORK/alice.auth"
+  expect_status 200 "the JSON form"
+  [[ $(header Content-Type) == application/json* ]] || fail "the JSON form's Content-Type '$(header Content-Type)'"
+  jcheck "$BODY" "d['code'] == 200 and d['data']['id'] == $attachment_id and d['data']['sha256'] == '$sha'
+                  and d['data']['file_name'] == '$name' and d['data']['data_base64'] is None" "the JSON form"
+  STATUS=$(curl -sS -o "$BODY" -D "$HEADERS" -w '%{http_code}' -H "@$WORK/alice.auth" -H 'Accept: */*' -r 100- \
+    "$BASE$path") || fail "curl with Accept: */*"
+  expect_status 200 "Accept: */* with a Range"
+  jcheck "$BODY" "d['code'] == 200 and d['data']['id'] == $attachment_id" "the JSON form under Accept: */*"
+
+  note "ranges: 206 with Content-Range"
+  raw "$WORK/tail.png" "$path" "$WORK/alice.auth" -r 100-
+  expect_status 206 "bytes=100-"
+  [[ $(header Content-Range) == "bytes 100-$((size - 1))/$size" ]] || fail "Content-Range '$(header Content-Range)'"
+  [[ $(header Content-Length) == $((size - 100)) ]] || fail "the Content-Length of bytes=100-: $(header Content-Length)"
+  tail -c +101 "$WORK/screen.png" > "$WORK/expected-tail"
+  same "$WORK/expected-tail" "$WORK/tail.png" "bytes=100-"
+  raw "$WORK/middle.png" "$path" "$WORK/alice.auth" -r 100-199
+  expect_status 206 "bytes=100-199"
+  [[ $(header Content-Range) == "bytes 100-199/$size" ]] || fail "Content-Range '$(header Content-Range)'"
+  head -c 200 "$WORK/screen.png" | tail -c 100 > "$WORK/expected-middle"
+  same "$WORK/expected-middle" "$WORK/middle.png" "bytes=100-199"
+
+  note "a cut download resumed with curl -C -"
+  head -c 5000 "$WORK/screen.png" > "$WORK/resumed.png"
+  raw "$WORK/resumed.png" "$path" "$WORK/alice.auth" -C -
+  expect_status 206 "the resume"
+  [[ $(header Content-Range) == "bytes 5000-$((size - 1))/$size" ]] || fail "the resume's Content-Range '$(header Content-Range)'"
+  same "$WORK/screen.png" "$WORK/resumed.png" "the resumed file"
+
+  note "Ranges the server does not support: 200 and the whole file"
+  local range
+  for range in 'bytes=0-9,20-29' 'bytes=-100' 'items=0-9' 'bytes=9-5'; do
+    raw "$WORK/whole.png" "$path" "$WORK/alice.auth" -H "Range: $range"
+    expect_status 200 "Range: $range"
+    same "$WORK/screen.png" "$WORK/whole.png" "Range: $range"
+  done
+  note "If-Range: the current ETag keeps the range, another one gets the whole file"
+  raw "$WORK/tail.png" "$path" "$WORK/alice.auth" -r 100- -H "If-Range: \"$sha\""
+  expect_status 206 "If-Range with the current ETag"
+  same "$WORK/expected-tail" "$WORK/tail.png" "If-Range with the current ETag"
+  raw "$WORK/whole.png" "$path" "$WORK/alice.auth" -r 100- -H 'If-Range: "0000"'
+  expect_status 200 "If-Range with another ETag"
+  same "$WORK/screen.png" "$WORK/whole.png" "If-Range with another ETag"
+
+  note "a range past the end: 416; no token: 401; another customer's attachment: 404"
+  raw "$BODY" "$path" "$WORK/alice.auth" -r "$size-"
+  expect_status 416 "a range past the end"
+  check_envelope "$BODY" 10001
+  jcheck "$BODY" "d['errors'][0]['field'] == 'offset' and d['errors'][0]['code'] == 'OUT_OF_RANGE'" "the 416 envelope"
+  raw "$BODY" "$path" -
+  expect_status 401 "no token"
+  check_envelope "$BODY" 10002
+  [[ $(header WWW-Authenticate) == Bearer* ]] || fail "no WWW-Authenticate: Bearer on a raw 401"
+  raw "$BODY" "$path" "$WORK/bob.auth"
+  expect_status 404 "another customer's attachment"
+  check_envelope "$BODY" 10004
+  raw "$BODY" "$API/attachments/999999" "$WORK/alice.auth"
+  expect_status 404 "an attachment that does not exist"
+  check_envelope "$BODY" 10004
+
+  note "a several-MiB document, streamed, counted once per whole download"
+  local doc_name='运维手册.png' doc_size doc_sha document_id
+  # About 14.5 MB: more than the kernel's socket buffers hold, so a slow client keeps the server
+  # reading the file while it downloads (the cut below).
+  make_png "$WORK/manual.png" 2200
+  doc_size=$(stat -c %s "$WORK/manual.png")
+  doc_sha=$(sha256sum "$WORK/manual.png" | cut -d' ' -f1)
+  call POST "$API/documents/uploads" "$WORK/support.auth" \
+    "{\"filename\": \"$doc_name\", \"size\": $doc_size, \"content_type\": \"image/png\", \"sha256\": \"$doc_sha\"}"
+  expect_status 200 "documents.uploads.begin"
+  UPLOAD_ID=$(jget "$BODY" "d['data']['upload_id']")
+  STATUS=$(curl -sS -X PATCH -o "$BODY" -w '%{http_code}' -H "@$WORK/support.auth" -H 'Content-Type: application/octet-stream' \
+    -H 'Upload-Offset: 0' --data-binary "@$WORK/manual.png" "$BASE$API/attachments/uploads/$UPLOAD_ID") || fail "curl PATCH"
+  expect_status 200 "the document's bytes"
+  call POST "$API/attachments/uploads/$UPLOAD_ID/complete" "$WORK/support.auth"
+  expect_status 200 "the document upload's completion"
+  call POST "$API/documents" "$WORK/support.auth" "{\"title\": \"Operations manual\", \"upload_id\": \"$UPLOAD_ID\"}"
+  expect_status 200 "documents.publish"
+  document_id=$(jget "$BODY" "d['data']['id']")
+  [[ $(download_count "$document_id") == 0 ]] || fail "a new document's download_count"
+
+  raw "$WORK/manual.got" "$API/documents/$document_id/download" "$WORK/alice.auth"
+  expect_status 200 "the raw document"
+  [[ $(sha256sum < "$WORK/manual.got" | cut -d' ' -f1) == "$doc_sha" ]] || fail "the SHA-256 of the streamed document"
+  [[ $(header Content-Length) == "$doc_size" && $(header ETag) == "\"$doc_sha\"" ]] \
+    || fail "the document's headers: $(tr -d '\r' < "$HEADERS")"
+  [[ $(download_count "$document_id") == 1 ]] || fail "download_count after a whole download"
+
+  head -c $((doc_size / 3)) "$WORK/manual.png" > "$WORK/manual.part"
+  raw "$WORK/manual.part" "$API/documents/$document_id/download" "$WORK/alice.auth" -C -
+  expect_status 206 "the document's resume"
+  same "$WORK/manual.png" "$WORK/manual.part" "the resumed document"
+  [[ $(download_count "$document_id") == 1 ]] || fail "download_count after a ranged resume"
+
+  note "SIGTERM with a slow download in flight: the server exits 0, the client has the file or a prefix"
+  slow_download "$document_id" shutdown 256k
+  stop_server
+  local curl_status=0
+  wait "$SLOW_PID" || curl_status=$?
+  if [[ $curl_status == 0 ]]; then
+    same "$WORK/manual.png" "$WORK/shutdown.got" "the slow download finished within the grace period"
+  else
+    is_prefix "$WORK/shutdown.got" "$WORK/manual.png" "the slow download cut by the shutdown"
+  fi
+
+  note "the file damaged while it streams: the body is cut short, the server logs it and goes on"
+  start_server again --db "$WORK/portal.db"
+  login alice "$ALICE_PASSWORD"
+  slow_download "$document_id" damaged 1M
+  local blob
+  blob=$(find "$WORK/portal.db.blobs" -type f -size "${doc_size}c" | head -n 1)
+  [[ -n $blob ]] || fail "no blob of $doc_size bytes under $WORK/portal.db.blobs"
+  truncate -s 0 "$blob"
+  curl_status=0
+  wait "$SLOW_PID" || curl_status=$?
+  [[ $curl_status == 18 ]] || fail "curl of the damaged file exited $curl_status (18: a partial body): $(cat "$WORK/damaged.err")"
+  is_prefix "$WORK/damaged.got" "$WORK/manual.png" "the cut body"
+  grep -q 'documents.download: download cut after' "$WORK/again.server.err" \
+    || fail "the server did not log the cut download: $(cat "$WORK/again.server.err")"
+  call GET /healthz
+  expect_status 200 "/healthz after a cut download"
+  stop_server
+}
+
 case "${1:-}" in
-  scenario | errors | limits | observability | shutdown | rate_limit) "$1" ;;
+  scenario | errors | limits | observability | shutdown | rate_limit | download) "$1" ;;
   *)
-    echo "usage: e2e_test.sh scenario|errors|limits|observability|shutdown|rate_limit" >&2
+    echo "usage: e2e_test.sh scenario|errors|limits|observability|shutdown|rate_limit|download" >&2
     exit 2
     ;;
 esac
