@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/base64.hpp"
+#include "dispatch/attachment_methods.hpp"
 #include "dispatch/request_reader.hpp"
 
 namespace selfservice {
@@ -73,6 +74,17 @@ Result<Reply> DocumentPublishMethod(Engines& e, const RequestContext& c, const j
   auto published = e.documents.Publish(c, std::move(request));
   if (!published.ok()) return published.status();
   return Reply{DocumentJson(*published), std::nullopt};
+}
+
+Result<Reply> DocumentUploadBeginMethod(Engines& e, const RequestContext& c, const json::object& r) {
+  if (const json::value* target = r.if_contains("target");
+      target != nullptr && !target->is_null() && !(target->is_string() && target->get_string() == "document")) {
+    return Status::InvalidField("target", target->is_string() ? field_code::kNotAllowed : field_code::kInvalid,
+                                {{"allowed", "document"}});
+  }
+  json::object request = r;
+  request["target"] = "document";
+  return AttachmentBeginMethod(e, c, request);
 }
 
 Result<Reply> DocumentListMethod(Engines& e, const RequestContext& c, const json::object& r) {

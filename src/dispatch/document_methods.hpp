@@ -9,6 +9,9 @@
 namespace selfservice {
 
 Result<Reply> DocumentPublishMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
+// tickets.attachments.begin with target "document", on a route of its own: the resumable upload of
+// a document's bytes for documents.publish {upload_id}.
+Result<Reply> DocumentUploadBeginMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
 Result<Reply> DocumentListMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
 Result<Reply> DocumentGetMethod(Engines& e, const RequestContext& c, const boost::json::object& r);
 Result<Reply> DocumentDownloadMethod(Engines& e, const RequestContext& c, const boost::json::object& r);

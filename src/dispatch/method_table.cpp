@@ -919,6 +919,8 @@ const std::vector<Method> kMethods = Annotated({
      AttachmentGetMethod, nullptr, AttachmentGetFile},
     {{"documents.publish", "POST", ROUTE "/documents", "documents", "", "", ""}, Permission::kCustomerAdmin,
      DocumentPublishMethod},
+    {{"documents.uploads.begin", "POST", ROUTE "/documents/uploads", "documents", "", "", ""}, Permission::kCustomerAdmin,
+     DocumentUploadBeginMethod},
     {{"documents.list", "GET", ROUTE "/documents", "documents", "", "", ""}, Permission::kCustomerUser, DocumentListMethod},
     {{"documents.get", "GET", ROUTE "/documents/{id}", "documents", "", "", ""}, Permission::kCustomerUser, DocumentGetMethod},
     {{"documents.download", "GET", ROUTE "/documents/{id}/download", "documents", "", "", ""}, Permission::kCustomerUser,

@@ -318,7 +318,8 @@ class CliTest(unittest.TestCase):
         methods = self.json_of("methods")
         names = [m["name"] for m in methods]
         self.assertIn("tickets.create", names)
-        self.assertEqual(set(methods[0]), {"name", "http_method", "route", "least_role", "feature", "rate_class"})
+        self.assertEqual(set(methods[0]), {"name", "http_method", "route", "least_role", "feature", "rate_class",
+                                              "binary"})
         self.assertRegex(self.ok("methods").stdout, r"(?m)^knowledge\.import\s+POST\s+customer_admin")
 
     # --- global options --------------------------------------------------------------------------

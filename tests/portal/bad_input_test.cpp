@@ -450,6 +450,13 @@ const std::map<std::string, MethodCase, std::less<>>& Cases() {
         {{"id", "FIELD_REQUIRED"}},
         R"({"id": "x", "include_data": "yes"})",
         {{"id", "FIELD_INVALID"}, {"include_data", "FIELD_INVALID"}}}},
+      {"documents.uploads.begin",
+       {false,
+        {{"filename", "FIELD_REQUIRED"}, {"size", "FIELD_REQUIRED"}, {"content_type", "FIELD_REQUIRED"},
+         {"sha256", "FIELD_REQUIRED"}},
+        R"({"filename": 1, "size": "big", "content_type": 2, "sha256": 3})",
+        {{"filename", "FIELD_INVALID"}, {"size", "FIELD_INVALID"}, {"content_type", "FIELD_INVALID"},
+         {"sha256", "FIELD_INVALID"}}}},
       // Neither data_base64 nor upload_id: the bytes are missing.
       {"documents.publish",
        {false,

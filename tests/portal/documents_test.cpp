@@ -81,6 +81,35 @@ TEST_F(DocumentsTest, ABigDocumentIsPublishedFromAResumableUpload) {
                       10003));
 }
 
+TEST_F(DocumentsTest, ADocumentUploadBeginsOnItsOwnRouteWithoutATicket) {
+  const std::string bytes = "%PDF-1.7\n" + std::string(1'000, 'q');
+  const json::object begun =
+      Call("documents.uploads.begin", CustomerAdmin(),
+           json::object{{"filename", "vpn.pdf"}, {"size", static_cast<std::int64_t>(bytes.size())},
+                        {"content_type", "application/pdf"}, {"sha256", Sha256Hex(bytes)}});
+  ASSERT_TRUE(IsSuccess(begun)) << begun;
+  EXPECT_EQ(begun.at("data").at("target"), "document");
+  EXPECT_TRUE(begun.at("data").at("ticket_id").is_null());
+  const json::value upload_id = begun.at("data").at("upload_id");
+  ASSERT_TRUE(IsSuccess(Call("tickets.attachments.append", CustomerAdmin(),
+                             json::object{{"upload_id", upload_id}, {"offset", 0}, {"data_base64", Base64Encode(bytes)}})));
+  ASSERT_TRUE(IsSuccess(Call("tickets.attachments.complete", CustomerAdmin(), json::object{{"upload_id", upload_id}})));
+  const json::object published =
+      Call("documents.publish", CustomerAdmin(), json::object{{"title", "VPN manual"}, {"upload_id", upload_id}});
+  ASSERT_TRUE(IsSuccess(published)) << published;
+  EXPECT_EQ(published.at("data").at("sha256"), json::value(Sha256Hex(bytes)));
+}
+
+TEST_F(DocumentsTest, ADocumentUploadRefusesCustomerUsersAndAnotherTarget) {
+  const json::object request{{"filename", "x.pdf"}, {"size", 1}, {"content_type", "application/pdf"}, {"sha256", Sha256Hex("x")}};
+  EXPECT_TRUE(IsError(Call("documents.uploads.begin", User(), request), 10003));
+  json::object ticket = request;
+  ticket["target"] = "ticket";
+  EXPECT_TRUE(HasFieldError(Call("documents.uploads.begin", CustomerAdmin(), ticket), "target", "VALUE_NOT_ALLOWED"));
+  ticket["target"] = 7;
+  EXPECT_TRUE(HasFieldError(Call("documents.uploads.begin", CustomerAdmin(), ticket), "target", "FIELD_INVALID"));
+}
+
 TEST_F(DocumentsTest, StatsCountWhatTheCallerMaySee) {
   const std::int64_t id = Publish();
   Publish(json::object{{"category", "network"}});

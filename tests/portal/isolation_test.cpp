@@ -383,6 +383,13 @@ const CaseTable& Cases() {
                                      return json::object{{"title", "Bravo"}, {"upload_id", a.document_upload_id}};
                                    },
                                    E::kNotFound, E::kSkip, E::kSkip, std::nullopt}};
+    // Names no object: an outsider's upload is its own tenant's.
+    cases["documents.uploads.begin"] = {{[](const Ids&) {
+                                           json::object request = BeginRequest(0, "%PDF-1.7\nbravo\n%%EOF");
+                                           request.erase("ticket_id");
+                                           return request;
+                                         },
+                                         E::kOwn, E::kSkip, E::kSkip, OwnerAdmin()}};
     cases["documents.list"] = {
         {[](const Ids&) { return json::object{{"size", 100}}; }, E::kEmpty, E::kSkip, E::kSkip, Owner()}};
     cases["documents.get"] = {
