@@ -97,13 +97,6 @@ std::string_view LocaleOf(std::string_view accept_language) {
   return {};
 }
 
-// The characters the library accepts in a trace id (context_json "trace_id"); another X-Request-Id
-// is not passed on, and the library draws an id of its own.
-bool IsTraceId(std::string_view id) {
-  return !id.empty() && id.size() <= 128 &&
-         std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7F && c != '"' && c != '\\'; });
-}
-
 // The envelope's code: its first member, as the library writes it; the full parse is the
 // fallback for any other shape.
 int EnvelopeCode(std::string_view envelope) {
@@ -509,6 +502,7 @@ class HttpSession : public Connection {
     std::string_view agent = request[http::field::user_agent];
     if (!agent.empty()) context.emplace("user_agent", agent.substr(0, 512));
     if (!locale.empty()) context.emplace("locale", locale);
+    // An X-Request-Id the library would refuse as a trace id is not passed on: the call draws its own.
     if (std::string_view trace = request["X-Request-Id"]; IsTraceId(trace)) context.emplace("trace_id", trace);
     return json::serialize(context);
   }

@@ -22,6 +22,11 @@ enum class Locale { kZhCN, kEnUS };
 // "zh-CN" or "en-US".
 std::string_view LocaleName(Locale locale);
 
+// Whether `id` may be a request's trace_id (context_json "trace_id"): 1-128 printable ASCII
+// characters without space, quote or backslash, so it can go into a log line or an HTTP header as
+// it is. Hosts check an inbound X-Request-Id with it.
+bool IsTraceId(std::string_view id);
+
 // Roles as a bit set; a context may hold several.
 enum class Role : unsigned { kCustomerUser = 1u, kCustomerAdmin = 2u, kPlatformAdmin = 4u };
 

@@ -1,5 +1,6 @@
 #include "selfservice/context.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "selfservice/clock.hpp"
@@ -7,6 +8,12 @@
 namespace selfservice {
 
 std::string_view LocaleName(Locale locale) { return locale == Locale::kEnUS ? "en-US" : "zh-CN"; }
+
+bool IsTraceId(std::string_view id) {
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+           return c > 0x20 && c < 0x7F && c != '"' && c != '\\';
+         });
+}
 
 Scope::Scope(const RequestContext& context)
     : tenant_id_(context.tenant_id),

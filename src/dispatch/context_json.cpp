@@ -12,12 +12,6 @@ std::optional<std::int64_t> PositiveId(const boost::json::object& json, std::str
   return value->get_int64();
 }
 
-bool IsTraceId(std::string_view id) {
-  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
-           return c > 0x20 && c < 0x7F && c != '"' && c != '\\';
-         });
-}
-
 constexpr unsigned kAllRoles = static_cast<unsigned>(Role::kCustomerUser) |
                                static_cast<unsigned>(Role::kCustomerAdmin) |
                                static_cast<unsigned>(Role::kPlatformAdmin);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <string>
 
 #include "selfservice/clock.hpp"
 #include "selfservice/context.hpp"
@@ -112,6 +113,29 @@ TEST(SystemClock, IsSharedAndReadsTheSystemTime) {
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   EXPECT_NEAR(static_cast<double>(clock->NowMillis()), static_cast<double>(now), 5'000.0);
+}
+
+}  // namespace
+}  // namespace selfservice
+
+namespace selfservice {
+namespace {
+
+TEST(IsTraceId, AcceptsPrintableAsciiUpTo128Characters) {
+  EXPECT_TRUE(IsTraceId("0123456789abcdef0123456789abcdef"));
+  EXPECT_TRUE(IsTraceId("req-42/edge:a.b_c"));
+  EXPECT_TRUE(IsTraceId(std::string(128, 'x')));
+}
+
+TEST(IsTraceId, RefusesWhatCouldBreakALogLineOrAHeader) {
+  EXPECT_FALSE(IsTraceId(""));
+  EXPECT_FALSE(IsTraceId(std::string(129, 'x')));
+  EXPECT_FALSE(IsTraceId("two words"));
+  EXPECT_FALSE(IsTraceId("a\"b"));
+  EXPECT_FALSE(IsTraceId("a\\b"));
+  EXPECT_FALSE(IsTraceId("line\nbreak"));
+  EXPECT_FALSE(IsTraceId("\x7f"));
+  EXPECT_FALSE(IsTraceId("追踪"));
 }
 
 }  // namespace
