@@ -375,29 +375,39 @@ struct Portal::Impl {
     return Throttle(context, method->info.rate_class);
   }
 
-  // A string-API call parsed: its caller and request, or the failure envelope to answer. From the
-  // context's trace id on, every answer carries it, even when the rest of the context is bad.
-  struct Call {
-    RequestContext context;
-    json::object request;
-  };
-  std::variant<Call, std::string> ParseCall(std::string_view method, std::optional<std::string_view> context_json,
-                                            std::optional<std::string_view> request_json, Locale& locale) {
+  // The caller of a string-API call of `method`, with the context's trace id (or a fresh one), or
+  // the failure envelope to answer. From the context's trace id on, every answer carries it, even
+  // when the rest of the context is bad.
+  std::variant<RequestContext, std::string> CallerOfText(std::string_view method,
+                                                         std::optional<std::string_view> context_json, Locale& locale) {
     auto context_object = context_json ? ParseObject(*context_json) : std::nullopt;
     if (!context_object) return json::serialize(Fail(Status::Unauthenticated(), RandomHex(16), locale));
     std::string trace_id = TraceIdOf(*context_object);
     if (trace_id.empty()) trace_id = RandomHex(16);
     auto context = Caller(*context_object, locale, FindMethod(method));
     if (!context.ok()) return json::serialize(Fail(context.status(), trace_id, locale));
-    context->trace_id = trace_id;
+    context->trace_id = std::move(trace_id);
+    return std::move(context).value();
+  }
+
+  // A string-API call parsed: its caller and request, or the failure envelope to answer.
+  struct Call {
+    RequestContext context;
+    json::object request;
+  };
+  std::variant<Call, std::string> ParseCall(std::string_view method, std::optional<std::string_view> context_json,
+                                            std::optional<std::string_view> request_json, Locale& locale) {
+    auto caller = CallerOfText(method, context_json, locale);
+    if (auto* failed = std::get_if<std::string>(&caller)) return std::move(*failed);
+    RequestContext& context = std::get<RequestContext>(caller);
     if (!request_json) {
-      return json::serialize(Fail(Status::InvalidField("request_json", field_code::kRequired), trace_id, locale));
+      return json::serialize(Fail(Status::InvalidField("request_json", field_code::kRequired), context.trace_id, locale));
     }
     auto request = ParseObject(*request_json);
     if (!request) {
-      return json::serialize(Fail(Status::InvalidField("request_json", field_code::kInvalid), trace_id, locale));
+      return json::serialize(Fail(Status::InvalidField("request_json", field_code::kInvalid), context.trace_id, locale));
     }
-    return Call{std::move(context).value(), std::move(request).value()};
+    return Call{std::move(context), std::move(request).value()};
   }
 
   PortalOptions options;
@@ -646,20 +656,16 @@ std::string Portal::UploadChunk(std::optional<std::string_view> context_json, st
                                 std::optional<std::string_view> chunk_sha256) noexcept {
   Locale locale = Locale::kZhCN;
   try {
-    auto context_object = context_json ? ParseObject(*context_json) : std::nullopt;
-    if (!context_object) return json::serialize(impl_->Fail(Status::Unauthenticated(), RandomHex(16), locale));
-    std::string trace_id = TraceIdOf(*context_object);
-    if (trace_id.empty()) trace_id = RandomHex(16);
-    auto context = impl_->Caller(*context_object, locale, FindMethod("tickets.attachments.append"));
-    if (!context.ok()) return json::serialize(impl_->Fail(context.status(), trace_id, locale));
-    context->trace_id = trace_id;
-    if (Status gated = impl_->features.Check(*context, "tickets"); !gated.ok()) {
-      return json::serialize(impl_->Fail(gated, trace_id, locale));
+    // The checks and the bucket of the method this is the binary twin of.
+    constexpr std::string_view kMethod = "tickets.attachments.append";
+    auto caller = impl_->CallerOfText(kMethod, context_json, locale);
+    if (auto* failed = std::get_if<std::string>(&caller)) return std::move(*failed);
+    const RequestContext& context = std::get<RequestContext>(caller);
+    const std::string& trace_id = context.trace_id;
+    if (Status admitted = impl_->Admit(kMethod, FindMethod(kMethod), context); !admitted.ok()) {
+      return json::serialize(impl_->Fail(admitted, trace_id, locale));
     }
-    if (Status throttled = impl_->Throttle(*context, "write"); !throttled.ok()) {
-      return json::serialize(impl_->Fail(throttled, trace_id, locale));
-    }
-    Result<Reply> reply = AppendChunk(impl_->engines, *context, upload_id, offset, bytes,
+    Result<Reply> reply = AppendChunk(impl_->engines, context, upload_id, offset, bytes,
                                       chunk_sha256 ? std::optional<std::string>(*chunk_sha256) : std::nullopt);
     if (!reply.ok()) return json::serialize(impl_->Fail(reply.status(), trace_id, locale));
     return json::serialize(
